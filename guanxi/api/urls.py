@@ -1,0 +1,26 @@
+"""``/api/v1/``: every resource registers here (the isolation matrix reads this router)."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from guanxi.api.views import MeView, TokenView
+from guanxi.orgs.api import views as orgs
+
+router = DefaultRouter(trailing_slash=False)
+router.include_root_view = False
+router.register("departments", orgs.DepartmentViewSet, basename="department")
+router.register("employees", orgs.EmployeeViewSet, basename="employee")
+router.register("roles", orgs.RoleViewSet, basename="role")
+router.register("dictionary-entries", orgs.DictionaryEntryViewSet, basename="dictionary-entry")
+router.register("numbering-rules", orgs.NumberingRuleViewSet, basename="numbering-rule")
+
+app_name = "api"
+urlpatterns = [
+    path("auth/token", TokenView.as_view(), name="token"),
+    path("me", MeView.as_view(), name="me"),
+    path("settings", orgs.SettingsView.as_view(), name="settings"),
+    path("openapi.json", SpectacularJSONAPIView.as_view(), name="schema"),
+    path("docs", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("", include(router.urls)),
+]

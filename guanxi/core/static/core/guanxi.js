@@ -1,0 +1,21 @@
+// Small behaviours of the shell. No inline scripts: everything is wired here.
+(function () {
+  "use strict";
+  // "/" focuses the global search unless the user is typing somewhere.
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey) return;
+    var target = event.target;
+    var typing = target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName));
+    if (typing) return;
+    var box = document.getElementById("gx-global-search");
+    if (box) { event.preventDefault(); box.focus(); box.select(); }
+  });
+  // Confirm dangerous actions: <form data-confirm="…">
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var question = form.getAttribute && form.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) event.preventDefault();
+  }, true);
+  // Job progress bars poll themselves through htmx; when a job finishes the
+  // server answers with HX-Refresh so the page shows the result.
+})();

@@ -1,0 +1,103 @@
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from guanxi.orgs import dictionaries, numbering
+from guanxi.orgs.models import Department, DictionaryEntry, Employee, OrgSettings, Role
+
+
+class DepartmentSerializer(serializers.ModelSerializer):
+    parent = serializers.PrimaryKeyRelatedField(queryset=Department.objects, allow_null=True,
+                                                required=False)
+    employee_count = serializers.IntegerField(read_only=True, required=False)
+
+    class Meta:
+        model = Department
+        fields = ["id", "name", "parent", "path", "depth", "sort_order", "employee_count",
+                  "created_at", "updated_at"]
+        read_only_fields = ["path", "depth"]
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["parent"].queryset = Department.objects.all()
+        return fields
+
+
+class DataScopeSerializer(serializers.Serializer):
+    scope = serializers.CharField()
+    departments = serializers.ListField(child=serializers.IntegerField(), required=False)
+
+
+class RoleSerializer(serializers.ModelSerializer):
+    permissions = serializers.ListField(child=serializers.CharField(), required=False)
+    data_scopes = serializers.DictField(child=DataScopeSerializer(), required=False)
+    employee_count = serializers.IntegerField(read_only=True, required=False)
+    version = serializers.IntegerField(required=False)
+
+    class Meta:
+        model = Role
+        fields = ["id", "name", "description", "is_admin", "permissions", "data_scopes",
+                  "employee_count", "version", "created_at", "updated_at"]
+
+
+class EmployeeSerializer(serializers.ModelSerializer):
+    username = serializers.CharField(max_length=60)
+    password = serializers.CharField(write_only=True, required=False,
+                                     style={"input_type": "password"})
+    department = serializers.PrimaryKeyRelatedField(queryset=Department.objects)
+    manager = serializers.PrimaryKeyRelatedField(queryset=Employee.objects, allow_null=True,
+                                                 required=False)
+    roles = serializers.PrimaryKeyRelatedField(queryset=Role.objects, many=True, required=False)
+    skills = serializers.ListField(child=serializers.CharField(max_length=50), required=False)
+    status = serializers.ChoiceField(choices=Employee.Status.choices, read_only=True)
+    version = serializers.IntegerField(required=False)
+
+    class Meta:
+        model = Employee
+        fields = ["id", "username", "password", "name", "department", "manager", "roles",
+                  "title", "skills", "status", "mobile", "email", "left_at", "version",
+                  "created_at", "updated_at"]
+        read_only_fields = ["left_at"]
+
+    def get_fields(self):
+        # querysets are evaluated inside the request's org scope
+        fields = super().get_fields()
+        fields["department"].queryset = Department.objects.all()
+        fields["manager"].queryset = Employee.objects.all()
+        fields["roles"].child_relation.queryset = Role.objects.all()
+        return fields
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["username"] = instance.user.username
+        return data
+
+    def validate(self, attrs):
+        if self.instance is None and not attrs.get("password"):
+            raise serializers.ValidationError({"password": [_("新员工必须设置初始密码。")]})
+        return attrs
+
+
+class DictionaryEntrySerializer(serializers.ModelSerializer):
+    kind = serializers.ChoiceField(choices=list(dictionaries.KINDS.items()))
+    display_label = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = DictionaryEntry
+        fields = ["id", "kind", "code", "label", "label_en", "display_label", "sort_order",
+                  "color", "is_active"]
+        extra_kwargs = {"sort_order": {"required": False}}
+
+
+class OrgSettingsSerializer(serializers.ModelSerializer):
+    work_days = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=7))
+
+    class Meta:
+        model = OrgSettings
+        exclude = ["id", "org", "created_at"]
+        read_only_fields = ["updated_at"]
+
+
+class NumberingRuleSerializer(serializers.Serializer):
+    target = serializers.ChoiceField(choices=[(k, v[0]) for k, v in numbering.TARGETS.items()])
+    pattern = serializers.CharField(max_length=100)
+    example = serializers.CharField(read_only=True)

@@ -1,0 +1,228 @@
+"""Orgs (tenants), their departments, roles, employees and setup data."""
+
+import datetime
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from guanxi.core.models import OrgOwned, TimeStamped, Versioned
+from guanxi.core.trees import TreeNode
+
+org_code_validator = RegexValidator(
+    r"^[a-z0-9][a-z0-9-]{1,39}$",
+    _("组织代码只能包含小写字母、数字和连字符，长度 2–40，以字母或数字开头。"),
+)
+
+
+class Organization(TimeStamped):
+    """A company using the installation (tenant). Every business record has one."""
+
+    code = models.CharField(_("组织代码"), max_length=40, unique=True,
+                            validators=[org_code_validator])
+    name = models.CharField(_("名称"), max_length=200)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("组织")
+        verbose_name_plural = _("组织")
+
+    def __str__(self):
+        return self.name
+
+
+class OrgSettings(OrgOwned):
+    """System parameters (系统参数) of one org."""
+
+    admin_email = models.EmailField(_("管理员邮箱"), blank=True)
+    receivable_reminder_days = models.PositiveSmallIntegerField(
+        _("应收款提前提醒天数"), default=7, validators=[MaxValueValidator(365)])
+    birthday_reminder_days = models.PositiveSmallIntegerField(
+        _("生日提醒提前天数"), default=3, validators=[MaxValueValidator(365)])
+    quote_decimals = models.PositiveSmallIntegerField(
+        _("报价小数位数"), default=2, validators=[MaxValueValidator(6)])
+    contract_decimals = models.PositiveSmallIntegerField(
+        _("合同小数位数"), default=2, validators=[MaxValueValidator(6)])
+    order_decimals = models.PositiveSmallIntegerField(
+        _("订单小数位数"), default=2, validators=[MaxValueValidator(6)])
+    price_decimals = models.PositiveSmallIntegerField(
+        _("产品价格小数位数"), default=2, validators=[MaxValueValidator(6)])
+    currency = models.CharField(
+        _("本位币"), max_length=3, default="CNY",
+        validators=[RegexValidator(r"^[A-Z]{3}$", _("请输入三位大写货币代码，如 CNY。"))])
+    fiscal_year_start_month = models.PositiveSmallIntegerField(
+        _("财年起始月份"), default=1, validators=[MinValueValidator(1), MaxValueValidator(12)])
+    churn_threshold_days = models.PositiveSmallIntegerField(
+        _("流失预警天数（未再购买）"), default=90,
+        validators=[MinValueValidator(1), MaxValueValidator(3650)])
+    pool_return_days = models.PositiveSmallIntegerField(
+        _("公海回收天数（未跟进）"), default=30,
+        validators=[MinValueValidator(1), MaxValueValidator(3650)])
+    pool_claim_limit = models.PositiveSmallIntegerField(
+        _("每人可领取公海客户上限"), default=50, validators=[MaxValueValidator(100000)])
+    work_start = models.TimeField(_("上班时间"), default=datetime.time(9, 0))
+    work_end = models.TimeField(_("下班时间"), default=datetime.time(18, 0))
+    # ISO weekdays, 1 = Monday
+    work_days = models.JSONField(_("工作日"), default=list)
+
+    class Meta:
+        verbose_name = _("系统参数")
+        constraints = [models.UniqueConstraint(fields=["org"], name="orgsettings_one_per_org")]
+
+    def decimals_for(self, kind):
+        return getattr(self, f"{kind}_decimals")
+
+
+class Department(OrgOwned, TreeNode):
+    """A node of the org's department tree (集团 → 公司 → 分公司 → 办事处 → 小组)."""
+
+    name = models.CharField(_("名称"), max_length=100)
+    sort_order = models.IntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("部门")
+        verbose_name_plural = _("部门")
+        ordering = ["path"]
+        indexes = [models.Index(fields=["org", "path"], name="department_org_path")]
+        constraints = [
+            models.UniqueConstraint(fields=["org", "parent", "name"],
+                                    name="department_unique_sibling_name"),
+            models.UniqueConstraint(fields=["org", "name"], condition=Q(parent__isnull=True),
+                                    name="department_unique_root_name"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Role(OrgOwned, Versioned):
+    """A set of function permissions, special permissions and data scopes.
+
+    ``permissions`` lists codes from ``orgs.permissions``; ``data_scopes`` maps a
+    module to ``{"scope": DataScope, "departments": [ids]}``. An admin role holds
+    every permission with data scope "all" in every module.
+    """
+
+    name = models.CharField(_("名称"), max_length=100)
+    description = models.CharField(_("说明"), max_length=500, blank=True)
+    is_admin = models.BooleanField(_("系统管理员"), default=False)
+    permissions = models.JSONField(_("权限"), default=list, blank=True)
+    data_scopes = models.JSONField(_("数据范围"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("角色")
+        verbose_name_plural = _("角色")
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["org", "name"], name="role_unique_name")]
+
+    def __str__(self):
+        return self.name
+
+
+class Employee(OrgOwned, Versioned):
+    """An org's member who signs in: department, manager, roles, skills, status."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("在职")
+        LEFT = "left", _("离职")
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                related_name="employee")
+    name = models.CharField(_("姓名"), max_length=100)
+    department = models.ForeignKey(Department, on_delete=models.PROTECT,
+                                   related_name="employees", verbose_name=_("部门"))
+    manager = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="reports", verbose_name=_("上级"))
+    roles = models.ManyToManyField(Role, related_name="employees", verbose_name=_("角色"))
+    title = models.CharField(_("职务"), max_length=100, blank=True)
+    skills = models.JSONField(_("技能"), default=list, blank=True)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices,
+                              default=Status.ACTIVE)
+    mobile = models.CharField(_("手机"), max_length=30, blank=True)
+    email = models.EmailField(_("邮箱"), blank=True)
+    left_at = models.DateTimeField(_("离职时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("员工")
+        verbose_name_plural = _("员工")
+        ordering = ["name", "id"]
+        indexes = [
+            models.Index(fields=["org", "department", "status"], name="employee_org_dept"),
+            models.Index(fields=["org", "status", "name"], name="employee_org_status"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def username(self):
+        return self.user.username
+
+    @property
+    def is_active(self):
+        return self.status == self.Status.ACTIVE
+
+
+class DictionaryEntry(OrgOwned):
+    """One value of an editable picklist (数据字典): industry, level, source…"""
+
+    kind = models.CharField(_("字典"), max_length=40)
+    code = models.CharField(
+        _("代码"), max_length=40,
+        validators=[RegexValidator(r"^[a-z0-9_]+$", _("代码只能包含小写字母、数字和下划线。"))])
+    label = models.CharField(_("名称"), max_length=100)
+    label_en = models.CharField(_("英文名称"), max_length=100, blank=True)
+    sort_order = models.IntegerField(_("排序"), default=0)
+    color = models.CharField(
+        _("颜色"), max_length=7, blank=True,
+        validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", _("颜色格式应为 #RRGGBB。"))])
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("字典项")
+        verbose_name_plural = _("字典项")
+        ordering = ["kind", "sort_order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["org", "kind", "code"], name="dictentry_unique_code"),
+        ]
+        indexes = [models.Index(fields=["org", "kind", "sort_order"], name="dictentry_org_kind")]
+
+    def __str__(self):
+        return self.display_label
+
+    @property
+    def display_label(self):
+        from django.utils.translation import get_language
+
+        if self.label_en and (get_language() or "").startswith("en"):
+            return self.label_en
+        return self.label
+
+
+class NumberingRule(OrgOwned):
+    """How codes of one kind of record are made, e.g. ``KH-{yyyy}-{seq:05}``."""
+
+    target = models.CharField(_("对象"), max_length=40)
+    pattern = models.CharField(_("规则"), max_length=100)
+
+    class Meta:
+        verbose_name = _("编号规则")
+        constraints = [
+            models.UniqueConstraint(fields=["org", "target"], name="numberingrule_unique_target"),
+        ]
+
+
+class NumberSequence(OrgOwned):
+    """The last number handed out for one target in one period (gap-free counter)."""
+
+    target = models.CharField(max_length=40)
+    period = models.CharField(max_length=8, blank=True)
+    last_value = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["org", "target", "period"],
+                                    name="numbersequence_unique"),
+        ]

@@ -1,0 +1,76 @@
+"""Reads of orgs data, scoped by the request's org and checked by ``policy``."""
+
+from django.db.models import Count, Prefetch, Q
+from django.http import Http404
+
+from guanxi.orgs import policy
+from guanxi.orgs.models import Department, DictionaryEntry, Employee, Role
+
+
+def department_list(*, employee):
+    policy.require(employee, "departments.view")
+    return Department.objects.annotate(employee_count=Count(
+        "employees", filter=Q(employees__status=Employee.Status.ACTIVE))).order_by("path")
+
+
+def department_tree(*, employee):
+    """Departments in display order with ``depth`` for indentation (one query)."""
+    return list(department_list(employee=employee))
+
+
+def employee_list(*, employee, filters=None):
+    policy.require(employee, "employees.view")
+    qs = Employee.objects.select_related("department", "manager", "user").prefetch_related(
+        Prefetch("roles", queryset=Role.objects.only("id", "name", "is_admin")))
+    filters = filters or {}
+    if filters.get("q"):
+        q = filters["q"].strip()
+        qs = qs.filter(Q(name__icontains=q) | Q(user__username__icontains=q)
+                       | Q(mobile__contains=q) | Q(email__icontains=q))
+    if filters.get("status"):
+        qs = qs.filter(status=filters["status"])
+    if filters.get("department"):
+        department = Department.objects.filter(pk=filters["department"]).first()
+        if department is not None:
+            qs = qs.filter(department__path__startswith=department.path)
+    return qs.order_by("name", "id")
+
+
+def role_list(*, employee):
+    policy.require(employee, "roles.view")
+    return Role.objects.annotate(employee_count=Count("employees")).order_by("-is_admin", "name")
+
+
+def dictionary_entries(*, kind, active_only=False):
+    """Entries of one picklist, in order. Picklists are readable by every employee."""
+    qs = DictionaryEntry.objects.filter(kind=kind)
+    if active_only:
+        qs = qs.filter(is_active=True)
+    return qs.order_by("sort_order", "id")
+
+
+def _get(model, pk):
+    try:
+        return model.objects.get(pk=int(pk))
+    except (model.DoesNotExist, TypeError, ValueError) as exc:
+        raise Http404 from exc
+
+
+def access_department(employee, pk, *, write=False):
+    policy.require(employee, "departments.edit" if write else "departments.view")
+    return _get(Department, pk)
+
+
+def access_employee(employee, pk, *, write=False):
+    policy.require(employee, "employees.edit" if write else "employees.view")
+    return _get(Employee, pk)
+
+
+def access_role(employee, pk, *, write=False):
+    policy.require(employee, "roles.edit" if write else "roles.view")
+    return _get(Role, pk)
+
+
+def access_dictionary_entry(employee, pk, *, write=False):
+    policy.require(employee, "dictionaries.edit" if write else "dictionaries.view")
+    return _get(DictionaryEntry, pk)
