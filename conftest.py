@@ -158,3 +158,68 @@ def unscoped():
 @pytest.fixture
 def password():
     return PASSWORD
+
+
+# ---- real-browser tests (Playwright + Chromium) ------------------------------------
+
+CHROMIUM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome")
+
+
+def _chromium_path():
+    for name in CHROMIUM_CANDIDATES:
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """System Chromium driven by Playwright. Missing Chromium fails in CI, skips locally."""
+    executable = _chromium_path()
+    if executable is None:
+        if os.environ.get("CI"):
+            pytest.fail("Chromium is not installed (install the 'chromium' system package)")
+        pytest.skip("Chromium is not installed")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(
+            executable_path=executable, headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                  "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run", "--disable-quic"])
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A fresh browser tab on the live server, Chinese by default."""
+    context = browser.new_context(base_url=live_server.url, locale="zh-CN",
+                                  viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(10_000)
+    tab = context.new_page()
+    yield tab
+    context.close()
+
+
+@pytest.fixture
+def sign_in(page):
+    """``sign_in(employee)`` signs in through the real login form."""
+
+    def do(employee, password=PASSWORD, org_code=None):
+        with all_orgs():
+            code = org_code if org_code is not None else employee.org.code
+            username = employee.user.username
+        page.goto("/login/")
+        org_box = page.locator("input[name=org]")
+        if org_box.count():
+            org_box.fill(code)
+        page.fill("input[name=username]", username)
+        page.fill("input[name=password]", password)
+        page.click("[data-testid=login-form] button[type=submit]")
+        page.wait_for_selector("[data-testid=topbar]")
+        return page
+
+    return do

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "guanxi.accounts",
     "guanxi.audit",
     "guanxi.jobs",
+    "guanxi.catalog",
     "guanxi.workspace",
     "guanxi.search",
     "guanxi.api",
@@ -145,6 +146,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
+(DATA_DIR / "static").mkdir(exist_ok=True)
 WHITENOISE_AUTOREFRESH = DEBUG
 
 REDIS_URL = env.str("REDIS_URL", default="")

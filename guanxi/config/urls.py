@@ -8,6 +8,9 @@ urlpatterns = [
     path("", include("guanxi.accounts.urls")),
     path("setup/", include("guanxi.orgs.urls")),
     path("search/", include("guanxi.search.urls")),
+    path("products/", include("guanxi.catalog.urls")),
+    path("jobs/", include("guanxi.jobs.urls")),
+    path("audit/", include("guanxi.audit.urls")),
     path("", include("guanxi.workspace.urls")),
 ]
 

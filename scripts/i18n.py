@@ -1,0 +1,108 @@
+#!/usr/bin/env python3
+"""Translation catalogs: source strings are Simplified Chinese, ``en`` is the catalog.
+
+    i18n.py update [APP_DIR ...]   refresh the English catalog(s) from the code
+    i18n.py check                  fail on any missing/fuzzy English entry, or on a
+                                   user-facing msgid with no Chinese in it
+    i18n.py compile                build the .mo files (pure Python: no gettext needed)
+
+Each app keeps its own catalog in ``guanxi/<app>/locale/en/LC_MESSAGES/django.po``.
+"""
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from guanxi.core.i18n import catalogs, compile_catalogs  # noqa: E402
+
+CJK = re.compile(r"[\u3400-\u9fff]")
+# msgids that are deliberately the same in every language
+LANGUAGE_NEUTRAL = {"English", "Guanxi CRM", "API", "CSV", "Excel", "ID"}
+
+
+def app_dirs():
+    return sorted(p for p in (ROOT / "guanxi").iterdir()
+                  if p.is_dir() and (p / "apps.py").exists())
+
+
+def update(dirs):
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "DJANGO_SETTINGS_MODULE": "guanxi.config.settings"}
+    for app in dirs:
+        app = Path(app).resolve()
+        (app / "locale").mkdir(exist_ok=True)
+        subprocess.run(
+            [sys.executable, "-m", "django", "makemessages", "-l", "en", "--no-obsolete",
+             "--no-location", "--ignore", "tests/*", "--ignore", "migrations/*"],
+            cwd=app, env=env, check=True, stdout=subprocess.DEVNULL)
+        po = app / "locale" / "en" / "LC_MESSAGES" / "django.po"
+        if po.exists() and "msgid \"\"\nmsgstr \"\"" in po.read_text() and \
+                po.read_text().count("msgid ") <= 1:
+            po.unlink()  # an app without user-facing strings keeps no catalog
+
+
+def msgids(text):
+    import polib
+
+    return {(e.msgctxt, e.msgid, e.msgid_plural) for e in polib.pofile(text) if not e.obsolete}
+
+
+def check():
+    import polib
+
+    problems = []
+    for po_path in catalogs():
+        for entry in polib.pofile(str(po_path)):
+            if entry.obsolete:
+                continue
+            where = f"{po_path.relative_to(ROOT)}: {entry.msgid[:60]!r}"
+            if "fuzzy" in entry.flags:
+                problems.append(f"fuzzy translation: {where}")
+            translated = entry.msgstr_plural.values() if entry.msgid_plural else [entry.msgstr]
+            if not all(translated):
+                problems.append(f"no English translation: {where}")
+            if not CJK.search(entry.msgid) and entry.msgid not in LANGUAGE_NEUTRAL:
+                problems.append(f"source string is not Chinese (no zh-Hans text): {where}")
+    return problems
+
+
+def main(argv):
+    command = argv[1] if len(argv) > 1 else "check"
+    if command == "update":
+        update(argv[2:] or app_dirs())
+        problems = check()
+        for problem in problems:
+            print(problem)
+        return 0
+    if command == "check":
+        before = {path: path.read_text() for path in catalogs()}
+        update(app_dirs())
+        stale = []
+        for path in catalogs():
+            if path not in before:
+                stale.append(str(path.relative_to(ROOT)))
+            elif msgids(path.read_text()) != msgids(before[path]):
+                stale.append(str(path.relative_to(ROOT)))
+            else:
+                path.write_text(before[path])  # only the header date moved: keep the file
+        problems = check()
+        if stale:
+            problems.append("catalogs out of date with the code (run scripts/i18n.py update, "
+                            "translate, commit): " + ", ".join(stale))
+        for problem in problems:
+            print(problem)
+        print(f"i18n: {len(problems)} problem(s)")
+        return 1 if problems else 0
+    if command == "compile":
+        compile_catalogs(force=True)
+        return 0
+    print(__doc__)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
