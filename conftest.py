@@ -24,6 +24,12 @@ from guanxi.orgs.tests.factories import PASSWORD, DepartmentFactory, EmployeeFac
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop + live server
 
 
+def pytest_configure(config):
+    from guanxi.core.i18n import compile_catalogs
+
+    compile_catalogs()
+
+
 @pytest.fixture(autouse=True)
 def _fast_hashing(settings):
     """Argon2 is slow on purpose; tests that check hashing ask for it explicitly."""
@@ -54,19 +60,57 @@ def _build_world(code, name):
         east = DepartmentFactory(org=org, name="华东组", parent=sales)
         north = DepartmentFactory(org=org, name="华北组", parent=sales)
         service = DepartmentFactory(org=org, name="客服部")
-        manager = EmployeeFactory(org=org, name="王经理", username="manager", department=sales,
-                                  roles=[role(org, "销售主管")])
-        rep_a = EmployeeFactory(org=org, name="张三", username="rep_a", department=east,
-                                manager=manager, roles=[role(org, "销售代表")])
-        rep_b = EmployeeFactory(org=org, name="李四", username="rep_b", department=north,
-                                manager=manager, roles=[role(org, "销售代表")])
-        readonly = EmployeeFactory(org=org, name="赵六", username="readonly", department=sales,
-                                   roles=[role(org, "只读用户")])
-        agent = EmployeeFactory(org=org, name="钱七", username="agent", department=service,
-                                roles=[role(org, "客服专员")])
-    return SimpleNamespace(org=org, admin=admin, manager=manager, rep_a=rep_a, rep_b=rep_b,
-                           readonly=readonly, agent=agent, root=admin.department, sales=sales,
-                           east=east, north=north, service=service)
+        manager = EmployeeFactory(
+            org=org,
+            name="王经理",
+            username="manager",
+            department=sales,
+            roles=[role(org, "销售主管")],
+        )
+        rep_a = EmployeeFactory(
+            org=org,
+            name="张三",
+            username="rep_a",
+            department=east,
+            manager=manager,
+            roles=[role(org, "销售代表")],
+        )
+        rep_b = EmployeeFactory(
+            org=org,
+            name="李四",
+            username="rep_b",
+            department=north,
+            manager=manager,
+            roles=[role(org, "销售代表")],
+        )
+        readonly = EmployeeFactory(
+            org=org,
+            name="赵六",
+            username="readonly",
+            department=sales,
+            roles=[role(org, "只读用户")],
+        )
+        agent = EmployeeFactory(
+            org=org,
+            name="钱七",
+            username="agent",
+            department=service,
+            roles=[role(org, "客服专员")],
+        )
+    return SimpleNamespace(
+        org=org,
+        admin=admin,
+        manager=manager,
+        rep_a=rep_a,
+        rep_b=rep_b,
+        readonly=readonly,
+        agent=agent,
+        root=admin.department,
+        sales=sales,
+        east=east,
+        north=north,
+        service=service,
+    )
 
 
 @pytest.fixture
@@ -185,10 +229,19 @@ def browser():
 
     with sync_playwright() as playwright:
         instance = playwright.chromium.launch(
-            executable_path=executable, headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                  "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run", "--disable-quic"])
+            executable_path=executable,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--disable-quic",
+            ],
+        )
         yield instance
         instance.close()
 
@@ -196,8 +249,9 @@ def browser():
 @pytest.fixture
 def page(browser, live_server):
     """A fresh browser tab on the live server, Chinese by default."""
-    context = browser.new_context(base_url=live_server.url, locale="zh-CN",
-                                  viewport={"width": 1280, "height": 900})
+    context = browser.new_context(
+        base_url=live_server.url, locale="zh-CN", viewport={"width": 1280, "height": 900}
+    )
     context.set_default_timeout(10_000)
     tab = context.new_page()
     yield tab

@@ -25,23 +25,51 @@ CJK = re.compile(r"[\u3400-\u9fff]")
 LANGUAGE_NEUTRAL = {"English", "Guanxi CRM", "API", "CSV", "Excel", "ID"}
 
 
+PACKAGE = ROOT / "guanxi"
+
+
 def app_dirs():
-    return sorted(p for p in (ROOT / "guanxi").iterdir()
-                  if p.is_dir() and (p / "apps.py").exists())
+    """Every app, plus the package itself for strings outside apps (config, cli)."""
+    apps = sorted(p for p in PACKAGE.iterdir() if p.is_dir() and (p / "apps.py").exists())
+    return [*apps, PACKAGE]
 
 
 def update(dirs):
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "DJANGO_SETTINGS_MODULE": "guanxi.config.settings"}
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "DJANGO_SETTINGS_MODULE": "guanxi.config.settings",
+    }
     for app in dirs:
         app = Path(app).resolve()
         (app / "locale").mkdir(exist_ok=True)
+        ignore = ["tests/*", "migrations/*", "*/tests/*", "*/migrations/*"]
+        if app == PACKAGE:  # the project catalog: only what no app catalog covers
+            ignore += [f"{p.name}/*" for p in app_dirs() if p != PACKAGE]
+        args = [arg for pattern in ignore for arg in ("--ignore", pattern)]
         subprocess.run(
-            [sys.executable, "-m", "django", "makemessages", "-l", "en", "--no-obsolete",
-             "--no-location", "--ignore", "tests/*", "--ignore", "migrations/*"],
-            cwd=app, env=env, check=True, stdout=subprocess.DEVNULL)
+            [
+                sys.executable,
+                "-m",
+                "django",
+                "makemessages",
+                "-l",
+                "en",
+                "--no-obsolete",
+                "--no-location",
+                *args,
+            ],
+            cwd=app,
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
         po = app / "locale" / "en" / "LC_MESSAGES" / "django.po"
-        if po.exists() and "msgid \"\"\nmsgstr \"\"" in po.read_text() and \
-                po.read_text().count("msgid ") <= 1:
+        if (
+            po.exists()
+            and 'msgid ""\nmsgstr ""' in po.read_text()
+            and po.read_text().count("msgid ") <= 1
+        ):
             po.unlink()  # an app without user-facing strings keeps no catalog
 
 
@@ -83,16 +111,16 @@ def main(argv):
         update(app_dirs())
         stale = []
         for path in catalogs():
-            if path not in before:
-                stale.append(str(path.relative_to(ROOT)))
-            elif msgids(path.read_text()) != msgids(before[path]):
+            if path not in before or msgids(path.read_text()) != msgids(before[path]):
                 stale.append(str(path.relative_to(ROOT)))
             else:
                 path.write_text(before[path])  # only the header date moved: keep the file
         problems = check()
         if stale:
-            problems.append("catalogs out of date with the code (run scripts/i18n.py update, "
-                            "translate, commit): " + ", ".join(stale))
+            problems.append(
+                "catalogs out of date with the code (run scripts/i18n.py update, "
+                "translate, commit): " + ", ".join(stale)
+            )
         for problem in problems:
             print(problem)
         print(f"i18n: {len(problems)} problem(s)")

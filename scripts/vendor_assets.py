@@ -44,8 +44,17 @@ def refresh():
     with tempfile.TemporaryDirectory() as tmp:
         for package in manifest["packages"]:
             spec = f"{package['name']}@{package['version']}"
-            out = subprocess.run(["npm", "pack", "--silent", spec], cwd=tmp, check=True,  # noqa: S607
-                                 capture_output=True, text=True).stdout.strip().splitlines()[-1]
+            out = (
+                subprocess.run(
+                    ["npm", "pack", "--silent", spec],
+                    cwd=tmp,
+                    check=True,
+                    capture_output=True,
+                    text=True,
+                )
+                .stdout.strip()
+                .splitlines()[-1]
+            )
             with tarfile.open(Path(tmp) / out) as archive:
                 for entry in package["files"]:
                     member = archive.extractfile(f"package/{entry['src']}")

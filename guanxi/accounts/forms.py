@@ -9,10 +9,13 @@ class LoginForm(forms.Form):
 
 
 class OtpForm(forms.Form):
-    otp = forms.CharField(label=_("两步验证码"), max_length=10,
-                          widget=forms.TextInput(attrs={"inputmode": "numeric",
-                                                        "autocomplete": "one-time-code",
-                                                        "autofocus": True}))
+    otp = forms.CharField(
+        label=_("两步验证码"),
+        max_length=10,
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "autofocus": True}
+        ),
+    )
 
 
 class PasswordChangeForm(forms.Form):
@@ -40,8 +43,9 @@ class TokenCreateForm(forms.Form):
 
 
 class SignupForm(forms.Form):
-    org_code = forms.CharField(label=_("组织代码"), max_length=40,
-                               help_text=_("小写字母、数字和连字符，登录时使用。"))
+    org_code = forms.CharField(
+        label=_("组织代码"), max_length=40, help_text=_("小写字母、数字和连字符，登录时使用。")
+    )
     org_name = forms.CharField(label=_("公司名称"), max_length=200)
     admin_name = forms.CharField(label=_("您的姓名"), max_length=100)
     username = forms.CharField(label=_("管理员用户名"), max_length=60)

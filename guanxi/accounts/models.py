@@ -28,8 +28,9 @@ class User(AbstractBaseUser):
         PORTAL = "portal", _("客户门户用户")
         OPERATOR = "operator", _("系统运维")
 
-    org = models.ForeignKey("orgs.Organization", null=True, blank=True,
-                            on_delete=models.CASCADE, related_name="users")
+    org = models.ForeignKey(
+        "orgs.Organization", null=True, blank=True, on_delete=models.CASCADE, related_name="users"
+    )
     username = models.CharField(_("用户名"), max_length=60)
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.EMPLOYEE)
     is_active = models.BooleanField(_("允许登录"), default=True)
@@ -48,8 +49,9 @@ class User(AbstractBaseUser):
         verbose_name = _("用户")
         constraints = [
             models.UniqueConstraint(fields=["org", "username"], name="user_unique_per_org"),
-            models.UniqueConstraint(fields=["username"], condition=Q(org__isnull=True),
-                                    name="user_unique_operator"),
+            models.UniqueConstraint(
+                fields=["username"], condition=Q(org__isnull=True), name="user_unique_operator"
+            ),
         ]
 
     def __str__(self):
@@ -80,6 +82,9 @@ class ApiToken(models.Model):
     class Meta:
         verbose_name = _("API 密钥")
         ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.name} ({self.hint}…)"
 
     @classmethod
     def generate(cls):

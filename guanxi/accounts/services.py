@@ -99,8 +99,7 @@ def single_org_installation():
     return Organization.objects.filter(is_active=True).count() == 1
 
 
-def authenticate(*, org_code, username, password, otp=None, channel="web", ip=None,
-                 user_agent=""):
+def authenticate(*, org_code, username, password, otp=None, channel="web", ip=None, user_agent=""):
     """Check credentials (and the second factor); count failures; return the user.
 
     Raises ``LoginFailed``. Locks the account for ``GUANXI_LOCKOUT_MINUTES``
@@ -109,15 +108,23 @@ def authenticate(*, org_code, username, password, otp=None, channel="web", ip=No
     org = resolve_org(org_code)
     user = None
     if org is not None:
-        user = User.objects.filter(org=org, username__iexact=(username or "").strip(),
-                                   kind=User.Kind.EMPLOYEE).first()
+        user = User.objects.filter(
+            org=org, username__iexact=(username or "").strip(), kind=User.Kind.EMPLOYEE
+        ).first()
     if user is None:
         make_password(password)  # same work as a real check: no timing oracle
         if org is not None:
             with all_orgs():
-                audit.record_login(org_id=org.pk, user=None, username=username or "",
-                                   success=False, reason="unknown_user", channel=channel,
-                                   ip=ip, user_agent=user_agent)
+                audit.record_login(
+                    org_id=org.pk,
+                    user=None,
+                    username=username or "",
+                    success=False,
+                    reason="unknown_user",
+                    channel=channel,
+                    ip=ip,
+                    user_agent=user_agent,
+                )
         raise invalid_login()
 
     def fail(reason, error):
@@ -127,12 +134,20 @@ def authenticate(*, org_code, username, password, otp=None, channel="web", ip=No
                 user.refresh_from_db(fields=["failed_logins"])
                 if user.failed_logins >= settings.GUANXI_LOCKOUT_THRESHOLD:
                     until = timezone.now() + datetime.timedelta(
-                        minutes=settings.GUANXI_LOCKOUT_MINUTES)
+                        minutes=settings.GUANXI_LOCKOUT_MINUTES
+                    )
                     User.objects.filter(pk=user.pk).update(locked_until=until, failed_logins=0)
             with all_orgs():
-                audit.record_login(org_id=org.pk, user=user, username=user.username,
-                                   success=False, reason=reason, channel=channel, ip=ip,
-                                   user_agent=user_agent)
+                audit.record_login(
+                    org_id=org.pk,
+                    user=user,
+                    username=user.username,
+                    success=False,
+                    reason=reason,
+                    channel=channel,
+                    ip=ip,
+                    user_agent=user_agent,
+                )
         raise error
 
     if user.is_locked():
@@ -147,8 +162,15 @@ def authenticate(*, org_code, username, password, otp=None, channel="web", ip=No
             error.user_id = user.pk
             raise error
         if not totp_verify(user, otp):
-            _fail(user, org.pk, "otp_invalid",
-                  LoginFailed("otp_invalid", _("两步验证码不正确。")), channel, ip, user_agent)
+            _fail(
+                user,
+                org.pk,
+                "otp_invalid",
+                LoginFailed("otp_invalid", _("两步验证码不正确。")),
+                channel,
+                ip,
+                user_agent,
+            )
     return _succeed(user, org.pk, channel, ip, user_agent)
 
 
@@ -160,14 +182,21 @@ def authenticate_second_factor(*, user_id, otp, channel="web", ip=None, user_age
     if user.is_locked():
         _fail(user, user.org_id, "locked", locked_error(), channel, ip, user_agent)
     if not totp_verify(user, otp or ""):
-        _fail(user, user.org_id, "otp_invalid",
-              LoginFailed("otp_invalid", _("两步验证码不正确。")), channel, ip, user_agent)
+        _fail(
+            user,
+            user.org_id,
+            "otp_invalid",
+            LoginFailed("otp_invalid", _("两步验证码不正确。")),
+            channel,
+            ip,
+            user_agent,
+        )
     return _succeed(user, user.org_id, channel, ip, user_agent)
 
 
 def locked_error():
-    return LoginFailed("locked", _("登录失败次数过多，账户已被临时锁定，请 %(minutes)d 分钟后再试。")
-                       % {"minutes": settings.GUANXI_LOCKOUT_MINUTES})
+    message = _("登录失败次数过多，账户已被临时锁定，请 %(minutes)d 分钟后再试。")
+    return LoginFailed("locked", message % {"minutes": settings.GUANXI_LOCKOUT_MINUTES})
 
 
 def _fail(user, org_id, reason, error, channel, ip, user_agent):
@@ -176,13 +205,19 @@ def _fail(user, org_id, reason, error, channel, ip, user_agent):
             User.objects.filter(pk=user.pk).update(failed_logins=F("failed_logins") + 1)
             user.refresh_from_db(fields=["failed_logins"])
             if user.failed_logins >= settings.GUANXI_LOCKOUT_THRESHOLD:
-                until = timezone.now() + datetime.timedelta(
-                    minutes=settings.GUANXI_LOCKOUT_MINUTES)
+                until = timezone.now() + datetime.timedelta(minutes=settings.GUANXI_LOCKOUT_MINUTES)
                 User.objects.filter(pk=user.pk).update(locked_until=until, failed_logins=0)
         with all_orgs():
-            audit.record_login(org_id=org_id, user=user, username=user.username,
-                               success=False, reason=reason, channel=channel, ip=ip,
-                               user_agent=user_agent)
+            audit.record_login(
+                org_id=org_id,
+                user=user,
+                username=user.username,
+                success=False,
+                reason=reason,
+                channel=channel,
+                ip=ip,
+                user_agent=user_agent,
+            )
     raise error
 
 
@@ -191,12 +226,20 @@ def _succeed(user, org_id, channel, ip, user_agent):
     User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None, last_login=now)
     user.failed_logins, user.locked_until, user.last_login = 0, None, now
     with all_orgs():
-        audit.record_login(org_id=org_id, user=user, username=user.username, success=True,
-                           channel=channel, ip=ip, user_agent=user_agent)
+        audit.record_login(
+            org_id=org_id,
+            user=user,
+            username=user.username,
+            success=True,
+            channel=channel,
+            ip=ip,
+            user_agent=user_agent,
+        )
     return user
 
 
 # ---- two-factor (TOTP) -------------------------------------------------------------
+
 
 def totp_verify(user, code):
     code = "".join(ch for ch in str(code) if ch.isdigit())
@@ -215,8 +258,9 @@ def totp_begin(*, user):
 
 def totp_enable(*, user, code):
     if not totp_verify(user, code):
-        raise ValidationError({"code": [_("验证码不正确，请检查手机时间后重试。")]},
-                              code="otp_invalid")
+        raise ValidationError(
+            {"code": [_("验证码不正确，请检查手机时间后重试。")]}, code="otp_invalid"
+        )
     user.totp_enabled = True
     user.save(update_fields=["totp_enabled"])
 
@@ -231,11 +275,17 @@ def totp_disable(*, user, password):
 
 # ---- API tokens ----------------------------------------------------------------------
 
+
 def token_issue(*, user, name="api", expires_at=None):
     """Create a token; the raw value is returned once and never stored."""
     raw = ApiToken.generate()
-    token = ApiToken.objects.create(user=user, name=name[:100] or "api", key_hash=hash_token(raw),
-                                    hint=raw[:10], expires_at=expires_at)
+    token = ApiToken.objects.create(
+        user=user,
+        name=name[:100] or "api",
+        key_hash=hash_token(raw),
+        hint=raw[:10],
+        expires_at=expires_at,
+    )
     return token, raw
 
 
@@ -243,7 +293,7 @@ def token_user(raw):
     """The active user a raw bearer token belongs to, or None."""
     if not raw or not raw.startswith(ApiToken.PREFIX):
         return None
-    token = (ApiToken.objects.select_related("user").filter(key_hash=hash_token(raw)).first())
+    token = ApiToken.objects.select_related("user").filter(key_hash=hash_token(raw)).first()
     if token is None or not token.is_usable() or not token.user.is_active:
         return None
     now = timezone.now()
@@ -254,7 +304,8 @@ def token_user(raw):
 
 def token_revoke(*, user, token_id):
     updated = ApiToken.objects.filter(user=user, pk=token_id, revoked_at__isnull=True).update(
-        revoked_at=timezone.now())
+        revoked_at=timezone.now()
+    )
     if not updated:
         raise ValidationError(_("找不到该密钥。"), code="not_found")
 

@@ -31,8 +31,10 @@ from guanxi.core.forms import add_service_errors
 
 
 def _client(request):
-    return {"ip": request.META.get("REMOTE_ADDR"),
-            "user_agent": request.headers.get("User-Agent", "")}
+    return {
+        "ip": request.META.get("REMOTE_ADDR"),
+        "user_agent": request.headers.get("User-Agent", ""),
+    }
 
 
 PENDING_KEY = "guanxi_pending_login"
@@ -45,8 +47,9 @@ def _finish(request, user):
     request.session.pop(PENDING_KEY, None)
     login(request, user, backend="guanxi.accounts.backends.OrgUsernameBackend")
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if not url_has_allowed_host_and_scheme(target, {request.get_host()},
-                                           require_https=request.is_secure()):
+    if not url_has_allowed_host_and_scheme(
+        target, {request.get_host()}, require_https=request.is_secure()
+    ):
         target = settings.LOGIN_REDIRECT_URL
     return redirect(target)
 
@@ -61,14 +64,18 @@ def login_view(request):
     if pending and time.time() - pending["at"] > PENDING_SECONDS:
         request.session.pop(PENDING_KEY, None)
         pending = None
-    if request.method == "POST" and pending and "otp" in request.POST and \
-            "password" not in request.POST:
+    if (
+        request.method == "POST"
+        and pending
+        and "otp" in request.POST
+        and "password" not in request.POST
+    ):
         form = OtpForm(request.POST)
         if form.is_valid():
             try:
                 user = services.authenticate_second_factor(
-                    user_id=pending["user_id"], otp=form.cleaned_data["otp"],
-                    **_client(request))
+                    user_id=pending["user_id"], otp=form.cleaned_data["otp"], **_client(request)
+                )
             except services.LoginFailed as exc:
                 form.add_error("otp", exc.message)
                 if exc.code != "otp_invalid":
@@ -78,16 +85,19 @@ def login_view(request):
                 response = _finish(request, user)
                 if response is not None:
                     return response
-                return _render_login(request, LoginForm(),
-                                     error=services.invalid_login().message)
+                return _render_login(request, LoginForm(), error=services.invalid_login().message)
         return render(request, "accounts/login_otp.html", {"form": form})
 
     form = LoginForm(request.POST or None, initial={"org": request.GET.get("org", "")})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            user = services.authenticate(org_code=data["org"], username=data["username"],
-                                         password=data["password"], **_client(request))
+            user = services.authenticate(
+                org_code=data["org"],
+                username=data["username"],
+                password=data["password"],
+                **_client(request),
+            )
         except services.LoginFailed as exc:
             if exc.code == "otp_required":
                 request.session[PENDING_KEY] = {"user_id": exc.user_id, "at": time.time()}
@@ -104,10 +114,16 @@ def login_view(request):
 def _render_login(request, form, error=None):
     if error:
         form.add_error(None, error)
-    return render(request, "accounts/login.html", {
-        "form": form, "single_org": services.single_org_installation(),
-        "next": request.GET.get("next", ""), "signup_enabled": settings.GUANXI_SIGNUP_ENABLED,
-    })
+    return render(
+        request,
+        "accounts/login.html",
+        {
+            "form": form,
+            "single_org": services.single_org_installation(),
+            "next": request.GET.get("next", ""),
+            "signup_enabled": settings.GUANXI_SIGNUP_ENABLED,
+        },
+    )
 
 
 @require_POST
@@ -141,8 +157,10 @@ def security_view(request):
                 password_form = PasswordChangeForm(request.POST, prefix="pw")
                 if password_form.is_valid():
                     services.password_change(
-                        user=user, old_password=password_form.cleaned_data["old_password"],
-                        new_password=password_form.cleaned_data["new_password"])
+                        user=user,
+                        old_password=password_form.cleaned_data["old_password"],
+                        new_password=password_form.cleaned_data["new_password"],
+                    )
                     login(request, user, backend="guanxi.accounts.backends.OrgUsernameBackend")
                     messages.success(request, _("密码已修改。"))
                     return redirect("accounts:security")
@@ -158,23 +176,27 @@ def security_view(request):
             elif action == "totp_disable":
                 disable_form = PasswordConfirmForm(request.POST, prefix="off")
                 if disable_form.is_valid():
-                    services.totp_disable(user=user,
-                                          password=disable_form.cleaned_data["password"])
+                    services.totp_disable(user=user, password=disable_form.cleaned_data["password"])
                     messages.success(request, _("两步验证已关闭。"))
                     return redirect("accounts:security")
             elif action == "token_create":
                 token_form = TokenCreateForm(request.POST, prefix="tok")
                 if token_form.is_valid():
                     _token, new_token = services.token_issue(
-                        user=user, name=token_form.cleaned_data["name"])
+                        user=user, name=token_form.cleaned_data["name"]
+                    )
                     token_form = TokenCreateForm(prefix="tok")
             elif action == "token_revoke":
                 services.token_revoke(user=user, token_id=request.POST.get("token"))
                 messages.success(request, _("密钥已吊销。"))
                 return redirect("accounts:security")
         except ValidationError as exc:
-            target = {"password": password_form, "totp_enable": totp_form,
-                      "totp_disable": disable_form, "token_create": token_form}.get(action)
+            target = {
+                "password": password_form,
+                "totp_enable": totp_form,
+                "totp_disable": disable_form,
+                "token_create": token_form,
+            }.get(action)
             if target is not None:
                 add_service_errors(target, exc)
             else:
@@ -184,15 +206,23 @@ def security_view(request):
         import pyotp
 
         pending_uri = pyotp.TOTP(user.totp_secret).provisioning_uri(
-            name=f"{user.org.code}:{user.username}", issuer_name="Guanxi CRM")
-    return render(request, "accounts/security.html", {
-        "password_form": password_form, "totp_form": totp_form, "disable_form": disable_form,
-        "token_form": token_form, "new_token": new_token,
-        "tokens": user.api_tokens.filter(revoked_at__isnull=True),
-        "pending_uri": pending_uri,
-        "pending_secret": user.totp_secret if pending_uri else "",
-        "pending_qr": _qr_svg(pending_uri) if pending_uri else "",
-    })
+            name=f"{user.org.code}:{user.username}", issuer_name="Guanxi CRM"
+        )
+    return render(
+        request,
+        "accounts/security.html",
+        {
+            "password_form": password_form,
+            "totp_form": totp_form,
+            "disable_form": disable_form,
+            "token_form": token_form,
+            "new_token": new_token,
+            "tokens": user.api_tokens.filter(revoked_at__isnull=True),
+            "pending_uri": pending_uri,
+            "pending_secret": user.totp_secret if pending_uri else "",
+            "pending_qr": _qr_svg(pending_uri) if pending_uri else "",
+        },
+    )
 
 
 def signup_view(request):
@@ -205,10 +235,13 @@ def signup_view(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            org, admin = orgs.org_create(code=data["org_code"], name=data["org_name"],
-                                         admin_username=data["username"],
-                                         admin_password=data["password"],
-                                         admin_name=data["admin_name"])
+            _org, admin = orgs.org_create(
+                code=data["org_code"],
+                name=data["org_name"],
+                admin_username=data["username"],
+                admin_password=data["password"],
+                admin_name=data["admin_name"],
+            )
         except ValidationError as exc:
             mapping = {"code": "org_code", "name": "org_name"}
             if hasattr(exc, "error_dict"):

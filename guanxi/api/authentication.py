@@ -1,8 +1,8 @@
 """API authentication. The tenant middleware already resolved the principal;
 these classes only tell DRF what it found."""
 
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from django.utils.translation import gettext as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication
 from rest_framework.exceptions import AuthenticationFailed
 

@@ -19,28 +19,36 @@ from guanxi.core.errors import BusinessRuleError
 
 def _fields_of(detail):
     if isinstance(detail, dict):
-        return {key: [str(m) for m in (value if isinstance(value, list) else [value])]
-                for key, value in detail.items()}
+        return {
+            key: [str(m) for m in (value if isinstance(value, list) else [value])]
+            for key, value in detail.items()
+        }
     return {}
 
 
 def django_validation_fields(exc):
     if hasattr(exc, "error_dict"):
-        return {("non_field_errors" if k == "__all__" else k): [str(m) for m in v.messages]
-                if hasattr(v, "messages") else [str(m) for err in v for m in err.messages]
-                for k, v in exc.error_dict.items()}
+        return {
+            ("non_field_errors" if k == "__all__" else k): [str(m) for m in v.messages]
+            if hasattr(v, "messages")
+            else [str(m) for err in v for m in err.messages]
+            for k, v in exc.error_dict.items()
+        }
     return {"non_field_errors": [str(m) for m in exc.messages]}
 
 
 def exception_handler(exc, context):
     if isinstance(exc, BusinessRuleError):
-        return Response({"detail": str(exc.message), "code": exc.code, "fields": {}},
-                        status=exc.status_code)
+        return Response(
+            {"detail": str(exc.message), "code": exc.code, "fields": {}}, status=exc.status_code
+        )
     if isinstance(exc, DjangoValidationError):
         fields = django_validation_fields(exc)
         first = next(iter(fields.values()))[0] if fields else _("输入有误。")
-        return Response({"detail": first, "code": "invalid", "fields": fields},
-                        status=status.HTTP_400_BAD_REQUEST)
+        return Response(
+            {"detail": first, "code": "invalid", "fields": fields},
+            status=status.HTTP_400_BAD_REQUEST,
+        )
     if isinstance(exc, Http404):
         exc = exceptions.NotFound(_("记录不存在。"))
     elif isinstance(exc, PermissionDenied):
@@ -53,8 +61,11 @@ def exception_handler(exc, context):
     fields = {}
     code = getattr(exc, "default_code", "error")
     if isinstance(exc, exceptions.ValidationError):
-        fields = _fields_of(detail) if isinstance(detail, dict) else {
-            "non_field_errors": [str(m) for m in detail]}
+        fields = (
+            _fields_of(detail)
+            if isinstance(detail, dict)
+            else {"non_field_errors": [str(m) for m in detail]}
+        )
         first = next(iter(fields.values()))[0] if fields else _("输入有误。")
         message, code = first, "invalid"
     elif isinstance(detail, dict) and "detail" in detail:

@@ -29,12 +29,14 @@ class CursorPagination(pagination.CursorPagination):
         return super().paginate_queryset(queryset, request, view)
 
     def get_paginated_response(self, data):
-        return Response({
-            "items": data,
-            "count": self._count,
-            "count_is_estimate": not self._exact,
-            "next": self.get_next_link(),
-        })
+        return Response(
+            {
+                "items": data,
+                "count": self._count,
+                "count_is_estimate": not self._exact,
+                "next": self.get_next_link(),
+            }
+        )
 
     def get_paginated_response_schema(self, schema):
         return {

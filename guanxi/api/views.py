@@ -43,17 +43,25 @@ class TokenView(APIView):
         values = data.validated_data
         try:
             user = accounts.authenticate(
-                org_code=values.get("org", ""), username=values["username"],
-                password=values["password"], otp=values.get("otp"), channel="api",
+                org_code=values.get("org", ""),
+                username=values["username"],
+                password=values["password"],
+                otp=values.get("otp"),
+                channel="api",
                 ip=request.META.get("REMOTE_ADDR"),
-                user_agent=request.headers.get("User-Agent", ""))
+                user_agent=request.headers.get("User-Agent", ""),
+            )
         except accounts.LoginFailed as exc:
-            return Response({"detail": exc.message, "code": exc.code, "fields": {}},
-                            status=status.HTTP_401_UNAUTHORIZED,
-                            headers={"WWW-Authenticate": 'Bearer realm="api"'})
+            return Response(
+                {"detail": exc.message, "code": exc.code, "fields": {}},
+                status=status.HTTP_401_UNAUTHORIZED,
+                headers={"WWW-Authenticate": 'Bearer realm="api"'},
+            )
         if not hasattr(user, "employee") or not user.employee.is_active:
-            return Response({"detail": _("组织代码、用户名或密码错误。"), "code": "invalid",
-                             "fields": {}}, status=status.HTTP_401_UNAUTHORIZED)
+            return Response(
+                {"detail": _("组织代码、用户名或密码错误。"), "code": "invalid", "fields": {}},
+                status=status.HTTP_401_UNAUTHORIZED,
+            )
         _token, raw = accounts.token_issue(user=user, name=values.get("name") or "api")
         return Response({"token": raw}, status=status.HTTP_201_CREATED)
 
@@ -63,13 +71,22 @@ class MeView(APIView):
 
     permission_classes = [IsEmployee]
 
-    @extend_schema(responses=inline_serializer("Me", {
-        "id": serializers.IntegerField(), "username": serializers.CharField(),
-        "name": serializers.CharField(), "org": serializers.DictField(),
-        "department": serializers.DictField(), "roles": serializers.ListField(),
-        "permissions": serializers.ListField(child=serializers.CharField()),
-        "data_scopes": serializers.DictField(), "is_admin": serializers.BooleanField(),
-        "two_factor": serializers.BooleanField(),
-    }))
+    @extend_schema(
+        responses=inline_serializer(
+            "Me",
+            {
+                "id": serializers.IntegerField(),
+                "username": serializers.CharField(),
+                "name": serializers.CharField(),
+                "org": serializers.DictField(),
+                "department": serializers.DictField(),
+                "roles": serializers.ListField(),
+                "permissions": serializers.ListField(child=serializers.CharField()),
+                "data_scopes": serializers.DictField(),
+                "is_admin": serializers.BooleanField(),
+                "two_factor": serializers.BooleanField(),
+            },
+        )
+    )
     def get(self, request):
         return Response(employee_summary(request._request.employee))

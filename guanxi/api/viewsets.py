@@ -34,14 +34,16 @@ ACTION_CAPABILITY = {
 class ModulePermission(BasePermission):
     def has_permission(self, request, view):
         action = ACTION_CAPABILITY.get(view.action) or getattr(view, "extra_capabilities", {}).get(
-            view.action)
+            view.action
+        )
         if action is None:
             return True
         employee = request._request.employee
         if policy.can(employee, f"{view.module}.{action}"):
             return True
         self.message = _("您没有执行此操作的权限：%(perm)s") % {
-            "perm": policy.perms.label(f"{view.module}.{action}")}
+            "perm": policy.perms.label(f"{view.module}.{action}")
+        }
         return False
 
 
@@ -74,27 +76,34 @@ class OrgViewSet(viewsets.ModelViewSet):
         if not key:
             return super().create(request, *args, **kwargs)
         digest = hashlib.sha256(
-            json.dumps(request.data, sort_keys=True, default=str).encode()).hexdigest()
+            json.dumps(request.data, sort_keys=True, default=str).encode()
+        ).hexdigest()
         previous = IdempotencyRecord.objects.filter(employee=self.employee, key=key).first()
         if previous is not None:
             if previous.request_hash != digest or previous.path != request.path:
-                raise IdempotencyConflict(
-                    _("该 Idempotency-Key 已用于另一个不同的请求。"))
-            return Response(previous.body, status=previous.status_code,
-                            headers={"Idempotent-Replayed": "true"})
+                raise IdempotencyConflict(_("该 Idempotency-Key 已用于另一个不同的请求。"))
+            return Response(
+                previous.body, status=previous.status_code, headers={"Idempotent-Replayed": "true"}
+            )
         try:
             with transaction.atomic():
                 response = super().create(request, *args, **kwargs)
                 if status.is_success(response.status_code):
                     IdempotencyRecord.objects.create(
-                        org_id=self.employee.org_id, employee=self.employee, key=key,
-                        path=request.path, request_hash=digest,
-                        status_code=response.status_code, body=response.data)
+                        org_id=self.employee.org_id,
+                        employee=self.employee,
+                        key=key,
+                        path=request.path,
+                        request_hash=digest,
+                        status_code=response.status_code,
+                        body=response.data,
+                    )
         except IntegrityError:
             # a concurrent request with the same key won: replay its answer
             previous = IdempotencyRecord.objects.filter(employee=self.employee, key=key).first()
             if previous is None:
                 raise
-            return Response(previous.body, status=previous.status_code,
-                            headers={"Idempotent-Replayed": "true"})
+            return Response(
+                previous.body, status=previous.status_code, headers={"Idempotent-Replayed": "true"}
+            )
         return response

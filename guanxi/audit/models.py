@@ -15,8 +15,9 @@ class ChangeRecord(OrgOwned):
         UPDATE = "update", _("修改")
         DELETE = "delete", _("删除")
 
-    actor = models.ForeignKey("orgs.Employee", null=True, blank=True,
-                              on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        "orgs.Employee", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     actor_name = models.CharField(max_length=100, blank=True)
     entity = models.CharField(max_length=60)
     object_id = models.CharField(max_length=40)
@@ -27,8 +28,9 @@ class ChangeRecord(OrgOwned):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
-            models.Index(fields=["org", "entity", "object_id", "-created_at"],
-                         name="change_org_object"),
+            models.Index(
+                fields=["org", "entity", "object_id", "-created_at"], name="change_org_object"
+            ),
             models.Index(fields=["org", "-created_at"], name="change_org_time"),
         ]
 
@@ -36,8 +38,9 @@ class ChangeRecord(OrgOwned):
 class LoginRecord(OrgOwned):
     """A sign-in attempt against an org, successful or not."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                             on_delete=models.SET_NULL, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     username = models.CharField(max_length=60)
     success = models.BooleanField()
     reason = models.CharField(max_length=20, blank=True)
@@ -53,8 +56,9 @@ class LoginRecord(OrgOwned):
 class ExportRecord(OrgOwned):
     """An export of records (PIPL: who took how many records of what, when)."""
 
-    actor = models.ForeignKey("orgs.Employee", null=True, blank=True,
-                              on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        "orgs.Employee", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     actor_name = models.CharField(max_length=100, blank=True)
     entity = models.CharField(max_length=60)
     row_count = models.PositiveIntegerField()

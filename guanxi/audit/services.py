@@ -68,16 +68,28 @@ def record_change(*, actor, instance, action, before=None, after=None):
     )
 
 
-def record_login(*, org_id, user, username, success, reason="", channel="web", ip=None,
-                 user_agent=""):
+def record_login(
+    *, org_id, user, username, success, reason="", channel="web", ip=None, user_agent=""
+):
     return LoginRecord.objects.create(
-        org_id=org_id, user=user, username=username[:60], success=success, reason=reason,
-        channel=channel, ip=ip, user_agent=(user_agent or "")[:300],
+        org_id=org_id,
+        user=user,
+        username=username[:60],
+        success=success,
+        reason=reason,
+        channel=channel,
+        ip=ip,
+        user_agent=(user_agent or "")[:300],
     )
 
 
 def record_export(*, actor, entity, row_count, file_format, filters=None):
     return ExportRecord.objects.create(
-        org_id=actor.org_id, actor=actor, actor_name=str(actor), entity=entity,
-        row_count=row_count, file_format=file_format, filters=filters or {},
+        org_id=actor.org_id,
+        actor=actor,
+        actor_name=str(actor),
+        entity=entity,
+        row_count=row_count,
+        file_format=file_format,
+        filters=filters or {},
     )

@@ -25,6 +25,4 @@ class StaleVersion(BusinessRuleError):
     default_code = "stale_version"
 
     def __init__(self, message=None, *, code=None):
-        super().__init__(
-            message or _("该记录已被他人修改，请刷新后重新编辑。"), code=code
-        )
+        super().__init__(message or _("该记录已被他人修改，请刷新后重新编辑。"), code=code)

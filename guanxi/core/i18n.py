@@ -11,7 +11,12 @@ PACKAGE = Path(__file__).resolve().parent.parent
 
 
 def catalogs():
-    return sorted(PACKAGE.glob("*/locale/*/LC_MESSAGES/django.po"))
+    return sorted(
+        [
+            *PACKAGE.glob("locale/*/LC_MESSAGES/django.po"),
+            *PACKAGE.glob("*/locale/*/LC_MESSAGES/django.po"),
+        ]
+    )
 
 
 def compile_catalogs(force=False):

@@ -18,11 +18,13 @@ class Job(OrgOwned):
         FAILED = "failed", _("失败")
 
     kind = models.CharField(_("类型"), max_length=60)
-    created_by = models.ForeignKey("orgs.Employee", on_delete=models.CASCADE, related_name="+",
-                                   verbose_name=_("发起人"))
+    created_by = models.ForeignKey(
+        "orgs.Employee", on_delete=models.CASCADE, related_name="+", verbose_name=_("发起人")
+    )
     params = models.JSONField(default=dict, blank=True)
-    status = models.CharField(_("状态"), max_length=10, choices=Status.choices,
-                              default=Status.QUEUED)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
     progress = models.PositiveBigIntegerField(default=0)
     total = models.PositiveBigIntegerField(null=True, blank=True)
     result = models.JSONField(default=dict, blank=True)

@@ -8,17 +8,21 @@ from guanxi.orgs import policy
 # (section label, icon, [(label, url name, capability or None)])
 NAVIGATION = [
     (_("工作台"), "house", [(_("我的工作台"), "workspace:home", None)]),
-    (_("系统设置"), "gear", [
-        (_("部门"), "orgs:department_list", "departments.view"),
-        (_("员工"), "orgs:employee_list", "employees.view"),
-        (_("角色与权限"), "orgs:role_list", "roles.view"),
-        (_("系统参数"), "orgs:settings", "parameters.view"),
-        (_("数据字典"), "orgs:dictionary_list", "dictionaries.view"),
-        (_("编号规则"), "orgs:numbering", "numbering.view"),
-        (_("产品"), "catalog:product_list", "products.view"),
-        (_("审计日志"), "audit:log", "audit.view"),
-        (_("后台任务"), "jobs:job_list", None),
-    ]),
+    (
+        _("系统设置"),
+        "gear",
+        [
+            (_("部门"), "orgs:department_list", "departments.view"),
+            (_("员工"), "orgs:employee_list", "employees.view"),
+            (_("角色与权限"), "orgs:role_list", "roles.view"),
+            (_("系统参数"), "orgs:settings", "parameters.view"),
+            (_("数据字典"), "orgs:dictionary_list", "dictionaries.view"),
+            (_("编号规则"), "orgs:numbering", "numbering.view"),
+            (_("产品"), "catalog:product_list", "products.view"),
+            (_("审计日志"), "audit:log", "audit.view"),
+            (_("后台任务"), "jobs:job_list", None),
+        ],
+    ),
 ]
 
 

@@ -5,8 +5,18 @@ from django.utils.translation import gettext_lazy as _
 from guanxi.orgs import permissions as perms
 from guanxi.orgs.permissions import DataScope
 
-SALES_MODULES = ("customers", "contacts", "leads", "opportunities", "quotes", "contracts",
-                 "orders", "payments", "activities", "tasks")
+SALES_MODULES = (
+    "customers",
+    "contacts",
+    "leads",
+    "opportunities",
+    "quotes",
+    "contracts",
+    "orders",
+    "payments",
+    "activities",
+    "tasks",
+)
 
 
 def _codes(modules, actions):
@@ -24,31 +34,92 @@ def _every_view():
 
 # (key, name, description, is_admin, permissions, data scopes)
 ROLES = [
-    ("admin", _("系统管理员"), _("拥有全部权限，负责部门、员工、角色和系统参数的设置。"), True,
-     [], {}),
-    ("boss", _("公司领导"), _("查看全部数据和报表，可导出，可见成本与利润。"), False,
-     [*_every_view(), *_codes(perms.MODULES, ("export", "approve")),
-      "special.view_cost", "special.view_full_phone", "special.export"],
-     _scopes(perms.scoped_modules(), DataScope.ALL)),
-    ("sales_manager", _("销售主管"), _("管理本部门及下级部门的客户、商机和团队。"), False,
-     [*_codes(SALES_MODULES, perms.ALL_ACTIONS), *_codes(("reports", "products"), ("view",)),
-      "employees.view", "departments.view", "special.view_full_phone", "special.export",
-      "special.manage_pool"],
-     _scopes(perms.scoped_modules(), DataScope.DEPARTMENT_TREE)),
-    ("sales_rep", _("销售代表"), _("跟进自己的线索、客户和商机，报价、签约、回款。"), False,
-     [*_codes(SALES_MODULES, ("view", "create", "edit")), "products.view", "knowledge.view"],
-     _scopes(perms.scoped_modules(), DataScope.OWN)),
-    ("service_agent", _("客服专员"), _("受理和处理服务工单，查询客户资料与知识库。"), False,
-     [*_codes(("tickets",), ("view", "create", "edit", "transfer")),
-      *_codes(("customers", "contacts", "activities"), ("view", "create")),
-      "products.view", "knowledge.view", "knowledge.create", "knowledge.edit"],
-     {**_scopes(perms.scoped_modules(), DataScope.OWN),
-      **_scopes(("customers", "contacts", "tickets"), DataScope.ALL)}),
-    ("marketing", _("市场专员"), _("策划营销活动、管理线索和市场资源。"), False,
-     [*_codes(("campaigns", "leads"), perms.ALL_ACTIONS),
-      *_codes(("customers", "contacts"), ("view", "export")), "products.view", "reports.view"],
-     {**_scopes(perms.scoped_modules(), DataScope.OWN),
-      **_scopes(("campaigns", "leads", "customers", "contacts"), DataScope.ALL)}),
-    ("readonly", _("只读用户"), _("只能查看本部门的数据，不能修改。"), False,
-     _every_view(), _scopes(perms.scoped_modules(), DataScope.DEPARTMENT)),
+    (
+        "admin",
+        _("系统管理员"),
+        _("拥有全部权限，负责部门、员工、角色和系统参数的设置。"),
+        True,
+        [],
+        {},
+    ),
+    (
+        "boss",
+        _("公司领导"),
+        _("查看全部数据和报表，可导出，可见成本与利润。"),
+        False,
+        [
+            *_every_view(),
+            *_codes(perms.MODULES, ("export", "approve")),
+            "special.view_cost",
+            "special.view_full_phone",
+            "special.export",
+        ],
+        _scopes(perms.scoped_modules(), DataScope.ALL),
+    ),
+    (
+        "sales_manager",
+        _("销售主管"),
+        _("管理本部门及下级部门的客户、商机和团队。"),
+        False,
+        [
+            *_codes(SALES_MODULES, perms.ALL_ACTIONS),
+            *_codes(("reports", "products"), ("view",)),
+            "employees.view",
+            "departments.view",
+            "special.view_full_phone",
+            "special.export",
+            "special.manage_pool",
+        ],
+        _scopes(perms.scoped_modules(), DataScope.DEPARTMENT_TREE),
+    ),
+    (
+        "sales_rep",
+        _("销售代表"),
+        _("跟进自己的线索、客户和商机，报价、签约、回款。"),
+        False,
+        [*_codes(SALES_MODULES, ("view", "create", "edit")), "products.view", "knowledge.view"],
+        _scopes(perms.scoped_modules(), DataScope.OWN),
+    ),
+    (
+        "service_agent",
+        _("客服专员"),
+        _("受理和处理服务工单，查询客户资料与知识库。"),
+        False,
+        [
+            *_codes(("tickets",), ("view", "create", "edit", "transfer")),
+            *_codes(("customers", "contacts", "activities"), ("view", "create")),
+            "products.view",
+            "knowledge.view",
+            "knowledge.create",
+            "knowledge.edit",
+        ],
+        {
+            **_scopes(perms.scoped_modules(), DataScope.OWN),
+            **_scopes(("customers", "contacts", "tickets"), DataScope.ALL),
+        },
+    ),
+    (
+        "marketing",
+        _("市场专员"),
+        _("策划营销活动、管理线索和市场资源。"),
+        False,
+        [
+            *_codes(("campaigns", "leads"), perms.ALL_ACTIONS),
+            *_codes(("customers", "contacts"), ("view", "export")),
+            "products.view",
+            "reports.view",
+        ],
+        {
+            **_scopes(perms.scoped_modules(), DataScope.OWN),
+            **_scopes(("campaigns", "leads", "customers", "contacts"), DataScope.ALL),
+        },
+    ),
+    (
+        "readonly",
+        _("只读用户"),
+        _("只能查看本部门的数据，不能修改。"),
+        False,
+        _every_view(),
+        _scopes(perms.scoped_modules(), DataScope.DEPARTMENT),
+    ),
 ]

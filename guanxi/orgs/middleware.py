@@ -31,14 +31,14 @@ class TenantMiddleware:
         user = request.user
         employee = None
         if getattr(user, "is_authenticated", False) and user.kind == user.Kind.EMPLOYEE:
-            employee = (Employee._base_manager.select_related("org", "department", "user")
-                        .filter(user_id=user.pk, status=Employee.Status.ACTIVE,
-                                org__is_active=True).first())
+            employee = (
+                Employee._base_manager.select_related("org", "department", "user")
+                .filter(user_id=user.pk, status=Employee.Status.ACTIVE, org__is_active=True)
+                .first()
+            )
         request.employee = employee
         request.org = employee.org if employee else None
         if employee is None:
             return self.get_response(request)
         with org_scope(employee.org_id):
             return self.get_response(request)
-
-

@@ -20,8 +20,9 @@ org_code_validator = RegexValidator(
 class Organization(TimeStamped):
     """A company using the installation (tenant). Every business record has one."""
 
-    code = models.CharField(_("组织代码"), max_length=40, unique=True,
-                            validators=[org_code_validator])
+    code = models.CharField(
+        _("组织代码"), max_length=40, unique=True, validators=[org_code_validator]
+    )
     name = models.CharField(_("名称"), max_length=200)
     is_active = models.BooleanField(_("启用"), default=True)
 
@@ -38,30 +39,45 @@ class OrgSettings(OrgOwned):
 
     admin_email = models.EmailField(_("管理员邮箱"), blank=True)
     receivable_reminder_days = models.PositiveSmallIntegerField(
-        _("应收款提前提醒天数"), default=7, validators=[MaxValueValidator(365)])
+        _("应收款提前提醒天数"), default=7, validators=[MaxValueValidator(365)]
+    )
     birthday_reminder_days = models.PositiveSmallIntegerField(
-        _("生日提醒提前天数"), default=3, validators=[MaxValueValidator(365)])
+        _("生日提醒提前天数"), default=3, validators=[MaxValueValidator(365)]
+    )
     quote_decimals = models.PositiveSmallIntegerField(
-        _("报价小数位数"), default=2, validators=[MaxValueValidator(6)])
+        _("报价小数位数"), default=2, validators=[MaxValueValidator(6)]
+    )
     contract_decimals = models.PositiveSmallIntegerField(
-        _("合同小数位数"), default=2, validators=[MaxValueValidator(6)])
+        _("合同小数位数"), default=2, validators=[MaxValueValidator(6)]
+    )
     order_decimals = models.PositiveSmallIntegerField(
-        _("订单小数位数"), default=2, validators=[MaxValueValidator(6)])
+        _("订单小数位数"), default=2, validators=[MaxValueValidator(6)]
+    )
     price_decimals = models.PositiveSmallIntegerField(
-        _("产品价格小数位数"), default=2, validators=[MaxValueValidator(6)])
+        _("产品价格小数位数"), default=2, validators=[MaxValueValidator(6)]
+    )
     currency = models.CharField(
-        _("本位币"), max_length=3, default="CNY",
-        validators=[RegexValidator(r"^[A-Z]{3}$", _("请输入三位大写货币代码，如 CNY。"))])
+        _("本位币"),
+        max_length=3,
+        default="CNY",
+        validators=[RegexValidator(r"^[A-Z]{3}$", _("请输入三位大写货币代码，如 CNY。"))],
+    )
     fiscal_year_start_month = models.PositiveSmallIntegerField(
-        _("财年起始月份"), default=1, validators=[MinValueValidator(1), MaxValueValidator(12)])
+        _("财年起始月份"), default=1, validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
     churn_threshold_days = models.PositiveSmallIntegerField(
-        _("流失预警天数（未再购买）"), default=90,
-        validators=[MinValueValidator(1), MaxValueValidator(3650)])
+        _("流失预警天数（未再购买）"),
+        default=90,
+        validators=[MinValueValidator(1), MaxValueValidator(3650)],
+    )
     pool_return_days = models.PositiveSmallIntegerField(
-        _("公海回收天数（未跟进）"), default=30,
-        validators=[MinValueValidator(1), MaxValueValidator(3650)])
+        _("公海回收天数（未跟进）"),
+        default=30,
+        validators=[MinValueValidator(1), MaxValueValidator(3650)],
+    )
     pool_claim_limit = models.PositiveSmallIntegerField(
-        _("每人可领取公海客户上限"), default=50, validators=[MaxValueValidator(100000)])
+        _("每人可领取公海客户上限"), default=50, validators=[MaxValueValidator(100000)]
+    )
     work_start = models.TimeField(_("上班时间"), default=datetime.time(9, 0))
     work_end = models.TimeField(_("下班时间"), default=datetime.time(18, 0))
     # ISO weekdays, 1 = Monday
@@ -87,10 +103,14 @@ class Department(OrgOwned, TreeNode):
         ordering = ["path"]
         indexes = [models.Index(fields=["org", "path"], name="department_org_path")]
         constraints = [
-            models.UniqueConstraint(fields=["org", "parent", "name"],
-                                    name="department_unique_sibling_name"),
-            models.UniqueConstraint(fields=["org", "name"], condition=Q(parent__isnull=True),
-                                    name="department_unique_root_name"),
+            models.UniqueConstraint(
+                fields=["org", "parent", "name"], name="department_unique_sibling_name"
+            ),
+            models.UniqueConstraint(
+                fields=["org", "name"],
+                condition=Q(parent__isnull=True),
+                name="department_unique_root_name",
+            ),
         ]
 
     def __str__(self):
@@ -128,18 +148,27 @@ class Employee(OrgOwned, Versioned):
         ACTIVE = "active", _("在职")
         LEFT = "left", _("离职")
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                related_name="employee")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="employee"
+    )
     name = models.CharField(_("姓名"), max_length=100)
-    department = models.ForeignKey(Department, on_delete=models.PROTECT,
-                                   related_name="employees", verbose_name=_("部门"))
-    manager = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
-                                related_name="reports", verbose_name=_("上级"))
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="employees", verbose_name=_("部门")
+    )
+    manager = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reports",
+        verbose_name=_("上级"),
+    )
     roles = models.ManyToManyField(Role, related_name="employees", verbose_name=_("角色"))
     title = models.CharField(_("职务"), max_length=100, blank=True)
     skills = models.JSONField(_("技能"), default=list, blank=True)
-    status = models.CharField(_("状态"), max_length=10, choices=Status.choices,
-                              default=Status.ACTIVE)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.ACTIVE
+    )
     mobile = models.CharField(_("手机"), max_length=30, blank=True)
     email = models.EmailField(_("邮箱"), blank=True)
     left_at = models.DateTimeField(_("离职时间"), null=True, blank=True)
@@ -170,14 +199,19 @@ class DictionaryEntry(OrgOwned):
 
     kind = models.CharField(_("字典"), max_length=40)
     code = models.CharField(
-        _("代码"), max_length=40,
-        validators=[RegexValidator(r"^[a-z0-9_]+$", _("代码只能包含小写字母、数字和下划线。"))])
+        _("代码"),
+        max_length=40,
+        validators=[RegexValidator(r"^[a-z0-9_]+$", _("代码只能包含小写字母、数字和下划线。"))],
+    )
     label = models.CharField(_("名称"), max_length=100)
     label_en = models.CharField(_("英文名称"), max_length=100, blank=True)
     sort_order = models.IntegerField(_("排序"), default=0)
     color = models.CharField(
-        _("颜色"), max_length=7, blank=True,
-        validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", _("颜色格式应为 #RRGGBB。"))])
+        _("颜色"),
+        max_length=7,
+        blank=True,
+        validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", _("颜色格式应为 #RRGGBB。"))],
+    )
     is_active = models.BooleanField(_("启用"), default=True)
 
     class Meta:
@@ -223,6 +257,7 @@ class NumberSequence(OrgOwned):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["org", "target", "period"],
-                                    name="numbersequence_unique"),
+            models.UniqueConstraint(
+                fields=["org", "target", "period"], name="numbersequence_unique"
+            ),
         ]

@@ -42,19 +42,21 @@ def validate_pattern(pattern):
     names = [name for name, _width in tokens]
     unknown = [name for name in names if name not in (*_DATE_TOKENS, "seq")]
     if unknown:
-        raise ValidationError(_("未知的编号占位符：%(names)s") % {"names": ", ".join(unknown)},
-                              code="unknown_token")
+        raise ValidationError(
+            _("未知的编号占位符：%(names)s") % {"names": ", ".join(unknown)}, code="unknown_token"
+        )
     if names.count("seq") != 1:
         raise ValidationError(_("编号规则必须恰好包含一个 {seq} 序号占位符。"), code="seq")
     leftover = _TOKEN.sub("", pattern)
     if "{" in leftover or "}" in leftover:
         raise ValidationError(_("编号规则中的花括号不匹配。"), code="braces")
     if not re.fullmatch(r"[A-Za-z0-9\-_/.#]*", leftover):
-        raise ValidationError(_("编号规则的固定部分只能包含字母、数字和 - _ / . #。"),
-                              code="chars")
+        raise ValidationError(_("编号规则的固定部分只能包含字母、数字和 - _ / . #。"), code="chars")
     if len(render(pattern, 10**9, timezone.localdate())) > MAX_CODE_LENGTH:
-        raise ValidationError(_("按此规则生成的编号过长（最多 %(n)d 个字符）。")
-                              % {"n": MAX_CODE_LENGTH}, code="too_long")
+        raise ValidationError(
+            _("按此规则生成的编号过长（最多 %(n)d 个字符）。") % {"n": MAX_CODE_LENGTH},
+            code="too_long",
+        )
 
 
 def period_of(pattern, day):
@@ -93,8 +95,9 @@ def next_code(*, org_id, target, day=None):
         if not counter.update(last_value=F("last_value") + 1):
             try:
                 with transaction.atomic():
-                    NumberSequence.objects.create(org_id=org_id, target=target, period=period,
-                                                  last_value=1)
+                    NumberSequence.objects.create(
+                        org_id=org_id, target=target, period=period, last_value=1
+                    )
             except IntegrityError:  # created concurrently: take the next one after it
                 counter.update(last_value=F("last_value") + 1)
         value = counter.values_list("last_value", flat=True).get()

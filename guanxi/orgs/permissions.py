@@ -77,8 +77,9 @@ class DataScope(models.TextChoices):
 
 
 def function_codes():
-    return [f"{module}.{action}" for module, (_l, actions, _o) in MODULES.items()
-            for action in actions]
+    return [
+        f"{module}.{action}" for module, (_l, actions, _o) in MODULES.items() for action in actions
+    ]
 
 
 def special_codes():

@@ -87,7 +87,8 @@ def _compute(employee):
                 roots_by_module.setdefault(module, set()).add(employee.department_id)
             elif kind == DataScope.CHOSEN:
                 roots_by_module.setdefault(module, set()).update(
-                    int(pk) for pk in spec.get("departments", []))
+                    int(pk) for pk in spec.get("departments", [])
+                )
 
     all_roots = set().union(*roots_by_module.values()) if roots_by_module else set()
     subtree = {}
@@ -152,8 +153,10 @@ def can_see_record(employee, module, record, *, owner="owner", department="owner
     scope = access_for(employee).scope(module)
     if scope.all:
         return True
-    return (getattr(record, f"{owner}_id") == employee.pk
-            or getattr(record, f"{department}_id") in scope.department_ids)
+    return (
+        getattr(record, f"{owner}_id") == employee.pk
+        or getattr(record, f"{department}_id") in scope.department_ids
+    )
 
 
 def mask_phone(employee, value):

@@ -9,8 +9,9 @@ from guanxi.orgs.models import Department, DictionaryEntry, Employee, Role
 
 def department_list(*, employee):
     policy.require(employee, "departments.view")
-    return Department.objects.annotate(employee_count=Count(
-        "employees", filter=Q(employees__status=Employee.Status.ACTIVE))).order_by("path")
+    return Department.objects.annotate(
+        employee_count=Count("employees", filter=Q(employees__status=Employee.Status.ACTIVE))
+    ).order_by("path")
 
 
 def department_tree(*, employee):
@@ -21,12 +22,17 @@ def department_tree(*, employee):
 def employee_list(*, employee, filters=None):
     policy.require(employee, "employees.view")
     qs = Employee.objects.select_related("department", "manager", "user").prefetch_related(
-        Prefetch("roles", queryset=Role.objects.only("id", "name", "is_admin")))
+        Prefetch("roles", queryset=Role.objects.only("id", "name", "is_admin"))
+    )
     filters = filters or {}
     if filters.get("q"):
         q = filters["q"].strip()
-        qs = qs.filter(Q(name__icontains=q) | Q(user__username__icontains=q)
-                       | Q(mobile__contains=q) | Q(email__icontains=q))
+        qs = qs.filter(
+            Q(name__icontains=q)
+            | Q(user__username__icontains=q)
+            | Q(mobile__contains=q)
+            | Q(email__icontains=q)
+        )
     if filters.get("status"):
         qs = qs.filter(status=filters["status"])
     if filters.get("department"):

@@ -34,17 +34,28 @@ UNSET = object()
 
 DEPARTMENT_FIELDS = ("name", "parent", "sort_order")
 ROLE_FIELDS = ("name", "description", "is_admin", "permissions", "data_scopes")
-EMPLOYEE_FIELDS = ("name", "department", "manager", "roles", "title", "skills", "status",
-                   "mobile", "email")
+EMPLOYEE_FIELDS = (
+    "name",
+    "department",
+    "manager",
+    "roles",
+    "title",
+    "skills",
+    "status",
+    "mobile",
+    "email",
+)
 SETTINGS_FIELDS = tuple(
-    f.name for f in OrgSettings._meta.concrete_fields
+    f.name
+    for f in OrgSettings._meta.concrete_fields
     if f.name not in ("id", "org", "created_at", "updated_at")
 )
 
 
 def _full_clean(instance, exclude=()):
-    instance.full_clean(exclude=["org", *exclude], validate_unique=False,
-                        validate_constraints=False)
+    instance.full_clean(
+        exclude=["org", *exclude], validate_unique=False, validate_constraints=False
+    )
 
 
 def _same_org(actor, *objects):
@@ -54,6 +65,7 @@ def _same_org(actor, *objects):
 
 
 # ---- orgs ----------------------------------------------------------------------------
+
 
 @transaction.atomic
 def org_create(*, code, name, admin_username, admin_password, admin_name=None):
@@ -71,11 +83,23 @@ def org_create(*, code, name, admin_username, admin_password, admin_name=None):
         roles = {}
         for key, role_name, description, is_admin, codes, scopes in defaults.ROLES:
             roles[key] = Role.objects.create(
-                org=org, name=str(role_name), description=str(description), is_admin=is_admin,
-                permissions=sorted(set(codes)), data_scopes=scopes)
+                org=org,
+                name=str(role_name),
+                description=str(description),
+                is_admin=is_admin,
+                permissions=sorted(set(codes)),
+                data_scopes=scopes,
+            )
         DictionaryEntry.objects.bulk_create(
-            DictionaryEntry(org=org, kind=kind, code=code_, label=zh, label_en=en,
-                            color=color, sort_order=index * 10)
+            DictionaryEntry(
+                org=org,
+                kind=kind,
+                code=code_,
+                label=zh,
+                label_en=en,
+                color=color,
+                sort_order=index * 10,
+            )
             for kind, entries in dictionaries.DEFAULTS.items()
             for index, (code_, zh, en, color) in enumerate(entries)
         )
@@ -84,8 +108,9 @@ def org_create(*, code, name, admin_username, admin_password, admin_name=None):
             for target, (_label, pattern) in numbering.TARGETS.items()
         )
         user = accounts.user_create(org=org, username=admin_username, password=admin_password)
-        admin = Employee.objects.create(org=org, user=user, name=admin_name or admin_username,
-                                        department=root)
+        admin = Employee.objects.create(
+            org=org, user=user, name=admin_name or admin_username, department=root
+        )
         admin.roles.add(roles["admin"])
     return org, admin
 
@@ -104,20 +129,29 @@ def settings_update(*, actor, **fields):
             raise ValidationError({name: [_("未知字段。")]}, code="unknown_field")
         setattr(current, name, value)
     days = current.work_days
-    if (not isinstance(days, list) or not days
-            or any(not isinstance(d, int) or not 1 <= d <= 7 for d in days)):
+    if (
+        not isinstance(days, list)
+        or not days
+        or any(not isinstance(d, int) or not 1 <= d <= 7 for d in days)
+    ):
         raise ValidationError({"work_days": [_("请至少选择一个工作日（1=周一 … 7=周日）。")]})
     current.work_days = sorted(set(days))
     if current.work_start >= current.work_end:
         raise ValidationError({"work_end": [_("下班时间必须晚于上班时间。")]})
     _full_clean(current)
     current.save()
-    audit.record_change(actor=actor, instance=current, action=ChangeRecord.Action.UPDATE,
-                        before=before, after=audit.snapshot(current, SETTINGS_FIELDS))
+    audit.record_change(
+        actor=actor,
+        instance=current,
+        action=ChangeRecord.Action.UPDATE,
+        before=before,
+        after=audit.snapshot(current, SETTINGS_FIELDS),
+    )
     return current
 
 
 # ---- departments ---------------------------------------------------------------------
+
 
 def _check_department_name(actor, name, parent, exclude_pk=None):
     clash = Department.objects.filter(parent=parent, name=name)
@@ -133,14 +167,19 @@ def department_create(*, actor, name, parent, sort_order=0):
     if parent is None:
         raise ValidationError({"parent": [_("请选择上级部门。")]}, code="required")
     _same_org(actor, parent)
-    department = Department(org_id=actor.org_id, name=(name or "").strip(), parent=parent,
-                            sort_order=sort_order)
+    department = Department(
+        org_id=actor.org_id, name=(name or "").strip(), parent=parent, sort_order=sort_order
+    )
     _full_clean(department, exclude=["path", "depth"])
     _check_department_name(actor, department.name, parent)
     department.save()
     tree_place(department)
-    audit.record_change(actor=actor, instance=department, action=ChangeRecord.Action.CREATE,
-                        after=audit.snapshot(department, DEPARTMENT_FIELDS))
+    audit.record_change(
+        actor=actor,
+        instance=department,
+        action=ChangeRecord.Action.CREATE,
+        after=audit.snapshot(department, DEPARTMENT_FIELDS),
+    )
     return department
 
 
@@ -167,8 +206,13 @@ def department_update(*, actor, department, name=UNSET, parent=UNSET, sort_order
     else:
         _check_department_name(actor, department.name, target_parent, exclude_pk=department.pk)
     department.save(update_fields=["name", "sort_order", "updated_at"])
-    audit.record_change(actor=actor, instance=department, action=ChangeRecord.Action.UPDATE,
-                        before=before, after=audit.snapshot(department, DEPARTMENT_FIELDS))
+    audit.record_change(
+        actor=actor,
+        instance=department,
+        action=ChangeRecord.Action.UPDATE,
+        before=before,
+        after=audit.snapshot(department, DEPARTMENT_FIELDS),
+    )
     return department
 
 
@@ -178,31 +222,47 @@ def department_delete(*, actor, department):
     if department.parent_id is None:
         raise BusinessRuleError(_("根部门不能删除。"), code="root")
     if department.children.exists():
-        raise BusinessRuleError(_("该部门下还有下级部门，请先移走或删除它们。"), code="has_children")
+        raise BusinessRuleError(
+            _("该部门下还有下级部门，请先移走或删除它们。"), code="has_children"
+        )
     if department.employees.exists():
-        raise BusinessRuleError(_("该部门下还有员工（含离职员工），请先调整他们的部门。"),
-                                code="has_employees")
-    in_roles = [role.name for role in Role.objects.all()
-                if any(str(department.pk) in map(str, spec.get("departments", []))
-                       for spec in (role.data_scopes or {}).values())]
+        raise BusinessRuleError(
+            _("该部门下还有员工（含离职员工），请先调整他们的部门。"), code="has_employees"
+        )
+    in_roles = [
+        role.name
+        for role in Role.objects.all()
+        if any(
+            str(department.pk) in map(str, spec.get("departments", []))
+            for spec in (role.data_scopes or {}).values()
+        )
+    ]
     if in_roles:
         raise BusinessRuleError(
             _("角色 %(roles)s 的数据范围引用了该部门，请先修改这些角色。")
-            % {"roles": "、".join(in_roles)}, code="in_role_scope")
-    audit.record_change(actor=actor, instance=department, action=ChangeRecord.Action.DELETE,
-                        before=audit.snapshot(department, DEPARTMENT_FIELDS))
+            % {"roles": "、".join(in_roles)},
+            code="in_role_scope",
+        )
+    audit.record_change(
+        actor=actor,
+        instance=department,
+        action=ChangeRecord.Action.DELETE,
+        before=audit.snapshot(department, DEPARTMENT_FIELDS),
+    )
     department.delete()
 
 
 # ---- roles ---------------------------------------------------------------------------
+
 
 def clean_permissions(codes):
     if not isinstance(codes, list | tuple) or any(not isinstance(c, str) for c in codes):
         raise ValidationError({"permissions": [_("权限必须是权限代码的列表。")]})
     unknown = sorted(set(codes) - set(perms.all_codes()))
     if unknown:
-        raise ValidationError({"permissions": [_("未知的权限代码：%(codes)s")
-                                               % {"codes": ", ".join(unknown)}]})
+        raise ValidationError(
+            {"permissions": [_("未知的权限代码：%(codes)s") % {"codes": ", ".join(unknown)}]}
+        )
     return sorted(set(codes))
 
 
@@ -216,14 +276,24 @@ def clean_data_scopes(org_id, scopes):
         if isinstance(spec, str):
             spec = {"scope": spec}
         if not isinstance(spec, dict) or spec.get("scope") not in DataScope.values:
-            raise ValidationError({"data_scopes": [
-                _("模块 %(m)s 的数据范围无效，可选：%(v)s")
-                % {"m": module, "v": ", ".join(DataScope.values)}]})
+            raise ValidationError(
+                {
+                    "data_scopes": [
+                        _("模块 %(m)s 的数据范围无效，可选：%(v)s")
+                        % {"m": module, "v": ", ".join(DataScope.values)}
+                    ]
+                }
+            )
         departments = spec.get("departments") or []
         if spec["scope"] == DataScope.CHOSEN:
             if not departments:
-                raise ValidationError({"data_scopes": [
-                    _("模块 %(m)s 选择了“指定部门”，请至少选择一个部门。") % {"m": module}]})
+                raise ValidationError(
+                    {
+                        "data_scopes": [
+                            _("模块 %(m)s 选择了“指定部门”，请至少选择一个部门。") % {"m": module}
+                        ]
+                    }
+                )
             try:
                 departments = sorted({int(pk) for pk in departments})
             except (TypeError, ValueError) as exc:
@@ -233,8 +303,9 @@ def clean_data_scopes(org_id, scopes):
             departments = []
         cleaned[module] = {"scope": spec["scope"], "departments": departments}
     if chosen_ids:
-        found = set(Department.objects.filter(org_id=org_id, pk__in=chosen_ids)
-                    .values_list("pk", flat=True))
+        found = set(
+            Department.objects.filter(org_id=org_id, pk__in=chosen_ids).values_list("pk", flat=True)
+        )
         if found != chosen_ids:
             raise ValidationError({"data_scopes": [_("数据范围中包含不存在的部门。")]})
     return cleaned
@@ -245,28 +316,37 @@ def _admin_count(exclude_employee=None, exclude_role=None):
     admin_roles = Role.objects.filter(is_admin=True)
     if exclude_role is not None:
         admin_roles = admin_roles.exclude(pk=exclude_role.pk)
-    qs = Employee.objects.filter(status=Employee.Status.ACTIVE, user__is_active=True,
-                                 roles__in=admin_roles)
+    qs = Employee.objects.filter(
+        status=Employee.Status.ACTIVE, user__is_active=True, roles__in=admin_roles
+    )
     if exclude_employee is not None:
         qs = qs.exclude(pk=exclude_employee.pk)
     return qs.distinct().count()
 
 
 @transaction.atomic
-def role_create(*, actor, name, description="", permissions=(), data_scopes=None,
-                is_admin=False):
+def role_create(*, actor, name, description="", permissions=(), data_scopes=None, is_admin=False):
     policy.require(actor, "roles.create")
     if is_admin and not policy.is_admin(actor):
         raise BusinessRuleError(_("只有系统管理员可以创建管理员角色。"), code="admin_only")
-    role = Role(org_id=actor.org_id, name=(name or "").strip(), description=description or "",
-                is_admin=bool(is_admin), permissions=clean_permissions(list(permissions)),
-                data_scopes=clean_data_scopes(actor.org_id, data_scopes or {}))
+    role = Role(
+        org_id=actor.org_id,
+        name=(name or "").strip(),
+        description=description or "",
+        is_admin=bool(is_admin),
+        permissions=clean_permissions(list(permissions)),
+        data_scopes=clean_data_scopes(actor.org_id, data_scopes or {}),
+    )
     _full_clean(role)
     if Role.objects.filter(name=role.name).exists():
         raise ValidationError({"name": [_("已有同名角色。")]}, code="duplicate")
     role.save()
-    audit.record_change(actor=actor, instance=role, action=ChangeRecord.Action.CREATE,
-                        after=audit.snapshot(role, ROLE_FIELDS))
+    audit.record_change(
+        actor=actor,
+        instance=role,
+        action=ChangeRecord.Action.CREATE,
+        after=audit.snapshot(role, ROLE_FIELDS),
+    )
     return role
 
 
@@ -275,9 +355,8 @@ def role_update(*, actor, role, version=None, **fields):
     policy.require(actor, "roles.edit")
     role = lock_for_update(Role, role.pk, expected_version=version)
     before = audit.snapshot(role, ROLE_FIELDS)
-    if "is_admin" in fields or role.is_admin:
-        if not policy.is_admin(actor):
-            raise BusinessRuleError(_("只有系统管理员可以修改管理员角色。"), code="admin_only")
+    if ("is_admin" in fields or role.is_admin) and not policy.is_admin(actor):
+        raise BusinessRuleError(_("只有系统管理员可以修改管理员角色。"), code="admin_only")
     for name, value in fields.items():
         if name == "permissions":
             value = clean_permissions(value)
@@ -296,8 +375,13 @@ def role_update(*, actor, role, version=None, **fields):
     bump_version(role)
     role.save()
     role.refresh_from_db()
-    audit.record_change(actor=actor, instance=role, action=ChangeRecord.Action.UPDATE,
-                        before=before, after=audit.snapshot(role, ROLE_FIELDS))
+    audit.record_change(
+        actor=actor,
+        instance=role,
+        action=ChangeRecord.Action.UPDATE,
+        before=before,
+        after=audit.snapshot(role, ROLE_FIELDS),
+    )
     return role
 
 
@@ -306,20 +390,27 @@ def role_delete(*, actor, role):
     policy.require(actor, "roles.delete")
     in_use = role.employees.count()
     if in_use:
-        raise BusinessRuleError(_("该角色仍被 %(n)d 名员工使用，不能删除。") % {"n": in_use},
-                                code="in_use")
+        raise BusinessRuleError(
+            _("该角色仍被 %(n)d 名员工使用，不能删除。") % {"n": in_use}, code="in_use"
+        )
     if role.is_admin and Role.objects.filter(is_admin=True).count() == 1:
         raise BusinessRuleError(_("不能删除最后一个管理员角色。"), code="last_admin")
-    audit.record_change(actor=actor, instance=role, action=ChangeRecord.Action.DELETE,
-                        before=audit.snapshot(role, ROLE_FIELDS))
+    audit.record_change(
+        actor=actor,
+        instance=role,
+        action=ChangeRecord.Action.DELETE,
+        before=audit.snapshot(role, ROLE_FIELDS),
+    )
     role.delete()
 
 
 # ---- employees -----------------------------------------------------------------------
 
+
 def clean_skills(skills):
     if not isinstance(skills, list | tuple) or any(
-            not isinstance(s, str) or not s.strip() or len(s) > 50 for s in skills):
+        not isinstance(s, str) or not s.strip() or len(s) > 50 for s in skills
+    ):
         raise ValidationError({"skills": [_("技能必须是不超过 50 字的文本列表。")]})
     seen, cleaned = set(), []
     for skill in skills:
@@ -343,24 +434,47 @@ def _check_roles_assignable(actor, roles):
 
 
 @transaction.atomic
-def employee_create(*, actor, username, password, name, department, manager=None, roles=(),
-                    title="", skills=(), mobile="", email=""):
+def employee_create(
+    *,
+    actor,
+    username,
+    password,
+    name,
+    department,
+    manager=None,
+    roles=(),
+    title="",
+    skills=(),
+    mobile="",
+    email="",
+):
     policy.require(actor, "employees.create")
     roles = list(roles)
     _same_org(actor, department, manager, *roles)
     _check_roles_assignable(actor, roles)
     if department is None:
         raise ValidationError({"department": [_("请选择部门。")]}, code="required")
-    employee = Employee(org_id=actor.org_id, name=(name or "").strip(), department=department,
-                        manager=manager, title=title or "", skills=clean_skills(list(skills)),
-                        mobile=(mobile or "").strip(), email=(email or "").strip())
+    employee = Employee(
+        org_id=actor.org_id,
+        name=(name or "").strip(),
+        department=department,
+        manager=manager,
+        title=title or "",
+        skills=clean_skills(list(skills)),
+        mobile=(mobile or "").strip(),
+        email=(email or "").strip(),
+    )
     _full_clean(employee, exclude=["user"])
     user = accounts.user_create(org=actor.org, username=username, password=password)
     employee.user = user
     employee.save()
     employee.roles.set(roles)
-    audit.record_change(actor=actor, instance=employee, action=ChangeRecord.Action.CREATE,
-                        after=audit.snapshot(employee, EMPLOYEE_FIELDS))
+    audit.record_change(
+        actor=actor,
+        instance=employee,
+        action=ChangeRecord.Action.CREATE,
+        after=audit.snapshot(employee, EMPLOYEE_FIELDS),
+    )
     return employee
 
 
@@ -394,17 +508,27 @@ def employee_update(*, actor, employee, version=None, **fields):
         if set(roles) != current:
             _check_roles_assignable(actor, set(roles) ^ current)
             was_admin = any(r.is_admin for r in current)
-            if was_admin and not any(r.is_admin for r in roles) and employee.is_active \
-                    and _admin_count(exclude_employee=employee) == 0:
-                raise BusinessRuleError(_("这是最后一名管理员，不能取消其管理员角色。"),
-                                        code="last_admin")
+            if (
+                was_admin
+                and not any(r.is_admin for r in roles)
+                and employee.is_active
+                and _admin_count(exclude_employee=employee) == 0
+            ):
+                raise BusinessRuleError(
+                    _("这是最后一名管理员，不能取消其管理员角色。"), code="last_admin"
+                )
             employee.roles.set(roles)
     bump_version(employee)
     employee.save()
     employee.refresh_from_db()
     policy.forget(employee)
-    audit.record_change(actor=actor, instance=employee, action=ChangeRecord.Action.UPDATE,
-                        before=before, after=audit.snapshot(employee, EMPLOYEE_FIELDS))
+    audit.record_change(
+        actor=actor,
+        instance=employee,
+        action=ChangeRecord.Action.UPDATE,
+        before=before,
+        after=audit.snapshot(employee, EMPLOYEE_FIELDS),
+    )
     return employee
 
 
@@ -421,8 +545,10 @@ def employee_leave(*, actor, employee):
         raise BusinessRuleError(_("不能将自己设为离职。"), code="self")
     if not employee.is_active:
         raise BusinessRuleError(_("该员工已经离职。"), code="already_left")
-    if employee.roles.filter(is_admin=True).exists() and \
-            _admin_count(exclude_employee=employee) == 0:
+    if (
+        employee.roles.filter(is_admin=True).exists()
+        and _admin_count(exclude_employee=employee) == 0
+    ):
         raise BusinessRuleError(_("这是最后一名管理员，不能设为离职。"), code="last_admin")
     before = audit.snapshot(employee, EMPLOYEE_FIELDS)
     employee.status = Employee.Status.LEFT
@@ -432,8 +558,13 @@ def employee_leave(*, actor, employee):
     employee.refresh_from_db()
     type(employee.user).objects.filter(pk=employee.user_id).update(is_active=False)
     accounts.tokens_revoke_all(user=employee.user)
-    audit.record_change(actor=actor, instance=employee, action=ChangeRecord.Action.UPDATE,
-                        before=before, after=audit.snapshot(employee, EMPLOYEE_FIELDS))
+    audit.record_change(
+        actor=actor,
+        instance=employee,
+        action=ChangeRecord.Action.UPDATE,
+        before=before,
+        after=audit.snapshot(employee, EMPLOYEE_FIELDS),
+    )
     return employee
 
 
@@ -450,8 +581,13 @@ def employee_reactivate(*, actor, employee):
     employee.save()
     employee.refresh_from_db()
     type(employee.user).objects.filter(pk=employee.user_id).update(is_active=True)
-    audit.record_change(actor=actor, instance=employee, action=ChangeRecord.Action.UPDATE,
-                        before=before, after=audit.snapshot(employee, EMPLOYEE_FIELDS))
+    audit.record_change(
+        actor=actor,
+        instance=employee,
+        action=ChangeRecord.Action.UPDATE,
+        before=before,
+        after=audit.snapshot(employee, EMPLOYEE_FIELDS),
+    )
     return employee
 
 
@@ -460,8 +596,13 @@ def employee_set_password(*, actor, employee, password):
     """An admin resets an employee's password (also clears a lockout)."""
     policy.require(actor, "employees.edit")
     accounts.password_set(user=employee.user, password=password)
-    audit.record_change(actor=actor, instance=employee, action=ChangeRecord.Action.UPDATE,
-                        before={"password": "***"}, after={"password": "*** (reset)"})
+    audit.record_change(
+        actor=actor,
+        instance=employee,
+        action=ChangeRecord.Action.UPDATE,
+        before={"password": "***"},
+        after={"password": "*** (reset)"},
+    )
 
 
 # ---- dictionaries --------------------------------------------------------------------
@@ -470,23 +611,35 @@ DICT_FIELDS = ("kind", "code", "label", "label_en", "sort_order", "color", "is_a
 
 
 @transaction.atomic
-def dictionary_entry_create(*, actor, kind, code, label, label_en="", sort_order=None,
-                            color="", is_active=True):
+def dictionary_entry_create(
+    *, actor, kind, code, label, label_en="", sort_order=None, color="", is_active=True
+):
     policy.require(actor, "dictionaries.create")
     if kind not in dictionaries.KINDS:
         raise ValidationError({"kind": [_("未知的字典类型。")]}, code="unknown_kind")
     if sort_order is None:
         last = DictionaryEntry.objects.filter(kind=kind).order_by("-sort_order").first()
         sort_order = (last.sort_order + 10) if last else 0
-    entry = DictionaryEntry(org_id=actor.org_id, kind=kind, code=(code or "").strip(),
-                            label=(label or "").strip(), label_en=(label_en or "").strip(),
-                            sort_order=sort_order, color=color or "", is_active=is_active)
+    entry = DictionaryEntry(
+        org_id=actor.org_id,
+        kind=kind,
+        code=(code or "").strip(),
+        label=(label or "").strip(),
+        label_en=(label_en or "").strip(),
+        sort_order=sort_order,
+        color=color or "",
+        is_active=is_active,
+    )
     _full_clean(entry)
     if DictionaryEntry.objects.filter(kind=kind, code=entry.code).exists():
         raise ValidationError({"code": [_("该字典中已有相同代码。")]}, code="duplicate")
     entry.save()
-    audit.record_change(actor=actor, instance=entry, action=ChangeRecord.Action.CREATE,
-                        after=audit.snapshot(entry, DICT_FIELDS))
+    audit.record_change(
+        actor=actor,
+        instance=entry,
+        action=ChangeRecord.Action.CREATE,
+        after=audit.snapshot(entry, DICT_FIELDS),
+    )
     return entry
 
 
@@ -502,8 +655,13 @@ def dictionary_entry_update(*, actor, entry, **fields):
         setattr(entry, name, value.strip() if isinstance(value, str) else value)
     _full_clean(entry)
     entry.save()
-    audit.record_change(actor=actor, instance=entry, action=ChangeRecord.Action.UPDATE,
-                        before=before, after=audit.snapshot(entry, DICT_FIELDS))
+    audit.record_change(
+        actor=actor,
+        instance=entry,
+        action=ChangeRecord.Action.UPDATE,
+        before=before,
+        after=audit.snapshot(entry, DICT_FIELDS),
+    )
     return entry
 
 
@@ -511,8 +669,12 @@ def dictionary_entry_update(*, actor, entry, **fields):
 def dictionary_entry_delete(*, actor, entry):
     """Delete an entry. Records that use it keep its code; deactivate to hide it instead."""
     policy.require(actor, "dictionaries.delete")
-    audit.record_change(actor=actor, instance=entry, action=ChangeRecord.Action.DELETE,
-                        before=audit.snapshot(entry, DICT_FIELDS))
+    audit.record_change(
+        actor=actor,
+        instance=entry,
+        action=ChangeRecord.Action.DELETE,
+        before=audit.snapshot(entry, DICT_FIELDS),
+    )
     entry.delete()
 
 
@@ -530,6 +692,7 @@ def dictionary_reorder(*, actor, kind, ids):
 
 # ---- numbering -----------------------------------------------------------------------
 
+
 @transaction.atomic
 def numbering_rule_set(*, actor, target, pattern):
     policy.require(actor, "numbering.edit")
@@ -541,10 +704,16 @@ def numbering_rule_set(*, actor, target, pattern):
     except ValidationError as exc:
         raise ValidationError({"pattern": exc.messages}) from exc
     rule, _created = NumberingRule.objects.get_or_create(
-        org_id=actor.org_id, target=target, defaults={"pattern": pattern})
+        org_id=actor.org_id, target=target, defaults={"pattern": pattern}
+    )
     before = {"pattern": rule.pattern} if not _created else {}
     rule.pattern = pattern
     rule.save()
-    audit.record_change(actor=actor, instance=rule, action=ChangeRecord.Action.UPDATE,
-                        before=before, after={"pattern": pattern})
+    audit.record_change(
+        actor=actor,
+        instance=rule,
+        action=ChangeRecord.Action.UPDATE,
+        before=before,
+        after={"pattern": pattern},
+    )
     return rule

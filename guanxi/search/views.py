@@ -22,8 +22,15 @@ def results(request):
             groups.append(("employees", list(people)))
         if policy.can(employee, "departments.view"):
             departments = selectors.department_list(employee=employee).filter(
-                Q(name__icontains=query))[:LIMIT]
+                Q(name__icontains=query)
+            )[:LIMIT]
             groups.append(("departments", list(departments)))
-    return render(request, "search/results.html", {
-        "query": query, "groups": dict(groups), "too_short": 0 < len(query) < MIN_LENGTH,
-    })
+    return render(
+        request,
+        "search/results.html",
+        {
+            "query": query,
+            "groups": dict(groups),
+            "too_short": 0 < len(query) < MIN_LENGTH,
+        },
+    )

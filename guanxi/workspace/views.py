@@ -16,14 +16,22 @@ def home(request):
 
         logout(request)
         return redirect("accounts:login")
-    setup_links = [item for section in navigation_for(employee, "")
-                   for item in section["items"] if item["url"] != request.path]
+    setup_links = [
+        item
+        for section in navigation_for(employee, "")
+        for item in section["items"]
+        if item["url"] != request.path
+    ]
     team = None
     if policy.can(employee, "employees.view"):
         team = list(employee.reports.filter(status="active").select_related("department")[:20])
-    return render(request, "workspace/home.html", {
-        "roles": list(employee.roles.all()),
-        "setup_links": setup_links,
-        "team": team,
-        "is_admin": policy.is_admin(employee),
-    })
+    return render(
+        request,
+        "workspace/home.html",
+        {
+            "roles": list(employee.roles.all()),
+            "setup_links": setup_links,
+            "team": team,
+            "is_admin": policy.is_admin(employee),
+        },
+    )

@@ -20,8 +20,12 @@ def field(bound_field, **options):
     if bound_field.errors:
         css += " is-invalid"
     attrs = {"class": css.strip()} if css else {}
-    return {"field": bound_field, "widget_html": bound_field.as_widget(attrs=attrs),
-            "kind": kind, **options}
+    return {
+        "field": bound_field,
+        "widget_html": bound_field.as_widget(attrs=attrs),
+        "kind": kind,
+        **options,
+    }
 
 
 @register.inclusion_tag("core/_form_errors.html")

@@ -6,14 +6,24 @@ from guanxi.orgs.models import Department, DictionaryEntry, Employee, OrgSetting
 
 
 class DepartmentSerializer(serializers.ModelSerializer):
-    parent = serializers.PrimaryKeyRelatedField(queryset=Department.objects, allow_null=True,
-                                                required=False)
+    parent = serializers.PrimaryKeyRelatedField(
+        queryset=Department.objects, allow_null=True, required=False
+    )
     employee_count = serializers.IntegerField(read_only=True, required=False)
 
     class Meta:
         model = Department
-        fields = ["id", "name", "parent", "path", "depth", "sort_order", "employee_count",
-                  "created_at", "updated_at"]
+        fields = [
+            "id",
+            "name",
+            "parent",
+            "path",
+            "depth",
+            "sort_order",
+            "employee_count",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = ["path", "depth"]
 
     def get_fields(self):
@@ -35,17 +45,29 @@ class RoleSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Role
-        fields = ["id", "name", "description", "is_admin", "permissions", "data_scopes",
-                  "employee_count", "version", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "name",
+            "description",
+            "is_admin",
+            "permissions",
+            "data_scopes",
+            "employee_count",
+            "version",
+            "created_at",
+            "updated_at",
+        ]
 
 
 class EmployeeSerializer(serializers.ModelSerializer):
     username = serializers.CharField(max_length=60)
-    password = serializers.CharField(write_only=True, required=False,
-                                     style={"input_type": "password"})
+    password = serializers.CharField(
+        write_only=True, required=False, style={"input_type": "password"}
+    )
     department = serializers.PrimaryKeyRelatedField(queryset=Department.objects)
-    manager = serializers.PrimaryKeyRelatedField(queryset=Employee.objects, allow_null=True,
-                                                 required=False)
+    manager = serializers.PrimaryKeyRelatedField(
+        queryset=Employee.objects, allow_null=True, required=False
+    )
     roles = serializers.PrimaryKeyRelatedField(queryset=Role.objects, many=True, required=False)
     skills = serializers.ListField(child=serializers.CharField(max_length=50), required=False)
     status = serializers.ChoiceField(choices=Employee.Status.choices, read_only=True)
@@ -53,9 +75,24 @@ class EmployeeSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Employee
-        fields = ["id", "username", "password", "name", "department", "manager", "roles",
-                  "title", "skills", "status", "mobile", "email", "left_at", "version",
-                  "created_at", "updated_at"]
+        fields = [
+            "id",
+            "username",
+            "password",
+            "name",
+            "department",
+            "manager",
+            "roles",
+            "title",
+            "skills",
+            "status",
+            "mobile",
+            "email",
+            "left_at",
+            "version",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = ["left_at"]
 
     def get_fields(self):
@@ -83,8 +120,17 @@ class DictionaryEntrySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = DictionaryEntry
-        fields = ["id", "kind", "code", "label", "label_en", "display_label", "sort_order",
-                  "color", "is_active"]
+        fields = [
+            "id",
+            "kind",
+            "code",
+            "label",
+            "label_en",
+            "display_label",
+            "sort_order",
+            "color",
+            "is_active",
+        ]
         extra_kwargs = {"sort_order": {"required": False}}
 
 

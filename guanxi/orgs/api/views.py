@@ -36,12 +36,16 @@ class DepartmentViewSet(OrgViewSet):
     def perform_create(self, serializer):
         data = serializer.validated_data
         serializer.instance = services.department_create(
-            actor=self.employee, name=data["name"], parent=data.get("parent"),
-            sort_order=data.get("sort_order", 0))
+            actor=self.employee,
+            name=data["name"],
+            parent=data.get("parent"),
+            sort_order=data.get("sort_order", 0),
+        )
 
     def perform_update(self, serializer):
         serializer.instance = services.department_update(
-            actor=self.employee, department=serializer.instance, **serializer.validated_data)
+            actor=self.employee, department=serializer.instance, **serializer.validated_data
+        )
 
     def perform_destroy(self, instance):
         services.department_delete(actor=self.employee, department=instance)
@@ -67,8 +71,9 @@ class RoleViewSet(OrgViewSet):
     def perform_update(self, serializer):
         data = dict(serializer.validated_data)
         version = data.pop("version", None)
-        serializer.instance = services.role_update(actor=self.employee, role=serializer.instance,
-                                                   version=version, **data)
+        serializer.instance = services.role_update(
+            actor=self.employee, role=serializer.instance, version=version, **data
+        )
 
     def perform_destroy(self, instance):
         services.role_delete(actor=self.employee, role=instance)
@@ -100,14 +105,18 @@ class EmployeeViewSet(OrgViewSet):
         if data.pop("username", employee.user.username) != employee.user.username:
             raise serializers.ValidationError({"username": [_("用户名创建后不能修改。")]})
         serializer.instance = services.employee_update(
-            actor=self.employee, employee=employee, version=version, **data)
+            actor=self.employee, employee=employee, version=version, **data
+        )
         if password:
-            services.employee_set_password(actor=self.employee, employee=employee,
-                                           password=password)
+            services.employee_set_password(
+                actor=self.employee, employee=employee, password=password
+            )
 
     def perform_destroy(self, instance):
-        raise BusinessRuleError(_("员工不能删除（其业务记录和历史需要保留），请将其设为离职。"),
-                                code="employees_not_deleted")
+        raise BusinessRuleError(
+            _("员工不能删除（其业务记录和历史需要保留），请将其设为离职。"),
+            code="employees_not_deleted",
+        )
 
     @extend_schema(request=None, responses=EmployeeSerializer)
     @action(detail=True, methods=["post"])
@@ -143,7 +152,8 @@ class DictionaryEntryViewSet(OrgViewSet):
 
     def perform_create(self, serializer):
         serializer.instance = services.dictionary_entry_create(
-            actor=self.employee, **serializer.validated_data)
+            actor=self.employee, **serializer.validated_data
+        )
 
     def perform_update(self, serializer):
         data = dict(serializer.validated_data)
@@ -151,7 +161,8 @@ class DictionaryEntryViewSet(OrgViewSet):
             if fixed in data and data[fixed] == getattr(serializer.instance, fixed):
                 data.pop(fixed)
         serializer.instance = services.dictionary_entry_update(
-            actor=self.employee, entry=serializer.instance, **data)
+            actor=self.employee, entry=serializer.instance, **data
+        )
 
     def perform_destroy(self, instance):
         services.dictionary_entry_delete(actor=self.employee, entry=instance)
@@ -192,9 +203,14 @@ class NumberingRuleViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def _rows(self):
         saved = dict(NumberingRule.objects.values_list("target", "pattern"))
         today = timezone.localdate()
-        return [{"target": target, "pattern": saved.get(target, default),
-                 "example": numbering.render(saved.get(target, default), 1, today)}
-                for target, (_label, default) in numbering.TARGETS.items()]
+        return [
+            {
+                "target": target,
+                "pattern": saved.get(target, default),
+                "example": numbering.render(saved.get(target, default), 1, today),
+            }
+            for target, (_label, default) in numbering.TARGETS.items()
+        ]
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -207,8 +223,11 @@ class NumberingRuleViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def partial_update(self, request, target=None):
         serializer = self.get_serializer(data={"target": target, **request.data})
         serializer.is_valid(raise_exception=True)
-        services.numbering_rule_set(actor=request._request.employee, target=target,
-                                    pattern=serializer.validated_data["pattern"])
+        services.numbering_rule_set(
+            actor=request._request.employee,
+            target=target,
+            pattern=serializer.validated_data["pattern"],
+        )
         row = next(r for r in self._rows() if r["target"] == target)
         return Response(self.get_serializer(row).data, status=status.HTTP_200_OK)
 
@@ -221,15 +240,16 @@ def employee_summary(employee):
         "name": employee.name,
         "org": {"id": employee.org.pk, "code": employee.org.code, "name": employee.org.name},
         "department": {"id": employee.department.pk, "name": employee.department.name},
-        "roles": [{"id": r.pk, "name": r.name, "is_admin": r.is_admin}
-                  for r in employee.roles.all()],
+        "roles": [
+            {"id": r.pk, "name": r.name, "is_admin": r.is_admin} for r in employee.roles.all()
+        ],
         "permissions": sorted(access.codes),
         "data_scopes": {
-            module: ("all" if scope.all else {"own": True,
-                                              "departments": sorted(scope.department_ids)})
+            module: (
+                "all" if scope.all else {"own": True, "departments": sorted(scope.department_ids)}
+            )
             for module, scope in access.scopes.items()
         },
         "is_admin": access.is_admin,
         "two_factor": employee.user.totp_enabled,
     }
-

@@ -19,9 +19,13 @@ def make_org(code=None, name=None, *, admin_username="admin"):
     """A fresh org with default roles/dictionaries and its admin; returns (org, admin)."""
     n = next(_seq)
     with all_orgs():
-        return services.org_create(code=code or f"org{n}", name=name or f"测试公司{n}",
-                                   admin_username=admin_username, admin_password=PASSWORD,
-                                   admin_name="管理员")
+        return services.org_create(
+            code=code or f"org{n}",
+            name=name or f"测试公司{n}",
+            admin_username=admin_username,
+            admin_password=PASSWORD,
+            admin_name="管理员",
+        )
 
 
 def role(org, name):

@@ -47,11 +47,14 @@ def test_readonly_department_scope_is_exactly_own_department(world):
 def test_chosen_departments_include_their_sub_departments(world):
     with org_scope(world.org):
         role = services.role_create(
-            actor=world.admin, name="华北观察员", permissions=["customers.view"],
-            data_scopes={"customers": {"scope": DataScope.CHOSEN,
-                                       "departments": [world.sales.pk]}})
-        services.employee_update(actor=world.admin, employee=world.agent,
-                                 roles=[*world.agent.roles.all(), role])
+            actor=world.admin,
+            name="华北观察员",
+            permissions=["customers.view"],
+            data_scopes={"customers": {"scope": DataScope.CHOSEN, "departments": [world.sales.pk]}},
+        )
+        services.employee_update(
+            actor=world.admin, employee=world.agent, roles=[*world.agent.roles.all(), role]
+        )
         world.agent.refresh_from_db()
         policy.forget(world.agent)
         # the agent's own role gives "all" customers; union keeps the widest
@@ -77,13 +80,16 @@ def test_require_raises_translated_permission_denied(world):
     assert "员工" in str(info.value)
 
 
-@pytest.mark.parametrize(("value", "masked"), [
-    ("13812345678", "138****5678"),
-    ("021-62345678", "021****5678"),
-    ("62345678", "****5678"),
-    ("5678", "****"),
-    ("", ""),
-])
+@pytest.mark.parametrize(
+    ("value", "masked"),
+    [
+        ("13812345678", "138****5678"),
+        ("021-62345678", "021****5678"),
+        ("62345678", "****5678"),
+        ("5678", "****"),
+        ("", ""),
+    ],
+)
 def test_phone_masking_without_special_permission(world, value, masked):
     with org_scope(world.org):
         assert policy.mask_phone(world.rep_a, value) == masked
