@@ -6,3 +6,6 @@ class CoreConfig(AppConfig):
     name = "guanxi.core"
     label = "core"
     verbose_name = _("核心")
+
+    def ready(self):
+        from guanxi.core import checks  # noqa: F401 - registers the start-up checks

@@ -6,6 +6,7 @@ from guanxi.orgs.models import Department, DictionaryEntry, Employee, OrgSetting
 
 
 class DepartmentSerializer(serializers.ModelSerializer):
+    # managers, not querysets: evaluated per request, inside the org scope
     parent = serializers.PrimaryKeyRelatedField(
         queryset=Department.objects, allow_null=True, required=False
     )
@@ -25,11 +26,6 @@ class DepartmentSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["path", "depth"]
-
-    def get_fields(self):
-        fields = super().get_fields()
-        fields["parent"].queryset = Department.objects.all()
-        return fields
 
 
 class DataScopeSerializer(serializers.Serializer):
@@ -94,14 +90,6 @@ class EmployeeSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["left_at"]
-
-    def get_fields(self):
-        # querysets are evaluated inside the request's org scope
-        fields = super().get_fields()
-        fields["department"].queryset = Department.objects.all()
-        fields["manager"].queryset = Employee.objects.all()
-        fields["roles"].child_relation.queryset = Role.objects.all()
-        return fields
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
