@@ -1,0 +1,144 @@
+"""``guanxi demo``: a realistic demo org, built through the services, safe to run twice."""
+
+import pytest
+
+from guanxi import demo
+from guanxi.accounts import services as accounts
+from guanxi.cli import main
+from guanxi.core.tenancy import all_orgs, org_scope
+from guanxi.orgs import defaults
+from guanxi.orgs.models import Department, DictionaryEntry, Employee, Organization
+
+pytestmark = pytest.mark.django_db
+
+ROLE_KEYS = [key for key, *_rest in defaults.ROLES]
+
+
+@pytest.fixture(autouse=True)
+def _chinese_operator(monkeypatch):
+    for name in ("LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
+
+
+@pytest.fixture
+def run_demo(capsys):
+    def do(*args):
+        status = main(["demo", *args])
+        out, err = capsys.readouterr()
+        assert status == 0, err
+        return out
+
+    return do
+
+
+def _demo_org():
+    return Organization.objects.get(code=demo.DEMO_ORG_CODE)
+
+
+def _snapshot():
+    with all_orgs():
+        org = _demo_org()
+        return (
+            Department.objects.filter(org=org).count(),
+            Employee.objects.filter(org=org).count(),
+            sorted(Employee.objects.filter(org=org).values_list("user__username", flat=True)),
+        )
+
+
+def test_demo_builds_a_company_with_employees_in_every_role(run_demo):
+    out = run_demo()
+    org = _demo_org()
+    assert org.name == demo.DEMO_ORG_NAME
+    assert "已创建演示组织" in out
+    with org_scope(org):
+        employees = list(Employee.objects.select_related("department", "user")
+                         .prefetch_related("roles"))  # fmt: skip
+        assert len(employees) == len(demo.EMPLOYEES) + 1
+        role_names = {role.name for e in employees for role in e.roles.all()}
+        for key in ROLE_KEYS:
+            assert role_names & demo._role_names(key), key
+        reps = [e for e in employees if any(r.name == "销售代表" for r in e.roles.all())]
+        assert len(reps) >= 3
+
+        names = set(Department.objects.values_list("name", flat=True))
+        for expected in ("总部", "销售中心", "华东大区", "上海办事处", "华北大区", "北京办事处",
+                         "客户服务部", "市场部", "财务部"):  # fmt: skip
+            assert expected in names
+        shanghai = Department.objects.get(name="上海办事处")
+        assert [d.name for d in Department.objects.filter(pk__in=shanghai.ancestor_ids())
+                .order_by("depth")] == [org.name, "销售中心", "华东大区", "上海办事处"]  # fmt: skip
+
+        skill_codes = set(DictionaryEntry.objects.filter(kind="skill")
+                          .values_list("code", flat=True))  # fmt: skip
+        for employee in employees:
+            assert employee.mobile.startswith("138") and len(employee.mobile) == 11
+            assert "@" in employee.email
+            assert employee.title
+            assert set(employee.skills) <= skill_codes
+            if (
+                employee.user.username != "chenjianguo"
+                and not employee.roles.filter(is_admin=True).exists()
+            ):
+                assert employee.manager_id is not None, employee.name
+        agents = [e for e in employees if any(r.name == "客服专员" for r in e.roles.all())]
+        assert agents and all(agent.skills for agent in agents)
+
+
+def test_demo_prints_the_url_and_a_login_table(run_demo):
+    out = run_demo()
+    assert "http://127.0.0.1:8000/" in out
+    for header in ("组织代码", "用户名", "角色", "密码"):
+        assert header in out
+    for username, *_rest in demo.EMPLOYEES:
+        assert username in out
+    assert "admin" in out
+    assert demo.DEMO_PASSWORD in out
+
+
+def test_demo_twice_creates_nothing_new(run_demo):
+    run_demo()
+    first = _snapshot()
+    out = run_demo()
+    assert _snapshot() == first
+    assert "已存在" in out
+    assert "新建部门 0 个，新建员工 0 名" in out
+
+
+def test_every_demo_login_signs_in(run_demo):
+    run_demo()
+    usernames = ["admin", *(username for username, *_rest in demo.EMPLOYEES)]
+    for username in usernames:
+        user = accounts.authenticate(org_code="demo", username=username,
+                                     password=demo.DEMO_PASSWORD)  # fmt: skip
+        assert user.employee.is_active
+
+
+def test_demo_with_a_chosen_password_and_rerun_with_another(run_demo):
+    run_demo("--password", "Huaxin#Demo1")
+    accounts.authenticate(org_code="demo", username="zhangwei", password="Huaxin#Demo1")
+    out = run_demo("--password", "Huaxin#Demo2")
+    assert "Huaxin#Demo2" in out
+    accounts.authenticate(org_code="demo", username="zhangwei", password="Huaxin#Demo2")
+    accounts.authenticate(org_code="demo", username="admin", password="Huaxin#Demo2")
+
+
+def test_demo_refuses_a_weak_password_and_creates_nothing(capsys):
+    status = main(["demo", "--password", "123456"])
+    _out, err = capsys.readouterr()
+    assert status == 2
+    assert "--password" in err
+    with all_orgs():
+        assert not Organization.objects.filter(code=demo.DEMO_ORG_CODE).exists()
+
+
+def test_demo_tops_up_what_was_removed(run_demo):
+    """A department missing from an existing demo org is created again."""
+    run_demo()
+    org = _demo_org()
+    with org_scope(org):
+        Department.objects.filter(name="杭州办事处").update(name="杭州分部")
+    out = run_demo()
+    assert "新建部门 1 个" in out
+    with org_scope(org):
+        assert Department.objects.filter(name="杭州办事处").exists()
