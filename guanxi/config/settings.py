@@ -4,6 +4,8 @@ Everything comes from the environment; nothing is needed for the embedded
 default (SQLite, job queue and files under ``GUANXI_DATA_DIR``, default ``var/``).
 """
 
+import os
+import tempfile
 from pathlib import Path
 
 import environ
@@ -99,7 +101,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
     # a file, not memory: concurrency tests need real separate connections
-    DATABASES["default"].setdefault("TEST", {})["NAME"] = str(DATA_DIR / "test_guanxi.sqlite3")
+    # (one file per process, so parallel test runs never share one)
+    DATABASES["default"].setdefault("TEST", {})["NAME"] = str(
+        Path(tempfile.gettempdir()) / f"guanxi-test-{os.getpid()}.sqlite3"
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

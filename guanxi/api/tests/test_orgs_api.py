@@ -348,3 +348,16 @@ def test_employee_list_cursor_pagination(world, api):
         page = client.get(page["next"]).json()
         seen |= {item["id"] for item in page["items"]}
     assert len(seen) == page["count"] == 6
+
+
+def test_numbering_rule_body_that_is_not_an_object_is_400(world, api):
+    response = api(world.admin).patch(
+        "/api/v1/numbering-rules/customer", [None, None], format="json"
+    )
+    assert response.status_code == 400
+    assert (
+        api(world.admin)
+        .patch("/api/v1/numbering-rules/nonsense", {"pattern": "X{seq}"}, format="json")
+        .status_code
+        == 400
+    )

@@ -221,7 +221,8 @@ class NumberingRuleViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return Response(self.get_serializer(self._rows(), many=True).data)
 
     def partial_update(self, request, target=None):
-        serializer = self.get_serializer(data={"target": target, **request.data})
+        body = request.data if isinstance(request.data, dict) else {}
+        serializer = self.get_serializer(data={**body, "target": target})
         serializer.is_valid(raise_exception=True)
         services.numbering_rule_set(
             actor=request._request.employee,
