@@ -6,3 +6,7 @@ class CatalogConfig(AppConfig):
     name = "guanxi.catalog"
     label = "catalog"
     verbose_name = _("产品")
+
+    def ready(self):
+        # registers the catalogue's job kinds with guanxi.jobs
+        from guanxi.catalog import jobs  # noqa: F401
