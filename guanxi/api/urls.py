@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from guanxi.api.views import MeView, TokenView
+from guanxi.catalog.api import views as catalog
 from guanxi.orgs.api import views as orgs
 
 router = DefaultRouter(trailing_slash=False)
@@ -14,6 +15,9 @@ router.register("employees", orgs.EmployeeViewSet, basename="employee")
 router.register("roles", orgs.RoleViewSet, basename="role")
 router.register("dictionary-entries", orgs.DictionaryEntryViewSet, basename="dictionary-entry")
 router.register("numbering-rules", orgs.NumberingRuleViewSet, basename="numbering-rule")
+router.register("products", catalog.ProductViewSet, basename="product")
+router.register("product-categories", catalog.ProductCategoryViewSet, basename="product-category")
+router.register("product-lines", catalog.ProductLineViewSet, basename="product-line")
 
 app_name = "api"
 urlpatterns = [
