@@ -2,6 +2,7 @@
 
 from django.urls import include, path
 from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerView
+from rest_framework.permissions import AllowAny
 from rest_framework.routers import DefaultRouter
 
 from guanxi.api.views import MeView, TokenView
@@ -24,7 +25,14 @@ urlpatterns = [
     path("auth/token", TokenView.as_view(), name="token"),
     path("me", MeView.as_view(), name="me"),
     path("settings", orgs.SettingsView.as_view(), name="settings"),
-    path("openapi.json", SpectacularJSONAPIView.as_view(), name="schema"),
-    path("docs", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    # the document describes the API, not any org's data: readable without signing in
+    path(
+        "openapi.json", SpectacularJSONAPIView.as_view(permission_classes=[AllowAny]), name="schema"
+    ),
+    path(
+        "docs",
+        SpectacularSwaggerView.as_view(url_name="api:schema", permission_classes=[AllowAny]),
+        name="docs",
+    ),
     path("", include(router.urls)),
 ]
