@@ -54,6 +54,11 @@ def register(commands):
     sub.add_argument(
         "--workers", type=_positive, default=None, help=_("任务线程数（默认取配置，通常为 2）。")
     )
+    sub.add_argument(
+        "--no-periodic",
+        action="store_true",
+        help=_("不调度定时任务（多台任务机时，只让其中一台调度）。"),
+    )
     sub.set_defaults(handler=cmd_worker)
 
 
@@ -124,9 +129,9 @@ def cmd_migrate(args):
 # ---- the job consumer ----------------------------------------------------------------------
 
 
-def _consumer_options(workers):
+def _consumer_options(workers, *, periodic=True):
     options = dict(settings.HUEY.get("consumer", {})) if isinstance(settings.HUEY, dict) else {}
-    options.update(worker_type="thread", periodic=True)
+    options.update(worker_type="thread", periodic=periodic)
     if workers:
         options["workers"] = workers
     options.setdefault("workers", 2)
@@ -189,11 +194,12 @@ def cmd_worker(args):
 
     _load_tasks()
     _huey_logging()
-    options = _consumer_options(args.workers)
-    say(
-        _("后台任务处理已启动（%(workers)d 个线程，含定时任务）。按 Ctrl+C 停止。")
-        % {"workers": options["workers"]}
-    )
+    options = _consumer_options(args.workers, periodic=not args.no_periodic)
+    if args.no_periodic:
+        message = _("后台任务处理已启动（%(workers)d 个线程，不调度定时任务）。按 Ctrl+C 停止。")
+    else:
+        message = _("后台任务处理已启动（%(workers)d 个线程，含定时任务）。按 Ctrl+C 停止。")
+    say(message % {"workers": options["workers"]})
     HUEY.create_consumer(**options).run()
     say(_("后台任务处理已停止。"))
 

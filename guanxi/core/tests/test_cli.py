@@ -63,9 +63,18 @@ def _counts():
 def test_create_org_creates_org_whose_admin_can_sign_in(run):
     """create-org makes the org through the service; its admin signs in with the password."""
     status, out, err = run(
-        "create-org", "--code", "Huaxin", "--name", "华信科技有限公司",
-        "--admin", "boss", "--password", NEW_PASSWORD, "--admin-name", "陈总",
-    )  # fmt: skip
+        "create-org",
+        "--code",
+        "Huaxin",
+        "--name",
+        "华信科技有限公司",
+        "--admin",
+        "boss",
+        "--password",
+        NEW_PASSWORD,
+        "--admin-name",
+        "陈总",
+    )
     assert status == 0, err
     assert "huaxin" in out
     with all_orgs():
@@ -113,9 +122,16 @@ def test_create_org_refuses_weak_password_and_creates_nothing(run, weak):
 def test_create_org_refuses_duplicate_code_and_leaves_the_existing_org(run, world):
     before = _counts()
     status, _out, err = run(
-        "create-org", "--code", "alpha", "--name", "另一家", "--admin", "x1",
-        "--password", NEW_PASSWORD,
-    )  # fmt: skip
+        "create-org",
+        "--code",
+        "alpha",
+        "--name",
+        "另一家",
+        "--admin",
+        "x1",
+        "--password",
+        NEW_PASSWORD,
+    )
     assert status == 2
     assert "该组织代码已被使用" in err
     assert _counts() == before
@@ -138,9 +154,16 @@ def test_create_org_reads_the_password_from_stdin(run, monkeypatch):
 @pytest.mark.django_db
 def test_create_admin_adds_an_admin_who_can_sign_in(run, world):
     status, _out, err = run(
-        "create-admin", "--org", "alpha", "--username", "admin2", "--password", NEW_PASSWORD,
-        "--name", "新管理员",
-    )  # fmt: skip
+        "create-admin",
+        "--org",
+        "alpha",
+        "--username",
+        "admin2",
+        "--password",
+        NEW_PASSWORD,
+        "--name",
+        "新管理员",
+    )
     assert status == 0, err
     with org_scope(world.org):
         employee = Employee.objects.get(user__username="admin2")
@@ -246,17 +269,25 @@ def test_help_lists_every_command(run):
     status, out, _err = run("--help")
     assert status == 0
     for command in (
-        "migrate", "serve", "worker", "demo", "create-org", "create-admin", "set-password",
-        "backup", "restore",
-    ):  # fmt: skip
+        "migrate",
+        "serve",
+        "worker",
+        "demo",
+        "create-org",
+        "create-admin",
+        "set-password",
+        "backup",
+        "restore",
+    ):
         assert command in out
 
 
 @pytest.mark.django_db
 def test_messages_follow_an_english_locale(run, monkeypatch):
     monkeypatch.setenv("LANG", "en_US.UTF-8")
-    status, _out, err = run("set-password", "--org", "nowhere", "--username", "x",
-                            "--password", NEW_PASSWORD)  # fmt: skip
+    status, _out, err = run(
+        "set-password", "--org", "nowhere", "--username", "x", "--password", NEW_PASSWORD
+    )
     assert status == 2
     assert "Error:" in err
     assert "nowhere" in err
@@ -281,9 +312,13 @@ def _env(data_dir):
 
 def guanxi(data_dir, *args, timeout=SUBPROCESS_TIMEOUT):
     return subprocess.run(
-        [sys.executable, "-m", "guanxi.cli", *args], env=_env(data_dir), capture_output=True,
-        text=True, timeout=timeout, check=False,
-    )  # fmt: skip
+        [sys.executable, "-m", "guanxi.cli", *args],
+        env=_env(data_dir),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -319,8 +354,11 @@ def test_serve_answers_the_login_page_then_stops_cleanly(data_dir):
     port = _free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "guanxi.cli", "serve", "--port", str(port), "--threads", "2"],
-        env=_env(data_dir), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
+        env=_env(data_dir),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         deadline = time.monotonic() + 60
         status = None
@@ -348,8 +386,18 @@ def test_serve_answers_the_login_page_then_stops_cleanly(data_dir):
 
 
 def test_backup_then_restore_brings_data_and_files_back(data_dir, tmp_path):
-    result = guanxi(data_dir, "create-org", "--code", "keep", "--name", "保留公司",
-                    "--admin", "boss", "--password", NEW_PASSWORD)  # fmt: skip
+    result = guanxi(
+        data_dir,
+        "create-org",
+        "--code",
+        "keep",
+        "--name",
+        "保留公司",
+        "--admin",
+        "boss",
+        "--password",
+        NEW_PASSWORD,
+    )
     assert result.returncode == 0, result.stderr
     upload = data_dir / "files" / "contracts" / "合同.txt"
     upload.parent.mkdir(parents=True)
@@ -371,8 +419,18 @@ def test_backup_then_restore_brings_data_and_files_back(data_dir, tmp_path):
     assert ["orgs", "0001_initial"] in manifest["migrations"]
 
     # change everything after the backup
-    result = guanxi(data_dir, "create-org", "--code", "later", "--name", "后来公司",
-                    "--admin", "boss", "--password", NEW_PASSWORD)  # fmt: skip
+    result = guanxi(
+        data_dir,
+        "create-org",
+        "--code",
+        "later",
+        "--name",
+        "后来公司",
+        "--admin",
+        "boss",
+        "--password",
+        NEW_PASSWORD,
+    )
     assert result.returncode == 0, result.stderr
     upload.write_text("第二版", encoding="utf-8")
     (data_dir / "files" / "new.txt").write_text("new")
@@ -394,8 +452,18 @@ def test_backup_then_restore_brings_data_and_files_back(data_dir, tmp_path):
 
 
 def test_restore_into_an_empty_installation_needs_no_force(data_dir, migrated, tmp_path):
-    guanxi(data_dir, "create-org", "--code", "moving", "--name", "搬家公司",
-           "--admin", "boss", "--password", NEW_PASSWORD)  # fmt: skip
+    guanxi(
+        data_dir,
+        "create-org",
+        "--code",
+        "moving",
+        "--name",
+        "搬家公司",
+        "--admin",
+        "boss",
+        "--password",
+        NEW_PASSWORD,
+    )
     archive = tmp_path / "move.tar.gz"
     assert guanxi(data_dir, "backup", str(archive)).returncode == 0
     fresh = tmp_path / "fresh"
@@ -419,15 +487,35 @@ def _tamper(archive, target, *, replace):
 def test_restore_of_a_bad_archive_leaves_the_data_untouched(data_dir, tmp_path):
     """Garbage, a truncated archive, a changed member, a foreign manifest: all refused
     before anything is replaced."""
-    guanxi(data_dir, "create-org", "--code", "first", "--name", "第一公司",
-           "--admin", "boss", "--password", NEW_PASSWORD)  # fmt: skip
+    guanxi(
+        data_dir,
+        "create-org",
+        "--code",
+        "first",
+        "--name",
+        "第一公司",
+        "--admin",
+        "boss",
+        "--password",
+        NEW_PASSWORD,
+    )
     upload = data_dir / "files" / "a.txt"
     upload.parent.mkdir(parents=True, exist_ok=True)
     upload.write_text("原件")
     good = tmp_path / "good.tar.gz"
     assert guanxi(data_dir, "backup", str(good)).returncode == 0
-    guanxi(data_dir, "create-org", "--code", "second", "--name", "第二公司",
-           "--admin", "boss", "--password", NEW_PASSWORD)  # fmt: skip
+    guanxi(
+        data_dir,
+        "create-org",
+        "--code",
+        "second",
+        "--name",
+        "第二公司",
+        "--admin",
+        "boss",
+        "--password",
+        NEW_PASSWORD,
+    )
     upload.write_text("现在的")
     key_now = (data_dir / "secret_key").read_text()
 
@@ -444,8 +532,11 @@ def test_restore_of_a_bad_archive_leaves_the_data_untouched(data_dir, tmp_path):
         manifest = json.load(tar.extractfile("manifest.json"))
     junk = b"SQLite format 3\x00" + os.urandom(8192)
     manifest["checksums"]["database.sqlite3"] = __import__("hashlib").sha256(junk).hexdigest()
-    _tamper(good, broken_db, replace={"database.sqlite3": junk,
-                                      "manifest.json": json.dumps(manifest).encode()})  # fmt: skip
+    _tamper(
+        good,
+        broken_db,
+        replace={"database.sqlite3": junk, "manifest.json": json.dumps(manifest).encode()},
+    )
 
     for bad in (garbage, truncated, changed, foreign, broken_db):
         result = guanxi(data_dir, "restore", "--force", str(bad))
@@ -465,3 +556,48 @@ def test_backup_and_restore_report_missing_files(data_dir, tmp_path):
     result = guanxi(data_dir, "backup", str(tmp_path / "no-such-dir" / "b.tar.gz"))
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
+
+
+def test_worker_runs_queued_jobs_and_stops_on_sigterm(data_dir):
+    """guanxi worker drains the embedded queue and stops cleanly, all bounded in time."""
+    code = (
+        "import os, sys, django; django.setup();"
+        "from huey.contrib.djhuey import HUEY;"
+        "from guanxi.jobs.tasks import run_job;"
+        "[run_job(999000 + i) for i in range(3)];"
+        "print(HUEY.pending_count())"
+    )
+    queued = subprocess.run(
+        [sys.executable, "-c", code],
+        env=_env(data_dir),
+        capture_output=True,
+        text=True,
+        timeout=SUBPROCESS_TIMEOUT,
+        check=True,
+    )
+    assert queued.stdout.strip() == "3"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "guanxi.cli", "worker", "--workers", "1"],
+        env=_env(data_dir),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        with sqlite3.connect(data_dir / "jobs.sqlite3") as queue:
+            deadline = time.monotonic() + 60
+            pending = 3
+            while time.monotonic() < deadline and process.poll() is None and pending:
+                time.sleep(0.2)
+                pending = queue.execute("SELECT COUNT(*) FROM task").fetchone()[0]
+        assert pending == 0
+    finally:
+        process.terminate()
+        try:
+            output, _ = process.communicate(timeout=45)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            output, _ = process.communicate()
+    assert process.returncode == 0, output
+    assert "后台任务处理已启动" in output
+    assert "后台任务处理已停止" in output

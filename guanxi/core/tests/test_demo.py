@@ -52,8 +52,9 @@ def test_demo_builds_a_company_with_employees_in_every_role(run_demo):
     assert org.name == demo.DEMO_ORG_NAME
     assert "已创建演示组织" in out
     with org_scope(org):
-        employees = list(Employee.objects.select_related("department", "user")
-                         .prefetch_related("roles"))  # fmt: skip
+        employees = list(
+            Employee.objects.select_related("department", "user").prefetch_related("roles")
+        )
         assert len(employees) == len(demo.EMPLOYEES) + 1
         role_names = {role.name for e in employees for role in e.roles.all()}
         for key in ROLE_KEYS:
@@ -62,15 +63,27 @@ def test_demo_builds_a_company_with_employees_in_every_role(run_demo):
         assert len(reps) >= 3
 
         names = set(Department.objects.values_list("name", flat=True))
-        for expected in ("总部", "销售中心", "华东大区", "上海办事处", "华北大区", "北京办事处",
-                         "客户服务部", "市场部", "财务部"):  # fmt: skip
+        for expected in (
+            "总部",
+            "销售中心",
+            "华东大区",
+            "上海办事处",
+            "华北大区",
+            "北京办事处",
+            "客户服务部",
+            "市场部",
+            "财务部",
+        ):
             assert expected in names
         shanghai = Department.objects.get(name="上海办事处")
-        assert [d.name for d in Department.objects.filter(pk__in=shanghai.ancestor_ids())
-                .order_by("depth")] == [org.name, "销售中心", "华东大区", "上海办事处"]  # fmt: skip
+        assert [
+            d.name
+            for d in Department.objects.filter(pk__in=shanghai.ancestor_ids()).order_by("depth")
+        ] == [org.name, "销售中心", "华东大区", "上海办事处"]
 
-        skill_codes = set(DictionaryEntry.objects.filter(kind="skill")
-                          .values_list("code", flat=True))  # fmt: skip
+        skill_codes = set(
+            DictionaryEntry.objects.filter(kind="skill").values_list("code", flat=True)
+        )
         for employee in employees:
             assert employee.mobile.startswith("138") and len(employee.mobile) == 11
             assert "@" in employee.email
@@ -109,8 +122,9 @@ def test_every_demo_login_signs_in(run_demo):
     run_demo()
     usernames = ["admin", *(username for username, *_rest in demo.EMPLOYEES)]
     for username in usernames:
-        user = accounts.authenticate(org_code="demo", username=username,
-                                     password=demo.DEMO_PASSWORD)  # fmt: skip
+        user = accounts.authenticate(
+            org_code="demo", username=username, password=demo.DEMO_PASSWORD
+        )
         assert user.employee.is_active
 
 
