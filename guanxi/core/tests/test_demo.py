@@ -156,3 +156,20 @@ def test_demo_tops_up_what_was_removed(run_demo):
     assert "新建部门 1 个" in out
     with org_scope(org):
         assert Department.objects.filter(name="杭州办事处").exists()
+
+
+def test_demo_loads_the_product_catalogue_once(run_demo):
+    """Products come from the catalog's own demo seed; a second run adds none."""
+    pytest.importorskip("guanxi.catalog.demo")
+    from guanxi.catalog.models import Product
+
+    out = run_demo()
+    org = _demo_org()
+    with org_scope(org):
+        count = Product.objects.count()
+    assert count > 0
+    assert f"新建产品 {count} 个" in out
+    out = run_demo()
+    assert "新建产品 0 个" in out
+    with org_scope(org):
+        assert Product.objects.count() == count
