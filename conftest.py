@@ -31,6 +31,16 @@ def pytest_configure(config):
 
 
 @pytest.fixture(autouse=True)
+def _default_language(settings):
+    """Each test starts in the installation's language, whatever the previous one did."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _fast_hashing(settings):
     """Argon2 is slow on purpose; tests that check hashing ask for it explicitly."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

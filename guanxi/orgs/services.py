@@ -5,9 +5,10 @@ writes inside one transaction, and records the change in the audit log.
 Validation failures raise ``ValidationError`` before anything is written.
 """
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from guanxi.accounts import services as accounts
@@ -76,7 +77,9 @@ def org_create(*, code, name, admin_username, admin_password, admin_name=None):
     if Organization.objects.filter(code=org.code).exists():
         raise ValidationError({"code": [_("该组织代码已被使用。")]}, code="duplicate")
     org.save()
-    with org_scope(org):
+    # seeded names (roles, root department) are in the installation's language,
+    # whatever language the request that created the org was in
+    with org_scope(org), translation.override(settings.LANGUAGE_CODE):
         OrgSettings.objects.create(org=org, work_days=[1, 2, 3, 4, 5])
         root = Department.objects.create(org=org, name=org.name)
         tree_place(root)

@@ -208,3 +208,14 @@ def test_settings_update_validates_and_audits(world):
         with pytest.raises(ValidationError):
             services.settings_update(actor=world.admin, bogus=1)
         assert ChangeRecord.objects.filter(entity="orgs.orgsettings").count() == 1
+
+
+def test_org_created_from_an_english_request_gets_the_default_language_seeds(db):
+    from django.utils import translation
+
+    with translation.override("en"), all_orgs():
+        org, _admin = services.org_create(
+            code="engco", name="Eng Co", admin_username="boss", admin_password=PASSWORD
+        )
+    with org_scope(org):
+        assert Role.objects.filter(name="销售代表").exists()
