@@ -37,6 +37,20 @@ def employee_required(view):
     return wrapper
 
 
+def _refuse(form, exc):
+    """Show a service's refusal on ``form`` and remember the status to answer with."""
+    add_service_errors(form, exc)
+    form.refusal_status = getattr(exc, "status_code", 400)
+
+
+def _status(request, form):
+    """A refused form answers with the API's status: 400 bad input, 409 stale
+    version, 422 business rule (the page is shown either way)."""
+    if request.method == "POST" and form.errors:
+        return getattr(form, "refusal_status", 400)
+    return 200
+
+
 def _capabilities(employee):
     return {
         action: policy.can(employee, f"products.{action}")
@@ -113,7 +127,12 @@ def product_detail(request, pk):
 
 
 def _product_form_page(request, form, product=None):
-    return render(request, "catalog/product_form.html", {"form": form, "product": product})
+    return render(
+        request,
+        "catalog/product_form.html",
+        {"form": form, "product": product},
+        status=_status(request, form),
+    )
 
 
 @employee_required
@@ -126,7 +145,7 @@ def product_create(request):
         try:
             product = services.product_create(actor=employee, **form.service_kwargs())
         except (ValidationError, BusinessRuleError) as exc:
-            add_service_errors(form, exc)
+            _refuse(form, exc)
         else:
             messages.success(
                 request,
@@ -158,7 +177,7 @@ def product_edit(request, pk):
                 **form.service_kwargs(),
             )
         except (ValidationError, BusinessRuleError) as exc:
-            add_service_errors(form, exc)
+            _refuse(form, exc)
         else:
             messages.success(request, _("产品“%(name)s”已保存。") % {"name": product.name})
             return redirect("catalog:product_detail", pk=product.pk)
@@ -236,7 +255,7 @@ def category_list(request):
             try:
                 category = services.category_create(actor=employee, **form.service_kwargs())
             except (ValidationError, BusinessRuleError) as exc:
-                add_service_errors(form, exc)
+                _refuse(form, exc)
             else:
                 messages.success(request, _("分类“%(name)s”已创建。") % {"name": category.name})
                 return redirect("catalog:category_list")
@@ -248,6 +267,7 @@ def category_list(request):
             "form": form,
             "can": _capabilities(employee),
         },
+        status=_status(request, form),
     )
 
 
@@ -272,11 +292,16 @@ def category_edit(request, pk):
         try:
             services.category_update(actor=employee, category=category, **form.service_kwargs())
         except (ValidationError, BusinessRuleError) as exc:
-            add_service_errors(form, exc)
+            _refuse(form, exc)
         else:
             messages.success(request, _("分类已保存。"))
             return redirect("catalog:category_list")
-    return render(request, "catalog/category_form.html", {"form": form, "category": category})
+    return render(
+        request,
+        "catalog/category_form.html",
+        {"form": form, "category": category},
+        status=_status(request, form),
+    )
 
 
 @employee_required
@@ -308,7 +333,7 @@ def product_line_list(request):
             try:
                 line = services.product_line_create(actor=employee, **form.cleaned_data)
             except (ValidationError, BusinessRuleError) as exc:
-                add_service_errors(form, exc)
+                _refuse(form, exc)
             else:
                 messages.success(request, _("产品线“%(name)s”已创建。") % {"name": line.name})
                 return redirect("catalog:product_line_list")
@@ -320,6 +345,7 @@ def product_line_list(request):
             "form": form,
             "can": _capabilities(employee),
         },
+        status=_status(request, form),
     )
 
 
@@ -335,11 +361,16 @@ def product_line_edit(request, pk):
         try:
             services.product_line_update(actor=employee, line=line, **form.cleaned_data)
         except (ValidationError, BusinessRuleError) as exc:
-            add_service_errors(form, exc)
+            _refuse(form, exc)
         else:
             messages.success(request, _("产品线已保存。"))
             return redirect("catalog:product_line_list")
-    return render(request, "catalog/product_line_form.html", {"form": form, "line": line})
+    return render(
+        request,
+        "catalog/product_line_form.html",
+        {"form": form, "line": line},
+        status=_status(request, form),
+    )
 
 
 @employee_required

@@ -197,12 +197,12 @@ def test_create_form_has_no_cost_field_without_view_cost(world, clerk, web):
 
 def test_invalid_create_shows_errors_and_writes_nothing(world, web):
     response = web(world.admin).post(f"{LIST}new/", _form(name="", list_price="-1"))
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert response.context["form"].errors.keys() >= {"name", "list_price"}
     duplicate_code = web(world.admin).post(f"{LIST}new/", _form(code="X", unit="unit"))
     assert duplicate_code.status_code == 302
     again = web(world.admin).post(f"{LIST}new/", _form(code="X"))
-    assert again.status_code == 200 and "code" in again.context["form"].errors
+    assert again.status_code == 400 and "code" in again.context["form"].errors
     assert _count(world.org) == 1
 
 
@@ -226,10 +226,10 @@ def test_edit_saves_and_a_stale_form_is_refused(world, web, make_product):
     edit = f"{LIST}{product.pk}/edit/"
     form = client.get(edit).context["form"]
     assert form.initial["version"] == 1
-    assert client.post(edit, _form(name="", version="1", code="")).status_code == 200
+    assert client.post(edit, _form(name="", version="1", code="")).status_code == 400
     assert client.post(edit, _form(name="新名称", version="1", code="P-9")).status_code == 302
     stale = client.post(edit, _form(name="过期的修改", version="1", code="P-9"))
-    assert stale.status_code == 200
+    assert stale.status_code == 409
     assert "已被他人修改" in stale.content.decode()
     assert _reload(product).name == "新名称"
 
@@ -261,7 +261,7 @@ def test_category_page_creates_moves_and_refuses_delete(world, web, make_categor
     cycle = client.post(
         f"{LIST}categories/{office.pk}/edit/", {"name": "办公设备", "parent": str(printers.pk)}
     )
-    assert cycle.status_code == 200  # its own branch is not offered as a parent
+    assert cycle.status_code == 400  # its own branch is not offered as a parent
     assert "parent" in cycle.context["form"].errors
     moved = client.post(f"{LIST}categories/{printers.pk}/edit/", {"name": "打印设备", "parent": ""})
     assert moved.status_code == 302
