@@ -356,7 +356,7 @@ def _verify_checksums(root, manifest):
 
 def _check_sqlite_copy(db_file):
     try:
-        copy = sqlite3.connect(f"file:{db_file}?mode=ro", uri=True)
+        copy = sqlite3.connect(f"{Path(db_file).as_uri()}?mode=ro", uri=True)
         try:
             result = copy.execute("PRAGMA integrity_check").fetchone()
             copy.execute("SELECT app, name FROM django_migrations").fetchall()
@@ -408,7 +408,7 @@ def _restore_sqlite(db_file):
     target = Path(settings.DATABASES["default"]["NAME"])
     target.parent.mkdir(parents=True, exist_ok=True)
     connections.close_all()
-    source = sqlite3.connect(f"file:{db_file}?mode=ro", uri=True)
+    source = sqlite3.connect(f"{Path(db_file).as_uri()}?mode=ro", uri=True)
     live = sqlite3.connect(str(target), timeout=60)
     try:
         # The backup API writes every page under one write lock and commits at the end:
