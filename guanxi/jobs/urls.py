@@ -1,2 +1,10 @@
+from django.urls import path
+
+from guanxi.jobs import views
+
 app_name = "jobs"
-urlpatterns = []
+urlpatterns = [
+    path("", views.job_list, name="job_list"),
+    path("<int:pk>/", views.job_detail, name="job_detail"),
+    path("<int:pk>/download/", views.job_download, name="job_download"),
+]

@@ -1,0 +1,25 @@
+"""Reads of jobs. An employee sees the jobs they started; an org admin sees the org's."""
+
+from django.http import Http404
+
+from guanxi.jobs.models import Job
+from guanxi.orgs import policy
+
+
+def job_list(*, employee):
+    """Jobs visible to ``employee``, newest first (scoped to the request's org)."""
+    qs = Job.objects.select_related("created_by").order_by("-created_at", "-id")
+    if not policy.is_admin(employee):
+        qs = qs.filter(created_by=employee)
+    return qs
+
+
+def access_job(employee, pk, *, write=False):
+    """The job ``pk`` if ``employee`` started it or is an admin of its org; else 404.
+
+    Someone else's job answers 404, not 403: its existence is not theirs to know.
+    """
+    try:
+        return job_list(employee=employee).get(pk=int(pk))
+    except (Job.DoesNotExist, TypeError, ValueError) as exc:
+        raise Http404 from exc
