@@ -261,3 +261,74 @@ class NumberSequence(OrgOwned):
                 fields=["org", "target", "period"], name="numbersequence_unique"
             ),
         ]
+
+
+class CustomField(OrgOwned):
+    """A field an org admin adds to one kind of record (自定义字段).
+
+    Values live in the record's ``custom`` JSON column under ``code``; see
+    ``orgs.custom_fields`` for how they are validated, shown and filtered.
+    """
+
+    class FieldType(models.TextChoices):
+        TEXT = "text", _("文本")
+        NUMBER = "number", _("数字")
+        MONEY = "money", _("金额")
+        DATE = "date", _("日期")
+        CHOICE = "choice", _("单选")
+        MULTI_CHOICE = "multi_choice", _("多选")
+        EMPLOYEE = "employee", _("员工")
+        BOOLEAN = "boolean", _("是/否")
+
+    entity = models.CharField(_("对象"), max_length=40)
+    code = models.CharField(
+        _("代码"),
+        max_length=40,
+        validators=[
+            RegexValidator(
+                r"^[a-z][a-z0-9_]*$", _("代码以小写字母开头，只能包含小写字母、数字和下划线。")
+            )
+        ],
+    )
+    label = models.CharField(_("名称"), max_length=100)
+    label_en = models.CharField(_("英文名称"), max_length=100, blank=True)
+    field_type = models.CharField(_("类型"), max_length=20, choices=FieldType.choices)
+    # for choice types: [{"code": "...", "label": "...", "label_en": "..."}]
+    choices = models.JSONField(_("选项"), default=list, blank=True)
+    required = models.BooleanField(_("必填"), default=False)
+    help_text = models.CharField(_("填写说明"), max_length=200, blank=True)
+    sort_order = models.IntegerField(_("排序"), default=0)
+    is_active = models.BooleanField(_("启用"), default=True)
+    show_in_list = models.BooleanField(_("在列表中显示"), default=False)
+    searchable = models.BooleanField(_("可搜索"), default=False)
+
+    class Meta:
+        verbose_name = _("自定义字段")
+        verbose_name_plural = _("自定义字段")
+        ordering = ["entity", "sort_order", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["org", "entity", "code"], name="customfield_unique_code"
+            ),
+        ]
+        indexes = [models.Index(fields=["org", "entity", "sort_order"], name="customfield_org")]
+
+    def __str__(self):
+        return self.display_label
+
+    @property
+    def display_label(self):
+        from django.utils.translation import get_language
+
+        if self.label_en and (get_language() or "").startswith("en"):
+            return self.label_en
+        return self.label
+
+    def choice_label(self, code):
+        from django.utils.translation import get_language
+
+        english = (get_language() or "").startswith("en")
+        for choice in self.choices:
+            if choice.get("code") == code:
+                return (english and choice.get("label_en")) or choice.get("label") or code
+        return code

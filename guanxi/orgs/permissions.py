@@ -34,6 +34,7 @@ MODULES = {
     "parameters": (_("系统参数"), ("view", "edit"), False),
     "dictionaries": (_("数据字典"), CRUD, False),
     "numbering": (_("编号规则"), ("view", "edit"), False),
+    "custom_fields": (_("自定义字段"), CRUD, False),
     "products": (_("产品"), (*CRUD, "import", "export"), False),
     "audit": (_("审计日志"), ("view", "export"), False),
     # business modules (their screens arrive with their issues)
@@ -55,7 +56,7 @@ MODULES = {
 
 SETUP_MODULES = (
     "departments", "employees", "roles", "parameters", "dictionaries", "numbering",
-    "products", "audit",
+    "custom_fields", "products", "audit",
 )  # fmt: skip
 
 SPECIAL = {

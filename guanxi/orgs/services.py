@@ -720,3 +720,155 @@ def numbering_rule_set(*, actor, target, pattern):
         after={"pattern": pattern},
     )
     return rule
+
+
+# ---- custom fields -------------------------------------------------------------------
+
+CUSTOM_FIELD_FIELDS = (
+    "entity", "code", "label", "label_en", "field_type", "choices", "required", "help_text",
+    "sort_order", "is_active", "show_in_list", "searchable",
+)  # fmt: skip
+CUSTOM_FIELD_EDITABLE = (
+    "label", "label_en", "choices", "required", "help_text", "sort_order", "is_active",
+    "show_in_list", "searchable",
+)  # fmt: skip
+
+
+def clean_choices(field_type, choices):
+    """Choice options: ``[{"code", "label", "label_en"?}]``, codes unique and stable."""
+    from guanxi.orgs import custom_fields
+
+    if field_type not in custom_fields.CHOICE_TYPES:
+        if choices:
+            raise ValidationError({"choices": [_("只有单选和多选字段可以设置选项。")]})
+        return []
+    if not isinstance(choices, list) or not choices:
+        raise ValidationError({"choices": [_("请至少设置一个选项。")]})
+    if len(choices) > custom_fields.MAX_CHOICES:
+        raise ValidationError(
+            {"choices": [_("选项太多（最多 %(n)d 个）。") % {"n": custom_fields.MAX_CHOICES}]}
+        )
+    cleaned, seen = [], set()
+    for choice in choices:
+        if not isinstance(choice, dict):
+            raise ValidationError({"choices": [_("每个选项都需要代码和名称。")]})
+        code = str(choice.get("code") or "").strip()
+        label = str(choice.get("label") or "").strip()
+        label_en = str(choice.get("label_en") or "").strip()
+        if not code or not label or len(code) > 40 or len(label) > 100 or len(label_en) > 100:
+            raise ValidationError(
+                {"choices": [_("每个选项都需要代码（最多 40 字）和名称（最多 100 字）。")]}
+            )
+        if code in seen:
+            raise ValidationError({"choices": [_("选项代码重复：%(code)s") % {"code": code}]})
+        seen.add(code)
+        cleaned.append({"code": code, "label": label, "label_en": label_en})
+    return cleaned
+
+
+@transaction.atomic
+def custom_field_create(
+    *,
+    actor,
+    entity,
+    code,
+    label,
+    field_type,
+    label_en="",
+    choices=None,
+    required=False,
+    help_text="",
+    sort_order=None,
+    is_active=True,
+    show_in_list=False,
+    searchable=False,
+):
+    from guanxi.orgs import custom_fields
+    from guanxi.orgs.models import CustomField
+
+    policy.require(actor, "custom_fields.create")
+    if entity not in custom_fields.ENTITIES:
+        raise ValidationError({"entity": [_("该对象不支持自定义字段。")]}, code="unknown_entity")
+    if CustomField.objects.filter(entity=entity).count() >= custom_fields.MAX_FIELDS_PER_ENTITY:
+        raise BusinessRuleError(
+            _("每类对象最多 %(n)d 个自定义字段。") % {"n": custom_fields.MAX_FIELDS_PER_ENTITY},
+            code="too_many",
+        )
+    if sort_order is None:
+        last = CustomField.objects.filter(entity=entity).order_by("-sort_order").first()
+        sort_order = (last.sort_order + 10) if last else 0
+    field = CustomField(
+        org_id=actor.org_id,
+        entity=entity,
+        code=(code or "").strip(),
+        label=(label or "").strip(),
+        label_en=(label_en or "").strip(),
+        field_type=field_type,
+        choices=clean_choices(field_type, choices or []),
+        required=bool(required),
+        help_text=(help_text or "").strip(),
+        sort_order=sort_order,
+        is_active=bool(is_active),
+        show_in_list=bool(show_in_list),
+        searchable=bool(searchable),
+    )
+    _full_clean(field)
+    if CustomField.objects.filter(entity=entity, code=field.code).exists():
+        raise ValidationError({"code": [_("该对象已有相同代码的字段。")]}, code="duplicate")
+    field.save()
+    audit.record_change(
+        actor=actor,
+        instance=field,
+        action=ChangeRecord.Action.CREATE,
+        after=audit.snapshot(field, CUSTOM_FIELD_FIELDS),
+    )
+    return field
+
+
+@transaction.atomic
+def custom_field_update(*, actor, field, **changes):
+    """Change a field's label, options, flags or order. Its entity, code and type
+    are fixed once created: stored values depend on them."""
+    from guanxi.orgs.models import CustomField
+
+    policy.require(actor, "custom_fields.edit")
+    field = CustomField.objects.select_for_update().get(pk=field.pk)
+    before = audit.snapshot(field, CUSTOM_FIELD_FIELDS)
+    for name, value in changes.items():
+        if name in ("entity", "code", "field_type"):
+            if value != getattr(field, name):
+                raise ValidationError(
+                    {name: [_("创建后不能修改（已有数据依赖它）。")]}, code="immutable"
+                )
+            continue
+        if name not in CUSTOM_FIELD_EDITABLE:
+            raise ValidationError({name: [_("未知字段。")]}, code="unknown_field")
+        if name == "choices":
+            value = clean_choices(field.field_type, value)
+        elif isinstance(value, str):
+            value = value.strip()
+        setattr(field, name, value)
+    _full_clean(field)
+    field.save()
+    audit.record_change(
+        actor=actor,
+        instance=field,
+        action=ChangeRecord.Action.UPDATE,
+        before=before,
+        after=audit.snapshot(field, CUSTOM_FIELD_FIELDS),
+    )
+    return field
+
+
+@transaction.atomic
+def custom_field_delete(*, actor, field):
+    """Delete a definition. Values already stored stay in the records (hidden);
+    re-creating a field with the same code and type shows them again."""
+    policy.require(actor, "custom_fields.delete")
+    audit.record_change(
+        actor=actor,
+        instance=field,
+        action=ChangeRecord.Action.DELETE,
+        before=audit.snapshot(field, CUSTOM_FIELD_FIELDS),
+    )
+    field.delete()

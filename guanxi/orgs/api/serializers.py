@@ -1,8 +1,8 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from guanxi.orgs import dictionaries, numbering
-from guanxi.orgs.models import Department, DictionaryEntry, Employee, OrgSettings, Role
+from guanxi.orgs import custom_fields, dictionaries, numbering
+from guanxi.orgs.models import CustomField, Department, DictionaryEntry, Employee, OrgSettings, Role
 
 
 class DepartmentSerializer(serializers.ModelSerializer):
@@ -135,3 +135,24 @@ class NumberingRuleSerializer(serializers.Serializer):
     target = serializers.ChoiceField(choices=[(k, v[0]) for k, v in numbering.TARGETS.items()])
     pattern = serializers.CharField(max_length=100)
     example = serializers.CharField(read_only=True)
+
+
+class CustomFieldChoiceSerializer(serializers.Serializer):
+    code = serializers.CharField(max_length=40)
+    label = serializers.CharField(max_length=100)
+    label_en = serializers.CharField(max_length=100, required=False, allow_blank=True)
+
+
+class CustomFieldSerializer(serializers.ModelSerializer):
+    entity = serializers.ChoiceField(choices=list(custom_fields.ENTITIES))
+    choices = CustomFieldChoiceSerializer(many=True, required=False)
+    display_label = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = CustomField
+        fields = [
+            "id", "entity", "code", "label", "label_en", "display_label", "field_type",
+            "choices", "required", "help_text", "sort_order", "is_active", "show_in_list",
+            "searchable", "created_at", "updated_at",
+        ]  # fmt: skip
+        extra_kwargs = {"sort_order": {"required": False}}

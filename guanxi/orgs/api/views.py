@@ -11,6 +11,7 @@ from guanxi.api.viewsets import ModulePermission, OrgViewSet
 from guanxi.core.errors import BusinessRuleError
 from guanxi.orgs import numbering, policy, selectors, services
 from guanxi.orgs.api.serializers import (
+    CustomFieldSerializer,
     DepartmentSerializer,
     DictionaryEntrySerializer,
     EmployeeSerializer,
@@ -18,7 +19,7 @@ from guanxi.orgs.api.serializers import (
     OrgSettingsSerializer,
     RoleSerializer,
 )
-from guanxi.orgs.models import DictionaryEntry, NumberingRule
+from guanxi.orgs.models import CustomField, DictionaryEntry, NumberingRule
 
 
 class DepartmentViewSet(OrgViewSet):
@@ -166,6 +167,41 @@ class DictionaryEntryViewSet(OrgViewSet):
 
     def perform_destroy(self, instance):
         services.dictionary_entry_delete(actor=self.employee, entry=instance)
+
+
+class CustomFieldViewSet(OrgViewSet):
+    """Custom field definitions. Every employee may read them (forms and lists of
+    every module need them); changing them needs the custom_fields permissions.
+    Filter with ``?entity=customer``. ``entity``, ``code`` and ``field_type`` are
+    fixed once created."""
+
+    module = "custom_fields"
+    serializer_class = CustomFieldSerializer
+    filterset_fields = ["entity", "is_active", "field_type"]
+    search_fields = ["code", "label", "label_en"]
+    ordering_fields = ["sort_order", "id"]
+    pagination_class = None
+
+    def get_permissions(self):
+        if self.action in ("list", "retrieve"):
+            return [IsEmployee()]
+        return super().get_permissions()
+
+    def scoped_queryset(self):
+        return CustomField.objects.order_by("entity", "sort_order", "id")
+
+    def perform_create(self, serializer):
+        serializer.instance = services.custom_field_create(
+            actor=self.employee, **serializer.validated_data
+        )
+
+    def perform_update(self, serializer):
+        serializer.instance = services.custom_field_update(
+            actor=self.employee, field=serializer.instance, **serializer.validated_data
+        )
+
+    def perform_destroy(self, instance):
+        services.custom_field_delete(actor=self.employee, field=instance)
 
 
 class SettingsView(APIView):

@@ -57,3 +57,23 @@ def build_dictionary_entry(world):
         return DictionaryEntry.objects.create(
             org=world.org, kind="industry", code="sample", label="样本行业"
         )
+
+
+@sample(
+    "custom-field",
+    change={"label": "改名字段"},
+    check_field="label",
+    create=lambda w: {
+        "entity": "customer",
+        "code": "plate_no",
+        "label": "车牌号",
+        "field_type": "text",
+    },
+)
+def build_custom_field(world):
+    from guanxi.orgs.models import CustomField
+
+    with all_orgs():
+        return CustomField.objects.create(
+            org=world.org, entity="customer", code="policy_no", label="保单号", field_type="text"
+        )
