@@ -50,6 +50,7 @@ def update(dirs):
         subprocess.run(
             [
                 sys.executable,
+                "-P",  # the app's own modules (selectors.py…) must not shadow the stdlib
                 "-m",
                 "django",
                 "makemessages",

@@ -16,6 +16,4 @@
     var question = form.getAttribute && form.getAttribute("data-confirm");
     if (question && !window.confirm(question)) event.preventDefault();
   }, true);
-  // Job progress bars poll themselves through htmx; when a job finishes the
-  // server answers with HX-Refresh so the page shows the result.
 })();
