@@ -11,7 +11,7 @@ ORDERING_FIELDS = ("code", "name", "list_price")
 
 class ProductFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_q", label=_("搜索"))
-    category = django_filters.NumberFilter(method="filter_category", label=_("产品分类"))
+    category = django_filters.NumberFilter(method="filter_category", label=_("分类"))
     kind = django_filters.ChoiceFilter(choices=Product.Kind.choices, label=_("产品类型"))
     active = django_filters.BooleanFilter(label=_("启用"))
     ordering = django_filters.OrderingFilter(

@@ -45,7 +45,7 @@ class ProductForm(CategoryPickerMixin, forms.Form):
         required=False,
         help_text=_("留空则自动取名称的拼音首字母。"),
     )
-    category = forms.ChoiceField(label=_("产品分类"), required=False)
+    category = forms.ChoiceField(label=_("分类"), required=False)
     kind = forms.ChoiceField(
         label=_("产品类型"), choices=Product.Kind.choices, initial=Product.Kind.PURCHASED
     )

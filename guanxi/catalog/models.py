@@ -84,7 +84,7 @@ class Product(OrgOwned, Versioned):
         blank=True,
         on_delete=models.PROTECT,
         related_name="products",
-        verbose_name=_("产品分类"),
+        verbose_name=_("分类"),
     )
     kind = models.CharField(
         _("产品类型"), max_length=20, choices=Kind.choices, default=Kind.PURCHASED

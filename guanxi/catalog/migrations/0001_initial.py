@@ -70,7 +70,7 @@ class Migration(migrations.Migration):
                 ('active', models.BooleanField(default=True, verbose_name='启用')),
                 ('description', models.TextField(blank=True, verbose_name='说明')),
                 ('org', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.organization', verbose_name='组织')),
-                ('category', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='products', to='catalog.productcategory', verbose_name='产品分类')),
+                ('category', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='products', to='catalog.productcategory', verbose_name='分类')),
                 ('product_lines', models.ManyToManyField(blank=True, related_name='products', to='catalog.productline', verbose_name='产品线')),
             ],
             options={

@@ -69,7 +69,7 @@ def test_export_runs_to_the_end_with_file_progress_and_audit(
     assert "成本价" in header
     laser = dict(zip(header, body[0], strict=True))
     assert laser["产品名称"] == "激光打印机"
-    assert (laser["产品分类"], laser["计量单位"], laser["标准售价"], laser["成本价"]) == (
+    assert (laser["分类"], laser["计量单位"], laser["标准售价"], laser["成本价"]) == (
         "打印机",
         "台",
         "2899.00",
