@@ -86,16 +86,23 @@ def tree_order(nodes):
 
 
 def category_tree(*, employee, with_counts=False):
-    """Every category in tree order (one query); ``product_count`` counts the
-    products directly in each category when ``with_counts``."""
+    """Every category in tree order (one query). With ``with_counts``,
+    ``product_count`` counts the products directly in each category and
+    ``total_count`` those in it and all its sub-categories."""
     policy.require(employee, "products.view")
     qs = ProductCategory.objects.all()
     if with_counts:
-        qs = qs.annotate(
-            product_count=Count("products", distinct=True),
-            child_count=Count("children", distinct=True),
-        )
-    return tree_order(list(qs))
+        qs = qs.annotate(product_count=Count("products"))
+    nodes = tree_order(list(qs))
+    if with_counts:
+        totals = {node.pk: 0 for node in nodes}
+        for node in nodes:
+            for ancestor in node.ancestor_ids():
+                if ancestor in totals:
+                    totals[ancestor] += node.product_count
+        for node in nodes:
+            node.total_count = totals[node.pk]
+    return nodes
 
 
 def category_list(*, employee):

@@ -124,6 +124,7 @@ def test_category_tree_order_puts_children_under_parents(world, catalogue):
         ("服务", 0),
     ]
     assert [c.product_count for c in tree] == [1, 1, 1, 1]
+    assert [c.total_count for c in tree] == [3, 2, 1, 1]
 
 
 def test_history_masks_cost_without_view_cost(world, clerk, make_product):
