@@ -74,8 +74,12 @@ def _clean_price(value, field, places, errors, *, required):
     if number < 0:
         errors.setdefault(field, []).append(_("价格不能为负数。"))
         return None
-    number = round_price(number, places)
-    if number >= MAX_PRICE:
+    # check the size before rounding too: quantizing an enormous number overflows
+    too_big = number >= MAX_PRICE
+    if not too_big:
+        number = round_price(number, places)
+        too_big = number >= MAX_PRICE
+    if too_big:
         errors.setdefault(field, []).append(_("价格过大。"))
         return None
     return number
