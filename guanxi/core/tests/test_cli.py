@@ -601,3 +601,15 @@ def test_worker_runs_queued_jobs_and_stops_on_sigterm(data_dir):
     assert process.returncode == 0, output
     assert "后台任务处理已启动" in output
     assert "后台任务处理已停止" in output
+
+
+def test_demo_on_a_fresh_installation_migrates_first(tmp_path):
+    """The README's first command: ``guanxi demo`` on an empty data directory."""
+    result = guanxi(tmp_path, "demo")
+    assert result.returncode == 0, result.stderr
+    assert "已创建演示组织" in result.stdout
+    assert "Guanxi@2026" in result.stdout
+    assert _orgs(tmp_path) == ["demo"]
+    again = guanxi(tmp_path, "demo")
+    assert again.returncode == 0, again.stderr
+    assert "新建部门 0 个，新建员工 0 名" in again.stdout

@@ -21,6 +21,13 @@ def _chinese_operator(monkeypatch):
     monkeypatch.setenv("LANG", "C.UTF-8")
 
 
+@pytest.fixture(autouse=True)
+def _test_database_is_migrated(monkeypatch):
+    """pytest-django owns the test database's schema; ``guanxi demo`` on a fresh data
+    directory (migrating first) is proven in test_cli with a real process."""
+    monkeypatch.setattr("guanxi.cli.server.migrate_if_needed", lambda: None)
+
+
 @pytest.fixture
 def run_demo(capsys):
     def do(*args):
