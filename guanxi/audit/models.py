@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from guanxi.core.models import OrgOwned
 
@@ -11,9 +11,9 @@ class ChangeRecord(OrgOwned):
     """One create/update/delete of a record, with the changed fields' old and new values."""
 
     class Action(models.TextChoices):
-        CREATE = "create", _("新建")
-        UPDATE = "update", _("修改")
-        DELETE = "delete", _("删除")
+        CREATE = "create", pgettext_lazy("audit action", "新建")
+        UPDATE = "update", pgettext_lazy("audit action", "修改")
+        DELETE = "delete", pgettext_lazy("audit action", "删除")
 
     actor = models.ForeignKey(
         "orgs.Employee", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

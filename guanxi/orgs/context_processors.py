@@ -1,26 +1,35 @@
 """What the base layout needs: the employee, and navigation they are allowed to see."""
 
 from django.urls import NoReverseMatch, reverse
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from guanxi.orgs import policy
 
 # (section label, icon, [(label, url name, capability or None)])
 NAVIGATION = [
-    (_("工作台"), "house", [(_("我的工作台"), "workspace:home", None)]),
     (
-        _("系统设置"),
+        pgettext_lazy("navigation", "工作台"),
+        "house",
+        [(pgettext_lazy("navigation", "我的工作台"), "workspace:home", None)],
+    ),
+    (
+        pgettext_lazy("navigation", "系统设置"),
         "gear",
         [
-            (_("部门"), "orgs:department_list", "departments.view"),
-            (_("员工"), "orgs:employee_list", "employees.view"),
-            (_("角色与权限"), "orgs:role_list", "roles.view"),
-            (_("系统参数"), "orgs:settings", "parameters.view"),
-            (_("数据字典"), "orgs:dictionary_list", "dictionaries.view"),
-            (_("编号规则"), "orgs:numbering", "numbering.view"),
-            (_("产品"), "catalog:product_list", "products.view"),
-            (_("审计日志"), "audit:log", "audit.view"),
-            (_("后台任务"), "jobs:job_list", None),
+            (pgettext_lazy("navigation", "部门"), "orgs:department_list", "departments.view"),
+            (pgettext_lazy("navigation", "员工"), "orgs:employee_list", "employees.view"),
+            (pgettext_lazy("navigation", "角色与权限"), "orgs:role_list", "roles.view"),
+            (pgettext_lazy("navigation", "系统参数"), "orgs:settings", "parameters.view"),
+            (pgettext_lazy("navigation", "数据字典"), "orgs:dictionary_list", "dictionaries.view"),
+            (pgettext_lazy("navigation", "编号规则"), "orgs:numbering", "numbering.view"),
+            (
+                pgettext_lazy("navigation", "自定义字段"),
+                "orgs:custom_field_list",
+                "custom_fields.view",
+            ),
+            (pgettext_lazy("navigation", "产品"), "catalog:product_list", "products.view"),
+            (pgettext_lazy("navigation", "审计日志"), "audit:log", "audit.view"),
+            (pgettext_lazy("navigation", "后台任务"), "jobs:job_list", None),
         ],
     ),
 ]

@@ -444,3 +444,76 @@ class NumberingRuleForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.read_only = False
+
+
+# ---- custom fields --------------------------------------------------------------------
+
+
+CHOICE_LINE_SEPARATOR = re.compile(r"\s*[=＝|｜]\s*")
+
+
+def parse_choice_lines(text):
+    """One option per line: ``代码=名称`` or ``代码=名称=English``."""
+    choices = []
+    for number, line in enumerate((text or "").splitlines(), start=1):
+        if not line.strip():
+            continue
+        parts = CHOICE_LINE_SEPARATOR.split(line.strip())
+        if len(parts) < 2 or len(parts) > 3 or not all(parts[:2]):
+            raise forms.ValidationError(
+                _("第 %(n)d 行格式不对，应为“代码=名称”或“代码=名称=English”。"),
+                params={"n": number},
+            )
+        choices.append(
+            {"code": parts[0], "label": parts[1], "label_en": parts[2] if len(parts) == 3 else ""}
+        )
+    return choices
+
+
+def choice_lines(choices):
+    return "\n".join(
+        "=".join(part for part in (c["code"], c["label"], c.get("label_en", "")) if part)
+        for c in choices
+    )
+
+
+class CustomFieldForm(forms.Form):
+    code = forms.CharField(
+        label=_("代码"),
+        max_length=40,
+        help_text=_(
+            "小写字母开头，只含小写字母、数字和下划线；导入导出和接口用它，保存后不能修改。"
+        ),
+    )
+    label = forms.CharField(label=_("名称"), max_length=100)
+    label_en = forms.CharField(label=_("英文名称"), max_length=100, required=False)
+    field_type = forms.ChoiceField(label=_("类型"), help_text=_("保存后不能修改。"))
+    choices_text = forms.CharField(
+        label=_("选项"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "placeholder": "compulsory=交强险=Compulsory"}),
+        help_text=_("仅单选、多选需要：每行一个，格式“代码=名称”或“代码=名称=English”。"),
+    )
+    help_text = forms.CharField(label=_("填写说明"), max_length=200, required=False)
+    required = forms.BooleanField(label=_("必填"), required=False)
+    show_in_list = forms.BooleanField(label=_("在列表中显示"), required=False)
+    searchable = forms.BooleanField(label=_("可搜索"), required=False)
+    is_active = forms.BooleanField(label=_("启用"), required=False, initial=True)
+
+    def __init__(self, *args, editing=False, **kwargs):
+        from guanxi.orgs.models import CustomField
+
+        super().__init__(*args, **kwargs)
+        self.read_only = False
+        self.fields["field_type"].choices = CustomField.FieldType.choices
+        if editing:
+            del self.fields["code"]
+            del self.fields["field_type"]
+
+    def clean_choices_text(self):
+        return parse_choice_lines(self.cleaned_data.get("choices_text"))
+
+    def service_fields(self):
+        data = dict(self.cleaned_data)
+        data["choices"] = data.pop("choices_text")
+        return data

@@ -7,6 +7,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from guanxi.core.models import OrgOwned, TimeStamped, Versioned
 from guanxi.core.trees import TreeNode
@@ -277,7 +278,7 @@ class CustomField(OrgOwned):
         DATE = "date", _("日期")
         CHOICE = "choice", _("单选")
         MULTI_CHOICE = "multi_choice", _("多选")
-        EMPLOYEE = "employee", _("员工")
+        EMPLOYEE = "employee", pgettext_lazy("custom field type", "员工")
         BOOLEAN = "boolean", _("是/否")
 
     entity = models.CharField(_("对象"), max_length=40)

@@ -36,7 +36,10 @@ def employee_list(*, employee, filters=None):
     if filters.get("status"):
         qs = qs.filter(status=filters["status"])
     if filters.get("department"):
-        department = Department.objects.filter(pk=filters["department"]).first()
+        try:
+            department = Department.objects.filter(pk=int(filters["department"])).first()
+        except (TypeError, ValueError):
+            department = None  # a filter never errors: an unknown department filters nothing
         if department is not None:
             qs = qs.filter(department__path__startswith=department.path)
     return qs.order_by("name", "id")
@@ -75,6 +78,13 @@ def access_employee(employee, pk, *, write=False):
 def access_role(employee, pk, *, write=False):
     policy.require(employee, "roles.edit" if write else "roles.view")
     return _get(Role, pk)
+
+
+def access_custom_field(employee, pk, *, write=False):
+    from guanxi.orgs.models import CustomField
+
+    policy.require(employee, "custom_fields.edit" if write else "custom_fields.view")
+    return _get(CustomField, pk)
 
 
 def access_dictionary_entry(employee, pk, *, write=False):

@@ -135,13 +135,13 @@ def settings_update(*, actor, **fields):
     if (
         not isinstance(days, list)
         or not days
-        or any(not isinstance(d, int) or not 1 <= d <= 7 for d in days)
+        or any(isinstance(d, bool) or not isinstance(d, int) or not 1 <= d <= 7 for d in days)
     ):
         raise ValidationError({"work_days": [_("请至少选择一个工作日（1=周一 … 7=周日）。")]})
     current.work_days = sorted(set(days))
+    _full_clean(current)  # field types first: the comparisons below need real times
     if current.work_start >= current.work_end:
         raise ValidationError({"work_end": [_("下班时间必须晚于上班时间。")]})
-    _full_clean(current)
     current.save()
     audit.record_change(
         actor=actor,
@@ -688,9 +688,19 @@ def dictionary_reorder(*, actor, kind, ids):
     entries = {e.pk: e for e in DictionaryEntry.objects.select_for_update().filter(kind=kind)}
     if set(ids) != set(entries):
         raise ValidationError(_("排序列表必须包含该字典的全部条目。"), code="incomplete")
+    before = {"order": [e.code for e in sorted(entries.values(), key=lambda e: e.sort_order)]}
     for index, pk in enumerate(ids):
         entries[pk].sort_order = index * 10
     DictionaryEntry.objects.bulk_update(entries.values(), ["sort_order"])
+    first = entries[ids[0]] if ids else None
+    if first is not None:  # one record for the whole reorder, on the kind's first entry
+        audit.record_change(
+            actor=actor,
+            instance=first,
+            action=ChangeRecord.Action.UPDATE,
+            before=before,
+            after={"order": [entries[pk].code for pk in ids]},
+        )
 
 
 # ---- numbering -----------------------------------------------------------------------

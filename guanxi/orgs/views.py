@@ -24,10 +24,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from guanxi.core.errors import BusinessRuleError
 from guanxi.core.forms import add_service_errors
-from guanxi.orgs import dictionaries, numbering, policy, selectors, services
+from guanxi.orgs import custom_fields, dictionaries, numbering, policy, selectors, services
 from guanxi.orgs import permissions as perms
 from guanxi.orgs.forms import (
     WEEKDAYS,
+    CustomFieldForm,
     DepartmentForm,
     DictionaryEntryForm,
     EmployeeCreateForm,
@@ -37,9 +38,10 @@ from guanxi.orgs.forms import (
     PasswordResetForm,
     RoleForm,
     SettingsForm,
+    choice_lines,
     disable_all,
 )
-from guanxi.orgs.models import DictionaryEntry, NumberingRule
+from guanxi.orgs.models import CustomField, DictionaryEntry, NumberingRule
 
 EMPLOYEES_PER_PAGE = 50
 MAX_INDENT = 5  # gx-tree-indent-1…5 in the shared stylesheet
@@ -700,3 +702,125 @@ def numbering_preview(request):
     policy.require(request.employee, "numbering.view")
     pattern = (request.GET.get("pattern") or "").strip()[:100]
     return render(request, "orgs/_numbering_preview.html", {"preview": _preview(pattern)})
+
+
+# ---- custom fields --------------------------------------------------------------------
+
+
+def _entity_or_default(value):
+    return value if value in custom_fields.ENTITIES else next(iter(custom_fields.ENTITIES))
+
+
+def _custom_field_page(request, entity, *, form=None, status=200):
+    can = _can(request, "custom_fields.create", "custom_fields.edit", "custom_fields.delete")
+    if form is None and can["create"]:
+        form = CustomFieldForm(prefix="new")
+    counts = dict(
+        CustomField.objects.values_list("entity").annotate(n=Count("id")).values_list("entity", "n")
+    )
+    return render(
+        request,
+        "orgs/custom_field_list.html",
+        {
+            "entity": entity,
+            "entity_label": custom_fields.ENTITIES[entity][0],
+            "entities": [
+                {"code": code, "label": label, "count": counts.get(code, 0)}
+                for code, (label, _module) in custom_fields.ENTITIES.items()
+            ],
+            "fields": custom_fields.definitions(entity, active_only=False),
+            "form": form if can["create"] else None,
+            "can": can,
+        },
+        status=status,
+    )
+
+
+@employee_required
+def custom_field_list(request):
+    """The custom fields of one kind of record (``?entity=customer``), and a form to add one."""
+    policy.require(request.employee, "custom_fields.view")
+    entity = _entity_or_default(request.GET.get("entity"))
+    if request.method != "POST":
+        return _custom_field_page(request, entity)
+    policy.require(request.employee, "custom_fields.create")
+    form = CustomFieldForm(request.POST, prefix="new")
+    status = 400
+    if form.is_valid():
+        try:
+            field = services.custom_field_create(
+                actor=request.employee, entity=entity, **form.service_fields()
+            )
+        except (ValidationError, BusinessRuleError) as exc:
+            add_service_errors(form, _choices_errors(exc))
+            status = _status(exc)
+        else:
+            messages.success(request, _("已添加字段“%(label)s”。") % {"label": field.label})
+            return redirect(reverse("orgs:custom_field_list") + f"?entity={entity}")
+    return _custom_field_page(request, entity, form=form, status=status)
+
+
+def _choices_errors(exc):
+    """Service errors on ``choices`` belong to the form's ``choices_text`` box."""
+    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
+        return ValidationError(
+            {("choices_text" if k == "choices" else k): v for k, v in exc.error_dict.items()}
+        )
+    return exc
+
+
+@employee_required
+def custom_field_edit(request, pk):
+    """Edit a field's labels, options and flags; its code and type are fixed."""
+    write = request.method == "POST"
+    field = selectors.access_custom_field(request.employee, pk, write=write)
+    form = CustomFieldForm(
+        request.POST if write else None,
+        editing=True,
+        initial={
+            "label": field.label,
+            "label_en": field.label_en,
+            "choices_text": choice_lines(field.choices),
+            "help_text": field.help_text,
+            "required": field.required,
+            "show_in_list": field.show_in_list,
+            "searchable": field.searchable,
+            "is_active": field.is_active,
+        },
+    )
+    if not policy.can(request.employee, "custom_fields.edit"):
+        disable_all(form)
+    status = 200
+    if write:
+        status = 400
+        if form.is_valid():
+            try:
+                services.custom_field_update(
+                    actor=request.employee, field=field, **form.service_fields()
+                )
+            except (ValidationError, BusinessRuleError) as exc:
+                add_service_errors(form, _choices_errors(exc))
+                status = _status(exc)
+            else:
+                messages.success(request, _("字段已保存。"))
+                return redirect(reverse("orgs:custom_field_list") + f"?entity={field.entity}")
+    return render(
+        request,
+        "orgs/custom_field_form.html",
+        {
+            "form": form,
+            "field": field,
+            "entity_label": custom_fields.ENTITIES.get(field.entity, (field.entity,))[0],
+            "is_choice": field.field_type in custom_fields.CHOICE_TYPES,
+        },
+        status=status,
+    )
+
+
+@require_POST
+@employee_required
+def custom_field_delete(request, pk):
+    field = selectors.access_custom_field(request.employee, pk)
+    services.custom_field_delete(actor=request.employee, field=field)
+    messages.success(request, _("已删除字段“%(label)s”。") % {"label": field.label})
+    return redirect(reverse("orgs:custom_field_list") + f"?entity={field.entity}")
