@@ -4,7 +4,7 @@ from django.views.i18n import set_language
 
 urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
-    path("api/v1/", include("guanxi.api.urls")),
+    path("api/v1/", include("guanxi.config.api_urls")),
     path("", include("guanxi.accounts.urls")),
     path("setup/", include("guanxi.orgs.urls")),
     path("search/", include("guanxi.search.urls")),

@@ -14,8 +14,8 @@ import pytest
 from rest_framework import viewsets
 
 from guanxi.api.tests.matrix import discover
-from guanxi.api.urls import router
 from guanxi.api.viewsets import OrgViewSet
+from guanxi.config.api_urls import router
 from guanxi.core.tenancy import all_orgs
 
 pytestmark = pytest.mark.django_db

@@ -18,7 +18,7 @@ def test_schema_validates_against_the_openapi_specification():
 
 
 def test_every_router_resource_is_documented():
-    from guanxi.api.urls import router
+    from guanxi.config.api_urls import router
 
     paths = SchemaGenerator().get_schema(request=None, public=True)["paths"]
     for prefix, _viewset, _basename in router.registry:

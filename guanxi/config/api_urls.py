@@ -1,11 +1,15 @@
-"""``/api/v1/``: every resource registers here (the isolation matrix reads this router)."""
+"""``/api/v1/``: every resource registers here (the isolation matrix reads this router).
+
+The API framework (authentication, errors, pagination, the scoped viewset base)
+is the low-level ``guanxi.api`` package; this router sits above every app.
+"""
 
 from django.urls import include, path
 from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerView
 from rest_framework.permissions import AllowAny
 from rest_framework.routers import DefaultRouter
 
-from guanxi.api.views import MeView, TokenView
+from guanxi.accounts.api import MeView, TokenView
 from guanxi.catalog.api import views as catalog
 from guanxi.orgs.api import views as orgs
 
