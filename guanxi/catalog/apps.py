@@ -8,5 +8,7 @@ class CatalogConfig(AppConfig):
     verbose_name = _("产品")
 
     def ready(self):
-        # registers the catalogue's job kinds with guanxi.jobs
-        from guanxi.catalog import jobs  # noqa: F401
+        from guanxi.catalog import jobs  # noqa: F401 - registers the catalogue's job kinds
+        from guanxi.orgs import custom_fields
+
+        custom_fields.register_entity("product", label=_("产品"), module="products")

@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.catalog.models import Product, ProductCategory
+from guanxi.orgs import custom_fields
 
 ORDERING_FIELDS = ("code", "name", "list_price")
 
@@ -22,16 +23,33 @@ class ProductFilter(django_filters.FilterSet):
         model = Product
         fields = ["q", "category", "kind", "active"]
 
+    @property
+    def custom_definitions(self):
+        if not hasattr(self, "_custom_definitions"):
+            self._custom_definitions = custom_fields.definitions("product")
+        return self._custom_definitions
+
+    def filter_queryset(self, queryset):
+        """The declared filters, then ``cf_<code>=value`` for the org's custom fields."""
+        queryset = super().filter_queryset(queryset)
+        q = custom_fields.filter_q(self.custom_definitions, self.data or {})
+        return queryset.filter(q) if q else queryset
+
     def filter_q(self, queryset, name, value):
-        """A fragment of the code, the name or the mnemonic (pinyin initials)."""
+        """A fragment of the code, the name, the mnemonic (pinyin initials) or of a
+        custom text field marked searchable."""
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(
+        query = (
             Q(code__icontains=value)
             | Q(name__icontains=value)
             | Q(mnemonic__icontains=value.upper())
         )
+        for definition in self.custom_definitions:
+            if definition.searchable and definition.field_type == custom_fields.FieldType.TEXT:
+                query |= Q(**{f"custom__{definition.code}__icontains": value})
+        return queryset.filter(query)
 
     def filter_category(self, queryset, name, value):
         """The category and every sub-category under it."""
@@ -46,4 +64,10 @@ class ProductFilter(django_filters.FilterSet):
 def filter_params(data):
     """The filter values of ``data`` worth keeping (for an export job's params)."""
     keep = ("q", "category", "kind", "active", "ordering")
-    return {key: str(data[key]) for key in keep if data.get(key) not in (None, "")}
+    params = {key: str(data[key]) for key in keep if data.get(key) not in (None, "")}
+    params.update(
+        (key, str(data[key]))
+        for key in data
+        if key.startswith(custom_fields.FORM_PREFIX) and data.get(key) not in (None, "")
+    )
+    return params

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from guanxi.catalog import selectors
 from guanxi.catalog.models import Product, ProductCategory, ProductLine
 from guanxi.catalog.prices import round_price
+from guanxi.orgs import custom_fields
 
 INDENT = "\u3000"  # an ideographic space per tree level in pickers
 
@@ -84,11 +85,21 @@ class ProductForm(CategoryPickerMixin, forms.Form):
         self.fields["product_lines"].queryset = ProductLine.objects.order_by("sort_order", "id")
         if not show_cost:
             del self.fields["cost_price"]
+        self.custom_definitions = custom_fields.definitions("product")
+        self.fields.update(custom_fields.form_fields(self.custom_definitions))
+
+    def custom_field_names(self):
+        return [custom_fields.FORM_PREFIX + d.code for d in self.custom_definitions]
+
+    def custom_bound_fields(self):
+        return [self[name] for name in self.custom_field_names()]
 
     def service_kwargs(self):
         """The cleaned values as ``product_create`` / ``product_update`` take them."""
-        data = {name: value for name, value in self.cleaned_data.items() if name != "version"}
+        skip = {"version", *self.custom_field_names()}
+        data = {name: value for name, value in self.cleaned_data.items() if name not in skip}
         data["category"] = self._category("category")
+        data["custom"] = custom_fields.values_from_form(self.cleaned_data, self.custom_definitions)
         return data
 
     @classmethod
@@ -112,6 +123,7 @@ class ProductForm(CategoryPickerMixin, forms.Form):
             "product_lines": [line.pk for line in product.product_lines.all()],
             "description": product.description,
             "version": product.version,
+            **custom_fields.form_initial(product.custom, custom_fields.definitions("product")),
         }
 
 

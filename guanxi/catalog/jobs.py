@@ -12,7 +12,8 @@ from guanxi.audit import services as audit
 from guanxi.catalog import prices, selectors
 from guanxi.catalog.filters import filter_params
 from guanxi.jobs import registry
-from guanxi.orgs import policy
+from guanxi.orgs import custom_fields, policy
+from guanxi.orgs.models import Employee
 
 EXPORT_KIND = "catalog.export_products"
 CHUNK_SIZE = 2000
@@ -36,7 +37,7 @@ def _summary(result):
     }
 
 
-def _header(show_cost):
+def _header(show_cost, definitions=()):
     columns = [
         _("产品编号"),
         _("产品名称"),
@@ -51,10 +52,11 @@ def _header(show_cost):
     if show_cost:
         columns.append(_("成本价"))
     columns += [_("税率（%）"), _("状态"), _("产品线"), _("说明")]
+    columns += [d.display_label for d in definitions]
     return columns
 
 
-def _row(product, show_cost, units, places):
+def _row(product, show_cost, units, places, definitions=(), employees=None):
     row = [
         product.code,
         product.name,
@@ -76,6 +78,8 @@ def _row(product, show_cost, units, places):
         "、".join(line.name for line in product.product_lines.all()),
         product.description,
     ]
+    custom = product.custom or {}
+    row += [custom_fields.display(d, custom.get(d.code), employees) for d in definitions]
     return row
 
 
@@ -93,15 +97,22 @@ def export_products(job, reporter):
     places = prices.price_places(actor.org_id)
     units = selectors.unit_labels()
     products = selectors.product_list(employee=actor, filters=filters)
+    definitions = custom_fields.definitions("product")
+    employees = (
+        dict(Employee.objects.values_list("pk", "name"))
+        if any(d.field_type == custom_fields.FieldType.EMPLOYEE for d in definitions)
+        else {}
+    )
     reporter.total(products.count())
     count = 0
     with tempfile.TemporaryFile() as raw:
         text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
         text.write(BOM)
         writer = csv.writer(text)
-        writer.writerow(_header(show_cost))
+        writer.writerow(_header(show_cost, definitions))
         for product in products.iterator(chunk_size=CHUNK_SIZE):
-            writer.writerow([_cell(v) for v in _row(product, show_cost, units, places)])
+            row = _row(product, show_cost, units, places, definitions, employees)
+            writer.writerow([_cell(v) for v in row])
             count += 1
             reporter.advance(1)
         text.flush()

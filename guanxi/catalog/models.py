@@ -109,6 +109,8 @@ class Product(OrgOwned, Versioned):
     product_lines = models.ManyToManyField(
         ProductLine, blank=True, related_name="products", verbose_name=_("产品线")
     )
+    # values of the org's custom fields for products (orgs.custom_fields)
+    custom = models.JSONField(_("自定义字段"), default=dict, blank=True)
     description = models.TextField(_("说明"), blank=True)
 
     class Meta:

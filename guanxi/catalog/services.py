@@ -27,7 +27,7 @@ from guanxi.catalog.prices import price_places, round_price
 from guanxi.core.errors import BusinessRuleError
 from guanxi.core.trees import tree_move, tree_place
 from guanxi.core.versioning import bump_version, lock_for_update
-from guanxi.orgs import numbering, policy
+from guanxi.orgs import custom_fields, numbering, policy
 from guanxi.orgs import selectors as org_selectors
 
 UNSET = object()
@@ -36,8 +36,9 @@ UNIT_DICTIONARY = "unit"
 VIEW_COST = "special.view_cost"
 PRODUCT_FIELDS = (
     "code", "name", "mnemonic", "category", "kind", "spec", "model", "unit", "list_price",
-    "cost_price", "tax_rate", "active", "product_lines", "description",
+    "cost_price", "tax_rate", "active", "product_lines", "description", "custom",
 )  # fmt: skip
+CUSTOM_ENTITY = "product"
 CATEGORY_FIELDS = ("name", "code", "parent", "sort_order")
 LINE_FIELDS = ("name", "description", "sort_order")
 TEXT_FIELDS = ("code", "name", "mnemonic", "spec", "model", "unit", "description")
@@ -164,9 +165,22 @@ def _check_code_unique(product, errors):
         errors.setdefault("code", []).append(_("已有相同编号的产品。"))
 
 
-def _validate_product(actor, product, *, lines, previous_unit, prices, exclude=()):
+def _clean_custom(actor, product, values, errors):
+    """Merge ``values`` into the product's custom fields (None: leave them as they are)."""
+    if values is None:
+        return
+    try:
+        product.custom = custom_fields.clean_values(
+            org_id=actor.org_id, entity=CUSTOM_ENTITY, values=values, existing=product.custom
+        )
+    except ValidationError as exc:
+        errors.setdefault("custom", []).extend(exc.message_dict["custom"])
+
+
+def _validate_product(actor, product, *, lines, previous_unit, prices, exclude=(), custom=None):
     """Normalise and validate ``product`` in memory; raise every field error at once."""
     errors = {}
+    _clean_custom(actor, product, custom, errors)
     places = price_places(actor.org_id)
     for field, required in (("list_price", True), ("cost_price", False)):
         if field in prices:
@@ -227,6 +241,7 @@ def product_create(
     active=True,
     product_lines=(),
     description="",
+    custom=None,
 ):
     """Create a product. A blank ``code`` takes the next number of the org's
     "product" numbering rule inside this transaction (a rollback returns it); a
@@ -258,7 +273,8 @@ def product_create(
         lines=lines,
         previous_unit=None,
         prices=prices,
-        exclude=["code"] if not product.code else (),
+        exclude=["code", "custom"] if not product.code else ["custom"],
+        custom=custom or {},  # required custom fields apply to every new product
     )
     if not product.code:
         _assign_code(actor, product)
@@ -292,6 +308,7 @@ def product_update(*, actor, product, version=None, **fields):
     auto_mnemonic = product.mnemonic == mnemonic_of(product.name)
     lines = fields.pop("product_lines", None)
     lines = list(lines) if lines is not None else None
+    custom = fields.pop("custom", None)
     prices = {
         name: fields.pop(name)
         for name in ("list_price", "cost_price", "tax_rate")
@@ -307,7 +324,15 @@ def product_update(*, actor, product, version=None, **fields):
         product.mnemonic = ""
     if "code" in fields and not product.code:
         raise ValidationError({"code": [_("产品编号不能为空。")]}, code="required")
-    _validate_product(actor, product, lines=lines, previous_unit=previous_unit, prices=prices)
+    _validate_product(
+        actor,
+        product,
+        lines=lines,
+        previous_unit=previous_unit,
+        prices=prices,
+        exclude=["custom"],
+        custom=custom,
+    )
     bump_version(product)
     _save(product)
     product.refresh_from_db()

@@ -19,7 +19,7 @@ from guanxi.catalog.models import Product
 from guanxi.core.errors import BusinessRuleError
 from guanxi.core.forms import add_service_errors
 from guanxi.jobs import services as job_services
-from guanxi.orgs import policy
+from guanxi.orgs import custom_fields, policy
 
 PAGE_SIZE = 25
 
@@ -88,6 +88,8 @@ def product_list(request):
     rows = list(page.object_list)
     for product in rows:
         product.unit_label = units.get(product.unit, product.unit)
+    list_fields = custom_fields.list_definitions(product_filter.custom_definitions)
+    custom_fields.attach_cells(rows, list_fields)
     return render(
         request,
         "catalog/product_list.html",
@@ -102,6 +104,7 @@ def product_list(request):
             "places": prices.price_places(employee.org_id),
             "show_cost": selectors.can_view_cost(employee),
             "can": _capabilities(employee),
+            "custom_columns": list_fields,
         },
     )
 
@@ -121,6 +124,9 @@ def product_detail(request, pk):
             "places": prices.price_places(employee.org_id),
             "show_cost": show_cost,
             "history": selectors.product_history(employee=employee, product=product),
+            "custom_rows": custom_fields.display_rows(
+                product.custom, custom_fields.definitions("product")
+            ),
             "can": _capabilities(employee),
         },
     )

@@ -15,22 +15,21 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from guanxi.orgs.models import CustomField, Employee
 
 FieldType = CustomField.FieldType
 
-# entity code -> (label, permission module)
-ENTITIES = {
-    "customer": (gettext_lazy("客户"), "customers"),
-    "contact": (gettext_lazy("联系人"), "contacts"),
-    "lead": (gettext_lazy("线索"), "leads"),
-    "opportunity": (gettext_lazy("商机"), "opportunities"),
-    "order": (gettext_lazy("销售订单"), "orders"),
-    "ticket": (gettext_lazy("服务工单"), "tickets"),
-    "product": (gettext_lazy("产品"), "products"),
-}
+# entity code -> (label, permission module). A module registers its entity (in
+# its AppConfig.ready) once its forms, lists, filters, exports and API use the
+# fields, so admins are only offered fields that show up somewhere.
+ENTITIES = {}
+
+
+def register_entity(code, *, label, module):
+    ENTITIES[code] = (label, module)
+
+
 CHOICE_TYPES = (FieldType.CHOICE, FieldType.MULTI_CHOICE)
 MAX_FIELDS_PER_ENTITY = 100
 MAX_CHOICES = 200
@@ -291,3 +290,30 @@ def filter_q(defs, params):
         else:
             q &= Q(**{lookup: value})
     return q
+
+
+def list_definitions(defs):
+    """The fields an org chose to show as list columns."""
+    return [d for d in defs if d.show_in_list]
+
+
+def attach_cells(records, defs):
+    """Set ``record.custom_cells`` — ``(label, text)`` in ``defs`` order — on each
+    record; one query for all employee-type values."""
+    employee_ids = {
+        (record.custom or {}).get(d.code)
+        for record in records
+        for d in defs
+        if d.field_type == FieldType.EMPLOYEE
+    } - {None}
+    names = (
+        dict(Employee.objects.filter(pk__in=employee_ids).values_list("pk", "name"))
+        if employee_ids
+        else {}
+    )
+    for record in records:
+        custom = record.custom or {}
+        record.custom_cells = [
+            (d.display_label, display(d, custom.get(d.code), names)) for d in defs
+        ]
+    return records

@@ -54,6 +54,13 @@ class ProductSerializer(serializers.ModelSerializer):
         queryset=ProductLine.objects, many=True, required=False
     )
     tangible = serializers.BooleanField(read_only=True)
+    custom = serializers.DictField(
+        required=False,
+        help_text=_(
+            "自定义字段的值，键为字段代码（见 /api/v1/custom-fields?entity=product）；"
+            "修改时只更新给出的键，值为 null 或空表示清空。"
+        ),
+    )
     version = serializers.IntegerField(
         required=False, help_text=_("修改时传入读取到的版本号；版本已变化则返回 409。")
     )
@@ -77,6 +84,7 @@ class ProductSerializer(serializers.ModelSerializer):
             "active",
             "product_lines",
             "description",
+            "custom",
             "version",
             "created_at",
             "updated_at",

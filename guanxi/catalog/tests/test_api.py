@@ -29,6 +29,7 @@ ALL_FIELDS = CONTRACT_FIELDS | {
     "model",
     "product_lines",
     "description",
+    "custom",
     "version",
     "created_at",
     "updated_at",

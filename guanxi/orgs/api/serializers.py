@@ -1,7 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from guanxi.orgs import custom_fields, dictionaries, numbering
+from guanxi.orgs import dictionaries, numbering
 from guanxi.orgs.models import CustomField, Department, DictionaryEntry, Employee, OrgSettings, Role
 
 
@@ -144,7 +144,7 @@ class CustomFieldChoiceSerializer(serializers.Serializer):
 
 
 class CustomFieldSerializer(serializers.ModelSerializer):
-    entity = serializers.ChoiceField(choices=list(custom_fields.ENTITIES))
+    entity = serializers.CharField(max_length=40, help_text=_("对象代码，如 product。"))
     choices = CustomFieldChoiceSerializer(many=True, required=False)
     display_label = serializers.CharField(read_only=True)
 

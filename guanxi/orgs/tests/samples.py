@@ -64,7 +64,7 @@ def build_dictionary_entry(world):
     change={"label": "改名字段"},
     check_field="label",
     create=lambda w: {
-        "entity": "customer",
+        "entity": "product",
         "code": "plate_no",
         "label": "车牌号",
         "field_type": "text",
@@ -75,5 +75,5 @@ def build_custom_field(world):
 
     with all_orgs():
         return CustomField.objects.create(
-            org=world.org, entity="customer", code="policy_no", label="保单号", field_type="text"
+            org=world.org, entity="product", code="policy_no", label="保单号", field_type="text"
         )

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 def fields(world):
     """Fields an insurer adds to customers."""
     with org_scope(world.org):
-        make = lambda **kw: services.custom_field_create(actor=world.admin, entity="customer", **kw)  # noqa: E731
+        make = lambda **kw: services.custom_field_create(actor=world.admin, entity="product", **kw)  # noqa: E731
         return {
             "plate": make(
                 code="plate_no",
@@ -57,7 +57,7 @@ def test_values_are_coerced_to_exact_json(world, fields):
     with org_scope(world.org):
         values = custom_fields.clean_values(
             org_id=world.org.pk,
-            entity="customer",
+            entity="product",
             values={
                 "plate_no": " 沪A12345 ",
                 "premium": "1,234.5",
@@ -98,7 +98,7 @@ def test_values_are_coerced_to_exact_json(world, fields):
 def test_bad_values_are_named_in_the_error(world, fields, code, bad):
     with org_scope(world.org), pytest.raises(ValidationError) as info:
         custom_fields.clean_values(
-            org_id=world.org.pk, entity="customer", values={"premium": "1", code: bad}
+            org_id=world.org.pk, entity="product", values={"premium": "1", code: bad}
         )
     assert "custom" in info.value.message_dict
 
@@ -107,7 +107,7 @@ def test_employee_of_another_org_is_refused(world, other_world, fields):
     with org_scope(world.org), pytest.raises(ValidationError):
         custom_fields.clean_values(
             org_id=world.org.pk,
-            entity="customer",
+            entity="product",
             values={"premium": "1", "agent": other_world.rep_a.pk},
         )
 
@@ -116,16 +116,16 @@ def test_required_unknown_and_partial_updates(world, fields):
     with org_scope(world.org):
         with pytest.raises(ValidationError) as info:
             custom_fields.clean_values(
-                org_id=world.org.pk, entity="customer", values={"plate_no": "京A1"}
+                org_id=world.org.pk, entity="product", values={"plate_no": "京A1"}
             )
         assert "保费" in " ".join(info.value.message_dict["custom"])
         with pytest.raises(ValidationError):
             custom_fields.clean_values(
-                org_id=world.org.pk, entity="customer", values={"premium": "1", "nope": 1}
+                org_id=world.org.pk, entity="product", values={"premium": "1", "nope": 1}
             )
         merged = custom_fields.clean_values(
             org_id=world.org.pk,
-            entity="customer",
+            entity="product",
             values={"plate_no": ""},
             existing={"plate_no": "京A1", "premium": "9.00"},
         )
@@ -140,7 +140,7 @@ def test_display_in_both_languages(world, fields):
         "agent": world.rep_a.pk,
     }
     with org_scope(world.org):
-        defs = custom_fields.definitions("customer")
+        defs = custom_fields.definitions("product")
         rows = dict((d.code, text) for d, text in custom_fields.display_rows(custom, defs))
         assert rows["policy_kind"] == "交强险"
         assert rows["extras"] == "玻璃险、盗抢险"
@@ -157,7 +157,7 @@ def test_form_round_trip(world, fields):
     from django import forms
 
     with org_scope(world.org):
-        defs = custom_fields.definitions("customer")
+        defs = custom_fields.definitions("product")
         form_class = type("F", (forms.Form,), custom_fields.form_fields(defs))
         form = form_class(
             data={
@@ -172,7 +172,7 @@ def test_form_round_trip(world, fields):
         )
         assert form.is_valid(), form.errors
         values = custom_fields.values_from_form(form.cleaned_data, defs)
-        stored = custom_fields.clean_values(org_id=world.org.pk, entity="customer", values=values)
+        stored = custom_fields.clean_values(org_id=world.org.pk, entity="product", values=values)
         assert stored["premium"] == "10.50" and stored["agent"] == world.rep_b.pk
         initial = custom_fields.form_initial(stored, defs)
         assert initial["cf_expires_on"] == datetime.date(2027, 1, 2)
@@ -182,18 +182,19 @@ def test_filter_q_on_a_real_json_column(world, fields):
     """Filters run against a model with a ``custom`` column (the audit record's
     ``changes`` JSON stands in for it here, same lookups)."""
     with org_scope(world.org):
-        defs = custom_fields.definitions("customer")
+        defs = custom_fields.definitions("product")
         q = custom_fields.filter_q(
             defs, {"cf_plate_no": "a123", "cf_vip": "true", "cf_seats": "not-a-number"}
         )
         assert "plate_no" in str(q) and "vip" in str(q) and "seats" not in str(q)
 
 
-def test_definition_rules(world, fields):
+def test_definition_rules(world, fields, monkeypatch):
+    monkeypatch.setitem(custom_fields.ENTITIES, "contact", ("联系人", "contacts"))
     with org_scope(world.org):
         with pytest.raises(ValidationError):  # duplicate code for the entity
             services.custom_field_create(
-                actor=world.admin, entity="customer", code="plate_no", label="x", field_type="text"
+                actor=world.admin, entity="product", code="plate_no", label="x", field_type="text"
             )
         services.custom_field_create(
             actor=world.admin, entity="contact", code="plate_no", label="车牌", field_type="text"
@@ -204,12 +205,12 @@ def test_definition_rules(world, fields):
             )
         with pytest.raises(ValidationError):
             services.custom_field_create(
-                actor=world.admin, entity="customer", code="Bad Code", label="x", field_type="text"
+                actor=world.admin, entity="product", code="Bad Code", label="x", field_type="text"
             )
         with pytest.raises(ValidationError):  # choice without options
             services.custom_field_create(
                 actor=world.admin,
-                entity="customer",
+                entity="product",
                 code="c1",
                 label="x",
                 field_type="choice",
@@ -218,7 +219,7 @@ def test_definition_rules(world, fields):
         with pytest.raises(ValidationError):  # options on a text field
             services.custom_field_create(
                 actor=world.admin,
-                entity="customer",
+                entity="product",
                 code="t1",
                 label="x",
                 field_type="text",
@@ -237,17 +238,17 @@ def test_definition_rules(world, fields):
         assert updated.label == "险种类别" and len(updated.choices) == 1
         with pytest.raises(PermissionDenied):
             services.custom_field_create(
-                actor=world.rep_a, entity="customer", code="z", label="z", field_type="text"
+                actor=world.rep_a, entity="product", code="z", label="z", field_type="text"
             )
-        assert CustomField.objects.filter(entity="customer").count() == 8
+        assert CustomField.objects.filter(entity="product").count() == 8
 
 
 def test_inactive_fields_are_not_offered(world, fields):
     with org_scope(world.org):
         services.custom_field_update(actor=world.admin, field=fields["vip"], is_active=False)
-        codes = [d.code for d in custom_fields.definitions("customer")]
+        codes = [d.code for d in custom_fields.definitions("product")]
         assert "vip" not in codes
-        assert "vip" in [d.code for d in custom_fields.definitions("customer", active_only=False)]
+        assert "vip" in [d.code for d in custom_fields.definitions("product", active_only=False)]
 
 
 def test_api_create_and_read(world, api):
@@ -255,7 +256,7 @@ def test_api_create_and_read(world, api):
     response = client.post(
         "/api/v1/custom-fields",
         {
-            "entity": "customer",
+            "entity": "product",
             "code": "policy_no",
             "label": "保单号",
             "field_type": "text",
@@ -264,7 +265,7 @@ def test_api_create_and_read(world, api):
         format="json",
     )
     assert response.status_code == 201, response.content
-    listing = api(world.rep_a).get("/api/v1/custom-fields", {"entity": "customer"})
+    listing = api(world.rep_a).get("/api/v1/custom-fields", {"entity": "product"})
     assert [f["code"] for f in listing.json()] == ["policy_no"]
     change_type = client.patch(
         f"/api/v1/custom-fields/{response.json()['id']}", {"field_type": "number"}, format="json"

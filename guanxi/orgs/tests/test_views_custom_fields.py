@@ -18,7 +18,7 @@ def _count(org):
 def test_admin_adds_a_choice_field(world, web):
     client = web(world.admin)
     response = client.post(
-        URL + "?entity=customer",
+        URL + "?entity=product",
         {
             "new-code": "policy_kind",
             "new-label": "险种",
@@ -32,12 +32,12 @@ def test_admin_adds_a_choice_field(world, web):
     assert response.status_code == 302
     with all_orgs():
         field = CustomField.objects.get(org=world.org, code="policy_kind")
-    assert field.entity == "customer" and field.show_in_list and field.is_active
+    assert field.entity == "product" and field.show_in_list and field.is_active
     assert field.choices == [
         {"code": "compulsory", "label": "交强险", "label_en": "Compulsory"},
         {"code": "commercial", "label": "商业险", "label_en": ""},
     ]
-    page = client.get(URL + "?entity=customer")
+    page = client.get(URL + "?entity=product")
     assert "险种" in page.content.decode()
 
 
@@ -71,7 +71,7 @@ def test_admin_adds_a_choice_field(world, web):
 )
 def test_bad_input_is_shown_and_nothing_written(world, web, data, message):
     before = _count(world.org)
-    response = web(world.admin).post(URL + "?entity=customer", data)
+    response = web(world.admin).post(URL + "?entity=product", data)
     assert response.status_code == 400
     assert message in response.content.decode()
     assert _count(world.org) == before
@@ -81,7 +81,7 @@ def test_edit_changes_labels_and_options_not_type(world, web):
     with org_scope(world.org):
         field = services.custom_field_create(
             actor=world.admin,
-            entity="customer",
+            entity="product",
             code="kind",
             label="险种",
             field_type="choice",
@@ -119,7 +119,7 @@ def test_permissions_and_isolation(world, other_world, web):
     with org_scope(other_world.org):
         foreign = services.custom_field_create(
             actor=other_world.admin,
-            entity="customer",
+            entity="product",
             code="secret",
             label="机密",
             field_type="text",
@@ -133,7 +133,7 @@ def test_permissions_and_isolation(world, other_world, web):
     assert rep.get(URL).status_code == 403
     assert (
         rep.post(
-            URL + "?entity=customer", {"new-code": "x", "new-label": "x", "new-field_type": "text"}
+            URL + "?entity=product", {"new-code": "x", "new-label": "x", "new-field_type": "text"}
         ).status_code
         == 403
     )
@@ -157,13 +157,13 @@ def test_list_query_count_is_flat(world, web, django_assert_max_num_queries):
         for index in range(15):
             services.custom_field_create(
                 actor=world.admin,
-                entity="customer",
+                entity="product",
                 code=f"f{index}",
                 label=f"字段{index}",
                 field_type="text",
             )
     with django_assert_max_num_queries(12):
-        assert client.get(URL + "?entity=customer").status_code == 200
+        assert client.get(URL + "?entity=product").status_code == 200
 
 
 def test_english_page(world, web):
