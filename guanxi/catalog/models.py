@@ -73,6 +73,9 @@ class Product(OrgOwned, Versioned):
         TRAINING = "training", _("培训")
         SERVICE = "service", _("服务")
 
+    # the audit log shows these fields only to readers holding the permission
+    AUDIT_SENSITIVE = {"cost_price": "special.view_cost"}
+
     INTANGIBLE_KINDS = frozenset({Kind.TRAINING, Kind.SERVICE})
 
     code = models.CharField(_("产品编号"), max_length=40)

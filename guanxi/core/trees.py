@@ -10,11 +10,17 @@ from django.db import models
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 
 class TreeNode(models.Model):
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name=gettext_lazy("上级"),
     )
     path = models.CharField(max_length=1000, editable=False, default="")
     depth = models.PositiveSmallIntegerField(editable=False, default=0)

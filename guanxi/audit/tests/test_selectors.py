@@ -19,7 +19,9 @@ def test_lists_need_audit_view(world):
         for reader in (selectors.change_list, selectors.login_list, selectors.export_list):
             with pytest.raises(PermissionDenied):
                 reader(employee=world.rep_a)
-            assert reader(employee=world.readonly) is not None  # read-only users may look
+            with pytest.raises(PermissionDenied):
+                reader(employee=world.readonly)  # department-scoped: not the org-wide log
+            assert reader(employee=world.admin) is not None
 
 
 def test_other_orgs_records_never_appear(world, other_world):

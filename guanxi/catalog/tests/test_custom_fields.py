@@ -194,3 +194,22 @@ def test_admin_adds_a_product_field_and_uses_it(world, page, sign_in):
     CatalogPages(page).search("斯图加特")
     assert page.locator("[data-testid=product-row]").count() == 1
     assert "斯图加特" in page.locator("[data-testid=custom-cell]").first.inner_text()
+
+
+def test_audit_log_hides_cost_changes_from_readers_without_view_cost(world, web, make_product):
+    product = make_product(name="测试产品", cost_price="80")
+    with org_scope(world.org):
+        from guanxi.catalog import services
+
+        services.product_update(actor=world.admin, product=product, cost_price="90")
+    with all_orgs():
+        from guanxi.orgs.models import Role
+        from guanxi.orgs.tests.factories import EmployeeFactory
+
+        auditor_role = Role.objects.create(org=world.org, name="审计员", permissions=["audit.view"])
+        auditor = EmployeeFactory(org=world.org, name="审计员甲", roles=[auditor_role])
+    auditor_page = web(auditor).get("/audit/").content.decode()
+    assert "90.00" not in auditor_page and "***" in auditor_page
+    assert web(world.readonly).get("/audit/").status_code == 403
+    admin_page = web(world.admin).get("/audit/").content.decode()
+    assert "90" in admin_page
