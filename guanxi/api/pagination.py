@@ -49,3 +49,26 @@ class CursorPagination(pagination.CursorPagination):
                 "next": {"type": "string", "nullable": True, "format": "uri"},
             },
         }
+
+
+class WholeListPagination(pagination.BasePagination):
+    """Small setup collections (departments, roles, dictionaries…) in one page,
+    in the same ``{"items", "count", "next"}`` shape as every other list."""
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self._items = list(queryset)
+        return self._items
+
+    def get_paginated_response(self, data):
+        return Response({"items": data, "count": len(self._items), "next": None})
+
+    def get_paginated_response_schema(self, schema):
+        return {
+            "type": "object",
+            "required": ["items", "count", "next"],
+            "properties": {
+                "items": schema,
+                "count": {"type": "integer"},
+                "next": {"type": "string", "nullable": True},
+            },
+        }

@@ -255,7 +255,7 @@ def test_settings_need_parameters_permission(world, api):
 
 def test_numbering_rules_edit_and_validate(world, api):
     client = api(world.admin)
-    rules = {r["target"]: r for r in client.get("/api/v1/numbering-rules").json()}
+    rules = {r["target"]: r for r in client.get("/api/v1/numbering-rules").json()["items"]}
     assert rules["customer"]["pattern"] == "KH-{yyyy}-{seq:05}"
     ok = client.patch(
         "/api/v1/numbering-rules/customer", {"pattern": "C{yy}{mm}-{seq:04}"}, format="json"
@@ -275,9 +275,9 @@ def test_numbering_rules_edit_and_validate(world, api):
 def test_dictionary_entries_readable_by_everyone_code_is_stable(world, api):
     listing = api(world.rep_a).get("/api/v1/dictionary-entries", {"kind": "credit_rating"})
     assert listing.status_code == 200
-    codes = [e["code"] for e in listing.json()]
+    codes = [e["code"] for e in listing.json()["items"]]
     assert codes == ["aaa", "aa", "a", "b", "c"]
-    entry_id = listing.json()[0]["id"]
+    entry_id = listing.json()["items"][0]["id"]
     response = api(world.admin).patch(
         f"/api/v1/dictionary-entries/{entry_id}", {"code": "renamed"}, format="json"
     )
@@ -289,7 +289,7 @@ def test_english_labels_with_accept_language(world, api):
     entries = client.get(
         "/api/v1/dictionary-entries", {"kind": "industry"}, HTTP_ACCEPT_LANGUAGE="en"
     ).json()
-    assert entries[0]["display_label"] == "Manufacturing"
+    assert entries["items"][0]["display_label"] == "Manufacturing"
     error = api().post(
         "/api/v1/auth/token",
         {"org": "alpha", "username": "x", "password": "y"},

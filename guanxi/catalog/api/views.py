@@ -1,5 +1,6 @@
 """``/api/v1/products``, ``/api/v1/product-categories``, ``/api/v1/product-lines``."""
 
+from guanxi.api.pagination import WholeListPagination
 from guanxi.api.viewsets import OrgViewSet
 from guanxi.catalog import prices, selectors, services
 from guanxi.catalog.api.serializers import (
@@ -59,7 +60,7 @@ class ProductCategoryViewSet(OrgViewSet):
     serializer_class = ProductCategorySerializer
     ordering_fields = ["path", "name", "sort_order", "id"]
     search_fields = ["name", "code"]
-    pagination_class = None
+    pagination_class = WholeListPagination
 
     def scoped_queryset(self):
         return selectors.category_list(employee=self.employee)
@@ -85,7 +86,7 @@ class ProductLineViewSet(OrgViewSet):
     serializer_class = ProductLineSerializer
     ordering_fields = ["sort_order", "name", "id"]
     search_fields = ["name"]
-    pagination_class = None
+    pagination_class = WholeListPagination
 
     def scoped_queryset(self):
         return selectors.product_line_list(employee=self.employee)

@@ -332,7 +332,7 @@ def test_category_tree_through_the_api(world, api):
     with org_scope(world.org):
         assert list(ProductCategory.objects.values_list("name", flat=True)) == ["打印机"]
     listing = client.get("/api/v1/product-categories").json()
-    assert listing[0]["product_count"] == 1
+    assert listing["items"][0]["product_count"] == 1
 
 
 def test_product_lines_through_the_api(world, api):

@@ -6,6 +6,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from guanxi.api.pagination import WholeListPagination
 from guanxi.api.permissions import IsEmployee
 from guanxi.api.viewsets import ModulePermission, OrgViewSet
 from guanxi.core.errors import BusinessRuleError
@@ -29,7 +30,7 @@ class DepartmentViewSet(OrgViewSet):
     serializer_class = DepartmentSerializer
     ordering_fields = ["path", "name", "sort_order", "id"]
     search_fields = ["name"]
-    pagination_class = None
+    pagination_class = WholeListPagination
 
     def scoped_queryset(self):
         return selectors.department_list(employee=self.employee)
@@ -59,7 +60,7 @@ class RoleViewSet(OrgViewSet):
     serializer_class = RoleSerializer
     ordering_fields = ["name", "id"]
     search_fields = ["name"]
-    pagination_class = None
+    pagination_class = WholeListPagination
 
     def scoped_queryset(self):
         return selectors.role_list(employee=self.employee)
@@ -141,7 +142,7 @@ class DictionaryEntryViewSet(OrgViewSet):
     filterset_fields = ["kind", "is_active"]
     search_fields = ["code", "label", "label_en"]
     ordering_fields = ["sort_order", "id"]
-    pagination_class = None
+    pagination_class = WholeListPagination
 
     def get_permissions(self):
         if self.action in ("list", "retrieve"):
@@ -180,7 +181,7 @@ class CustomFieldViewSet(OrgViewSet):
     filterset_fields = ["entity", "is_active", "field_type"]
     search_fields = ["code", "label", "label_en"]
     ordering_fields = ["sort_order", "id"]
-    pagination_class = None
+    pagination_class = WholeListPagination
 
     def get_permissions(self):
         if self.action in ("list", "retrieve"):
@@ -232,7 +233,7 @@ class NumberingRuleViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = NumberingRuleSerializer
     permission_classes = [IsEmployee, ModulePermission]
     module = "numbering"
-    pagination_class = None
+    pagination_class = WholeListPagination
     lookup_field = "target"
     extra_capabilities = {"partial_update": "edit"}
 
@@ -254,7 +255,8 @@ class NumberingRuleViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return NumberingRule.objects.all()
 
     def list(self, request):
-        return Response(self.get_serializer(self._rows(), many=True).data)
+        rows = self.paginate_queryset(self._rows())
+        return self.get_paginated_response(self.get_serializer(rows, many=True).data)
 
     def partial_update(self, request, target=None):
         body = request.data if isinstance(request.data, dict) else {}

@@ -266,7 +266,7 @@ def test_api_create_and_read(world, api):
     )
     assert response.status_code == 201, response.content
     listing = api(world.rep_a).get("/api/v1/custom-fields", {"entity": "product"})
-    assert [f["code"] for f in listing.json()] == ["policy_no"]
+    assert [f["code"] for f in listing.json()["items"]] == ["policy_no"]
     change_type = client.patch(
         f"/api/v1/custom-fields/{response.json()['id']}", {"field_type": "number"}, format="json"
     )
