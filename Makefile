@@ -42,6 +42,7 @@ gates: $(STAMP)
 	$(BIN)/python manage.py check --fail-level WARNING
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 	$(BIN)/python scripts/i18n.py check
 	$(BIN)/python scripts/vendor_assets.py
 

@@ -31,6 +31,8 @@ username_validator = RegexValidator(
 class LoginFailed(Exception):
     """Sign-in refused. ``code`` is ``invalid``, ``locked`` or ``otp_required``/``otp_invalid``."""
 
+    user_id: int | None = None  # set with "otp_required": whose second step is pending
+
     def __init__(self, code, message):
         super().__init__(message)
         self.code = code

@@ -72,7 +72,7 @@ def access_product_line(employee, pk, *, write=False):
 def tree_order(nodes):
     """Categories in display order: parents before children, siblings by
     (sort_order, name). ``depth`` gives the indentation."""
-    children = {}
+    children: dict[int | None, list] = {}
     for node in nodes:
         children.setdefault(node.parent_id, []).append(node)
     for siblings in children.values():
@@ -172,7 +172,7 @@ def product_history(*, employee, product, limit=50):
         changes = []
         for name, change in sorted(record.changes.items()):
             try:
-                label = Product._meta.get_field(name).verbose_name
+                label = getattr(Product._meta.get_field(name), "verbose_name", name)
             except FieldDoesNotExist:  # a field that no longer exists
                 label = name
             old, new = change.get("old"), change.get("new")

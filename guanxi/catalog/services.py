@@ -179,7 +179,7 @@ def _clean_custom(actor, product, values, errors):
 
 def _validate_product(actor, product, *, lines, previous_unit, prices, exclude=(), custom=None):
     """Normalise and validate ``product`` in memory; raise every field error at once."""
-    errors = {}
+    errors: dict[str, list] = {}
     _clean_custom(actor, product, custom, errors)
     places = price_places(actor.org_id)
     for field, required in (("list_price", True), ("cost_price", False)):
@@ -395,7 +395,7 @@ def category_create(*, actor, name, parent=None, code="", sort_order=0):
         code=_stripped(code),
         sort_order=sort_order or 0,
     )
-    errors = {}
+    errors: dict[str, list] = {}
     _merge_model_errors(category, errors, exclude=["path", "depth"])
     _check_category(category, errors)
     _raise(errors)
@@ -430,7 +430,7 @@ def category_update(*, actor, category, name=UNSET, code=UNSET, parent=UNSET, so
             raise ValidationError(
                 {"parent": [_("不能把分类移动到它自己或它的下级分类之下。")]}, code="tree_cycle"
             )
-    errors = {}
+    errors: dict[str, list] = {}
     _merge_model_errors(category, errors, exclude=["path", "depth", "parent"])
     target_parent_id = (parent.pk if parent else None) if moving else category.parent_id
     probe = ProductCategory(
@@ -497,7 +497,7 @@ def product_line_create(*, actor, name, description="", sort_order=None):
         description=_stripped(description),
         sort_order=sort_order,
     )
-    errors = {}
+    errors: dict[str, list] = {}
     _merge_model_errors(line, errors, exclude=())
     _check_line_name(line, errors)
     _raise(errors)
@@ -520,7 +520,7 @@ def product_line_update(*, actor, line, **fields):
         if name not in LINE_FIELDS:
             raise ValidationError({name: [_("未知字段。")]}, code="unknown_field")
         setattr(line, name, _stripped(value) if name != "sort_order" else (value or 0))
-    errors = {}
+    errors: dict[str, list] = {}
     _merge_model_errors(line, errors, exclude=())
     _check_line_name(line, errors)
     _raise(errors)

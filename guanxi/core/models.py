@@ -2,7 +2,8 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django_scopes import ScopedManager
+
+from guanxi.core.tenancy import OrgScopedManager
 
 
 class TimeStamped(models.Model):
@@ -23,7 +24,7 @@ class OrgOwned(TimeStamped):
         "orgs.Organization", on_delete=models.CASCADE, related_name="+", verbose_name=_("组织")
     )
 
-    objects = ScopedManager(org="org")
+    objects = OrgScopedManager()
 
     class Meta:
         abstract = True

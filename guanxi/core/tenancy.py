@@ -10,10 +10,38 @@ step outside (operator commands, migrations of data, tests).
 
 from contextlib import contextmanager
 
+from django.db import models
 from django_scopes import get_scope, scope, scopes_disabled
 from django_scopes.exceptions import ScopeError
+from django_scopes.manager import DisabledQuerySet
 
-__all__ = ["ScopeError", "all_orgs", "current_org_id", "org_scope"]
+__all__ = ["OrgScopedManager", "ScopeError", "all_orgs", "current_org_id", "org_scope"]
+
+
+class OrgScopedManager(models.Manager):
+    """The default manager of every org-owned model.
+
+    Inside ``org_scope(org)`` it filters to that org; inside ``all_orgs()`` it
+    filters nothing; anywhere else it returns a queryset that raises
+    ``ScopeError`` as soon as it is used. (The same rule as django-scopes'
+    ``ScopedManager(org="org")``, as a plain class so tools can see its type.)
+    """
+
+    def get_queryset(self):
+        current = get_scope()
+        if not current.get("_enabled", True):
+            return super().get_queryset()
+        if current.get("org") is None:
+            return DisabledQuerySet(self.model, using=self._db, missing_scopes=["org"])
+        return super().get_queryset().filter(org=current["org"])
+
+    def all(self):
+        # Manager.all() returns get_queryset() as is: related managers answer from
+        # the prefetch cache there, so no re-chaining here (it would drop the cache)
+        queryset = super().all()
+        if isinstance(queryset, DisabledQuerySet):
+            queryset.error()
+        return queryset
 
 
 @contextmanager

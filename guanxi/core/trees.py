@@ -29,7 +29,7 @@ class TreeNode(models.Model):
         abstract = True
 
     def descendants(self, *, include_self=True):
-        qs = type(self).objects.filter(path__startswith=self.path)
+        qs = type(self)._default_manager.filter(path__startswith=self.path)
         return qs if include_self else qs.exclude(pk=self.pk)
 
     def ancestor_ids(self):
@@ -44,7 +44,7 @@ def tree_place(node):
     parent_path = node.parent.path if node.parent_id else "/"
     node.path = f"{parent_path}{node.pk}/"
     node.depth = 0 if not node.parent_id else node.parent.depth + 1
-    type(node).objects.filter(pk=node.pk).update(path=node.path, depth=node.depth)
+    type(node)._default_manager.filter(pk=node.pk).update(path=node.path, depth=node.depth)
 
 
 def tree_move(node, new_parent):
@@ -61,8 +61,8 @@ def tree_move(node, new_parent):
     new_path = f"{new_parent.path if new_parent else '/'}{node.pk}/"
     depth_delta = (new_parent.depth + 1 if new_parent else 0) - node.depth
     model = type(node)
-    model.objects.filter(pk=node.pk).update(parent=new_parent)
-    model.objects.filter(path__startswith=old_path).update(
+    model._default_manager.filter(pk=node.pk).update(parent=new_parent)
+    model._default_manager.filter(path__startswith=old_path).update(
         path=Concat(Value(new_path), Substr("path", len(old_path) + 1)),
         depth=F("depth") + depth_delta,
     )

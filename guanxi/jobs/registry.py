@@ -9,7 +9,7 @@ in the language of the person who started it, calls ``reporter.total(n)`` /
 called when the page is shown, so it speaks the reader's language.
 """
 
-_KINDS = {}
+_KINDS: dict[str, dict] = {}
 
 
 def register(kind, *, label, permission=None, summary=None):

@@ -75,6 +75,7 @@ class Reporter:
         """
         if isinstance(content, str):
             content = content.encode("utf-8")
+        data: File
         if isinstance(content, bytes):
             data = ContentFile(content)
         else:

@@ -23,7 +23,7 @@ FieldType = CustomField.FieldType
 # entity code -> (label, permission module). A module registers its entity (in
 # its AppConfig.ready) once its forms, lists, filters, exports and API use the
 # fields, so admins are only offered fields that show up somewhere.
-ENTITIES = {}
+ENTITIES: dict[str, tuple] = {}
 
 
 def register_entity(code, *, label, module):
@@ -58,7 +58,10 @@ def _decimal(raw, places=None):
     if places is not None:
         value = value.quantize(decimal.Decimal(1).scaleb(-places), rounding=decimal.ROUND_HALF_UP)
     # bounded magnitude and precision: stored text stays short and exact
-    if value != 0 and (value.adjusted() >= NUMBER_MAX_DIGITS or value.as_tuple().exponent < -8):
+    exponent = value.as_tuple().exponent
+    if value != 0 and (
+        value.adjusted() >= NUMBER_MAX_DIGITS or (isinstance(exponent, int) and exponent < -8)
+    ):
         raise ValueError
     if len(value.as_tuple().digits) > NUMBER_MAX_DIGITS:
         raise ValueError
@@ -208,11 +211,12 @@ def display_rows(custom, defs):
 
 def form_fields(defs):
     """Django form fields for ``defs``, named ``cf_<code>``."""
-    fields = {}
+    fields: dict[str, forms.Field] = {}
     for d in defs:
         common = {"label": d.display_label, "required": d.required, "help_text": d.help_text}
         kind = d.field_type
         choices = [(c["code"], d.choice_label(c["code"])) for c in d.choices]
+        field: forms.Field
         if kind == FieldType.TEXT:
             field = forms.CharField(max_length=TEXT_MAX_LENGTH, **common)
         elif kind == FieldType.NUMBER:
@@ -301,11 +305,12 @@ def attach_cells(records, defs):
     """Set ``record.custom_cells`` — ``(label, text)`` in ``defs`` order — on each
     record; one query for all employee-type values."""
     employee_ids = {
-        (record.custom or {}).get(d.code)
+        value
         for record in records
         for d in defs
         if d.field_type == FieldType.EMPLOYEE
-    } - {None}
+        and (value := (record.custom or {}).get(d.code)) is not None
+    }
     names = (
         dict(Employee.objects.filter(pk__in=employee_ids).values_list("pk", "name"))
         if employee_ids

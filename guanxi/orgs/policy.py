@@ -75,7 +75,9 @@ def _compute(employee):
 
     valid = set(perms.all_codes())
     codes = frozenset(code for role in roles for code in role.permissions if code in valid)
-    roots_by_module, exact_by_module, all_modules = {}, {}, set()
+    roots_by_module: dict[str, set[int]] = {}
+    exact_by_module: dict[str, set[int]] = {}
+    all_modules: set[str] = set()
     for role in roles:
         for module, spec in (role.data_scopes or {}).items():
             kind = spec.get("scope", DataScope.OWN)
