@@ -1,10 +1,6 @@
 """Audit pages: the change log, sign-ins and exports (``audit.view``)."""
 
-import functools
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,19 +10,9 @@ from django.views.decorators.http import require_GET, require_POST
 from guanxi.audit import display, selectors
 from guanxi.audit.filters import ChangeRecordFilter, ExportRecordFilter, LoginRecordFilter
 from guanxi.audit.jobs import EXPORT_KIND
+from guanxi.core.views import employee_required
 from guanxi.jobs import services as jobs
 from guanxi.orgs import policy
-
-
-def employee_required(view):
-    @login_required
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if getattr(request, "employee", None) is None:
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _list_context(request, filterset):

@@ -1,11 +1,9 @@
 """Screens of the product catalogue. They parse input and call services/selectors."""
 
-from functools import wraps
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -18,23 +16,11 @@ from guanxi.catalog.forms import CategoryForm, ProductForm, ProductLineForm, cat
 from guanxi.catalog.models import Product
 from guanxi.core.errors import BusinessRuleError
 from guanxi.core.forms import add_service_errors
+from guanxi.core.views import employee_required
 from guanxi.jobs import services as job_services
 from guanxi.orgs import custom_fields, policy
 
 PAGE_SIZE = 25
-
-
-def employee_required(view):
-    """Signed in as an active employee (the org scope is open for the request)."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if getattr(request, "employee", None) is None:
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _refuse(form, exc):

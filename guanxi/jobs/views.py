@@ -1,31 +1,18 @@
 """Job pages: my jobs, one job with its live progress, and its result file."""
 
-import functools
 import os
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 
+from guanxi.core.views import employee_required
 from guanxi.jobs import registry, selectors, services
 from guanxi.orgs import policy
 
 PAGE_SIZE = 50
-
-
-def employee_required(view):
-    @login_required
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if getattr(request, "employee", None) is None:
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _present(job):

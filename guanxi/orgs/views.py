@@ -8,11 +8,8 @@ A form that fails is shown again with its errors and a 4xx status (400 bad
 input, 409 stale version, 422 business rule), and nothing is written.
 """
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404
@@ -24,6 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from guanxi.core.errors import BusinessRuleError
 from guanxi.core.forms import add_service_errors
+from guanxi.core.views import employee_required
 from guanxi.orgs import custom_fields, dictionaries, numbering, policy, selectors, services
 from guanxi.orgs import permissions as perms
 from guanxi.orgs.forms import (
@@ -45,19 +43,6 @@ from guanxi.orgs.models import CustomField, DictionaryEntry, NumberingRule
 
 EMPLOYEES_PER_PAGE = 50
 MAX_INDENT = 5  # gx-tree-indent-1…5 in the shared stylesheet
-
-
-def employee_required(view):
-    """Signed in as an active employee of an active org (the middleware found one)."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if getattr(request, "employee", None) is None:
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _status(exc):
