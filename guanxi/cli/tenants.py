@@ -7,17 +7,12 @@ audited like any other change, with no employee as the actor.
 """
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils.translation import gettext as _
 
-from guanxi.accounts import services as accounts
-from guanxi.accounts.models import User
-from guanxi.audit import services as audit
-from guanxi.audit.models import ChangeRecord
 from guanxi.cli import CliError, read_password, say, table, warn
-from guanxi.core.tenancy import all_orgs, org_scope
+from guanxi.core.tenancy import all_orgs
 from guanxi.orgs import services as orgs
-from guanxi.orgs.models import Department, Employee, Organization, Role
+from guanxi.orgs.models import Organization
 
 DEFAULT_URL = "http://127.0.0.1:8000/"
 
@@ -96,38 +91,13 @@ def cmd_create_org(args):
 # ---- create-admin --------------------------------------------------------------------------
 
 
-@transaction.atomic
-def admin_add(*, org, username, password, name=None):
-    """Add an employee with the org's admin role in the root department (operator only)."""
-    with org_scope(org):
-        admin_role = Role.objects.filter(is_admin=True).order_by("id").first()
-        root = Department.objects.filter(parent=None).order_by("id").first()
-        if admin_role is None or root is None:
-            raise CliError(
-                _("组织 %(code)s 缺少管理员角色或根部门，无法添加管理员。") % {"code": org.code}
-            )
-        employee = Employee(org=org, name=(name or username or "").strip(), department=root)
-        employee.full_clean(
-            exclude=["org", "user"], validate_unique=False, validate_constraints=False
-        )
-        user = accounts.user_create(org=org, username=username, password=password)
-        employee.user = user
-        employee.save()
-        employee.roles.add(admin_role)
-        audit.record_change(
-            actor=None,
-            instance=employee,
-            action=ChangeRecord.Action.CREATE,
-            after=audit.snapshot(employee, orgs.EMPLOYEE_FIELDS),
-        )
-    return employee
-
-
 def cmd_create_admin(args):
     org = _org(args.org)
     password = read_password(args.password)
     try:
-        employee = admin_add(org=org, username=args.username, password=password, name=args.name)
+        employee = orgs.operator_admin_add(
+            org=org, username=args.username, password=password, name=args.name
+        )
     except ValidationError as exc:
         if "name" in getattr(exc, "error_dict", {}) and not args.name:
             exc.error_dict["username"] = exc.error_dict.pop("name")
@@ -141,35 +111,10 @@ def cmd_create_admin(args):
 # ---- set-password --------------------------------------------------------------------------
 
 
-@transaction.atomic
-def password_reset(*, org, username, password):
-    """Set a new password for an org's employee login and clear its lockout (operator only)."""
-    user = User.objects.filter(
-        org=org, kind=User.Kind.EMPLOYEE, username__iexact=(username or "").strip()
-    ).first()
-    if user is None:
-        raise CliError(
-            _("组织 %(code)s 中没有用户名为 %(username)s 的员工。")
-            % {"code": org.code, "username": username}
-        )
-    accounts.password_set(user=user, password=password)
-    with org_scope(org):
-        employee = Employee.objects.filter(user=user).first()
-        if employee is not None:
-            audit.record_change(
-                actor=None,
-                instance=employee,
-                action=ChangeRecord.Action.UPDATE,
-                before={"password": "***"},
-                after={"password": "*** (reset)"},
-            )
-    return user
-
-
 def cmd_set_password(args):
     org = _org(args.org)
     password = read_password(args.password)
-    user = password_reset(org=org, username=args.username, password=password)
+    user = orgs.operator_password_reset(org=org, username=args.username, password=password)
     say(
         _("已重置 %(code)s / %(username)s 的密码，并解除了登录锁定。")
         % {"code": org.code, "username": user.username}

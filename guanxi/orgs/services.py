@@ -118,6 +118,71 @@ def org_create(*, code, name, admin_username, admin_password, admin_name=None):
     return org, admin
 
 
+@transaction.atomic
+def operator_admin_add(*, org, username, password, name=None):
+    """Add an employee holding the org's admin role, in the root department.
+
+    For the installation's operator (the ``guanxi create-admin`` command) when
+    an org has no admin left who could do it; audited with no employee as actor.
+    """
+    with org_scope(org):
+        admin_role = Role.objects.filter(is_admin=True).order_by("id").first()
+        root = Department.objects.filter(parent=None).order_by("id").first()
+        if admin_role is None or root is None:
+            raise BusinessRuleError(
+                _("组织 %(code)s 缺少管理员角色或根部门，无法添加管理员。") % {"code": org.code},
+                code="org_incomplete",
+            )
+        employee = Employee(org=org, name=(name or username or "").strip(), department=root)
+        _full_clean(employee, exclude=["user"])
+        employee.user = accounts.user_create(org=org, username=username, password=password)
+        employee.save()
+        employee.roles.add(admin_role)
+        audit.record_change(
+            actor=None,
+            instance=employee,
+            action=ChangeRecord.Action.CREATE,
+            after=audit.snapshot(employee, EMPLOYEE_FIELDS),
+        )
+    return employee
+
+
+@transaction.atomic
+def operator_password_reset(*, org, username, password):
+    """Set a new password for an org's employee login and clear its lockout.
+
+    For the installation's operator (``guanxi set-password``); audited with no
+    employee as actor.
+    """
+    from guanxi.accounts.models import User
+
+    user = User.objects.filter(
+        org=org, kind=User.Kind.EMPLOYEE, username__iexact=(username or "").strip()
+    ).first()
+    if user is None:
+        raise ValidationError(
+            {
+                "username": [
+                    _("组织 %(code)s 中没有用户名为 %(username)s 的员工。")
+                    % {"code": org.code, "username": username}
+                ]
+            },
+            code="not_found",
+        )
+    accounts.password_set(user=user, password=password)
+    with org_scope(org):
+        employee = Employee.objects.filter(user=user).first()
+        if employee is not None:
+            audit.record_change(
+                actor=None,
+                instance=employee,
+                action=ChangeRecord.Action.UPDATE,
+                before={"password": "***"},
+                after={"password": "*** (reset)"},
+            )
+    return user
+
+
 def org_settings(org_id):
     return OrgSettings.objects.get(org_id=org_id)
 
