@@ -50,6 +50,15 @@ def role_list(*, employee):
     return Role.objects.annotate(employee_count=Count("employees")).order_by("-is_admin", "name")
 
 
+def dictionary_counts(*, employee):
+    """``{kind: {"total": n, "active": m}}`` for every picklist (one query)."""
+    policy.require(employee, "dictionaries.view")
+    rows = DictionaryEntry.objects.values("kind").annotate(
+        total=Count("id"), active=Count("id", filter=Q(is_active=True))
+    )
+    return {row["kind"]: row for row in rows}
+
+
 def dictionary_entries(*, kind, active_only=False):
     """Entries of one picklist, in order. Picklists are readable by every employee."""
     qs = DictionaryEntry.objects.filter(kind=kind)

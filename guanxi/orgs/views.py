@@ -11,7 +11,7 @@ input, 409 stale version, 422 business rule), and nothing is written.
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -39,7 +39,7 @@ from guanxi.orgs.forms import (
     choice_lines,
     disable_all,
 )
-from guanxi.orgs.models import CustomField, DictionaryEntry, NumberingRule
+from guanxi.orgs.models import CustomField, NumberingRule
 
 EMPLOYEES_PER_PAGE = 50
 MAX_INDENT = 5  # gx-tree-indent-1…5 in the shared stylesheet
@@ -433,13 +433,7 @@ def settings_view(request):
 @require_GET
 @employee_required
 def dictionary_list(request):
-    policy.require(request.employee, "dictionaries.view")
-    counts = {
-        row["kind"]: row
-        for row in DictionaryEntry.objects.values("kind").annotate(
-            total=Count("id"), active=Count("id", filter=Q(is_active=True))
-        )
-    }
+    counts = selectors.dictionary_counts(employee=request.employee)
     kinds = [
         {
             "kind": kind,
