@@ -8,6 +8,7 @@ the API and ``policy`` all read one list.
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Action(models.TextChoices):
@@ -28,30 +29,30 @@ CRUD = ("view", "create", "edit", "delete")
 # so a data scope applies)
 MODULES = {
     # setup (系统设置)
-    "departments": (_("部门"), CRUD, False),
-    "employees": (_("员工"), (*CRUD, "import", "export"), False),
-    "roles": (_("角色"), CRUD, False),
-    "parameters": (_("系统参数"), ("view", "edit"), False),
-    "dictionaries": (_("数据字典"), CRUD, False),
-    "numbering": (_("编号规则"), ("view", "edit"), False),
-    "custom_fields": (_("自定义字段"), CRUD, False),
-    "products": (_("产品"), (*CRUD, "import", "export"), False),
-    "audit": (_("审计日志"), ("view", "export"), False),
+    "departments": (pgettext_lazy("module", "部门"), CRUD, False),
+    "employees": (pgettext_lazy("module", "员工"), (*CRUD, "import", "export"), False),
+    "roles": (pgettext_lazy("module", "角色"), CRUD, False),
+    "parameters": (pgettext_lazy("module", "系统参数"), ("view", "edit"), False),
+    "dictionaries": (pgettext_lazy("module", "数据字典"), CRUD, False),
+    "numbering": (pgettext_lazy("module", "编号规则"), ("view", "edit"), False),
+    "custom_fields": (pgettext_lazy("module", "自定义字段"), CRUD, False),
+    "products": (pgettext_lazy("module", "产品"), (*CRUD, "import", "export"), False),
+    "audit": (pgettext_lazy("module", "审计日志"), ("view", "export"), False),
     # business modules (their screens arrive with their issues)
-    "customers": (_("客户"), ALL_ACTIONS, True),
-    "contacts": (_("联系人"), ALL_ACTIONS, True),
-    "leads": (_("线索"), ALL_ACTIONS, True),
-    "opportunities": (_("商机"), ALL_ACTIONS, True),
-    "quotes": (_("报价"), ALL_ACTIONS, True),
-    "contracts": (_("合同"), ALL_ACTIONS, True),
-    "orders": (_("订单"), ALL_ACTIONS, True),
-    "payments": (_("回款"), ALL_ACTIONS, True),
-    "activities": (_("跟进记录"), (*CRUD, "export"), True),
-    "tasks": (_("任务日程"), (*CRUD, "transfer"), True),
-    "tickets": (_("服务工单"), ALL_ACTIONS, True),
-    "campaigns": (_("营销活动"), ALL_ACTIONS, True),
-    "knowledge": (_("知识库"), CRUD, False),
-    "reports": (_("统计分析"), ("view", "export"), True),
+    "customers": (pgettext_lazy("module", "客户"), ALL_ACTIONS, True),
+    "contacts": (pgettext_lazy("module", "联系人"), ALL_ACTIONS, True),
+    "leads": (pgettext_lazy("module", "线索"), ALL_ACTIONS, True),
+    "opportunities": (pgettext_lazy("module", "商机"), ALL_ACTIONS, True),
+    "quotes": (pgettext_lazy("module", "报价"), ALL_ACTIONS, True),
+    "contracts": (pgettext_lazy("module", "合同"), ALL_ACTIONS, True),
+    "orders": (pgettext_lazy("module", "订单"), ALL_ACTIONS, True),
+    "payments": (pgettext_lazy("module", "回款"), ALL_ACTIONS, True),
+    "activities": (pgettext_lazy("module", "跟进记录"), (*CRUD, "export"), True),
+    "tasks": (pgettext_lazy("module", "任务日程"), (*CRUD, "transfer"), True),
+    "tickets": (pgettext_lazy("module", "服务工单"), ALL_ACTIONS, True),
+    "campaigns": (pgettext_lazy("module", "营销活动"), ALL_ACTIONS, True),
+    "knowledge": (pgettext_lazy("module", "知识库"), CRUD, False),
+    "reports": (pgettext_lazy("module", "统计分析"), ("view", "export"), True),
 }
 
 SETUP_MODULES = (
