@@ -1,25 +1,15 @@
-"""助记码: the pinyin initials of a name, typed to find a record fast.
+"""助记码 of a product: the pinyin initials of its name, typed to find it fast.
 
-``lazy_pinyin`` reads whole phrases from pypinyin's phrase dictionary, so
-polyphonic characters take the reading of the word they are in (重庆 → CQ,
-银行 → YH, 长城 → CC). Latin letters and digits are kept as typed.
+The reading rules live in ``guanxi.core.pinyin`` (phrase-aware polyphones, so 重庆 → CQ,
+银行 → YH, 长城 → CC; Latin letters and digits kept whole; full-width folded). Product
+names are not people, so no surname reading applies.
 """
 
-import re
-import unicodedata
+from guanxi.core.pinyin import MAX_LENGTH, mnemonic
 
-from pypinyin import Style, lazy_pinyin
-
-MAX_LENGTH = 60
-_KEEP = re.compile(r"[^A-Z0-9]")
+__all__ = ["MAX_LENGTH", "mnemonic_of"]
 
 
-def mnemonic_of(name, *, max_length=MAX_LENGTH):
+def mnemonic_of(name: str | None, *, max_length: int = MAX_LENGTH) -> str:
     """``"惠普 LaserJet 打印机"`` → ``"HPLASERJETDYJ"``."""
-    if not name:
-        return ""
-    # full-width Ｌａｔｉｎ and digits count as the plain ones
-    parts = lazy_pinyin(
-        unicodedata.normalize("NFKC", name), style=Style.FIRST_LETTER, errors="default"
-    )
-    return _KEEP.sub("", "".join(parts).upper())[:max_length]
+    return mnemonic(name, max_length=max_length)
