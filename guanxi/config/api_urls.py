@@ -11,6 +11,7 @@ from rest_framework.routers import DefaultRouter
 
 from guanxi.accounts.api import MeView, TokenView
 from guanxi.catalog.api import views as catalog
+from guanxi.customers.api import views as customers
 from guanxi.orgs.api import views as orgs
 
 router = DefaultRouter(trailing_slash=False)
@@ -20,6 +21,8 @@ router.register("employees", orgs.EmployeeViewSet, basename="employee")
 router.register("roles", orgs.RoleViewSet, basename="role")
 router.register("dictionary-entries", orgs.DictionaryEntryViewSet, basename="dictionary-entry")
 router.register("numbering-rules", orgs.NumberingRuleViewSet, basename="numbering-rule")
+router.register("customers", customers.CustomerViewSet, basename="customer")
+router.register("contacts", customers.ContactViewSet, basename="contact")
 router.register("custom-fields", orgs.CustomFieldViewSet, basename="custom-field")
 router.register("products", catalog.ProductViewSet, basename="product")
 router.register("product-categories", catalog.ProductCategoryViewSet, basename="product-category")

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "guanxi.audit",
     "guanxi.jobs",
     "guanxi.catalog",
+    "guanxi.customers",
     "guanxi.workspace",
     "guanxi.search",
     "guanxi.api",

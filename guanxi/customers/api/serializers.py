@@ -1,0 +1,82 @@
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from guanxi.customers.models import Contact, Customer
+from guanxi.orgs import policy
+from guanxi.orgs.models import Department, Employee
+
+PHONE_FIELDS = {
+    Customer: ("phone", "finance_phone"),
+    Contact: ("office_phone", "mobile", "home_phone", "fax"),
+}
+
+
+class MaskedPhonesMixin:
+    """Phones are masked (138****5678) without ``special.view_full_phone``."""
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        employee = self.context.get("employee")
+        for field in PHONE_FIELDS[type(instance)]:
+            if data.get(field):
+                data[field] = policy.mask_phone(employee, data[field])
+        return data
+
+
+class CustomerSerializer(MaskedPhonesMixin, serializers.ModelSerializer):
+    code = serializers.CharField(
+        max_length=40, required=False, allow_blank=True, help_text=_("留空则按编号规则自动生成。")
+    )
+    mnemonic = serializers.CharField(
+        max_length=60, required=False, allow_blank=True, help_text=_("留空则取名称的拼音首字母。")
+    )
+    parent = serializers.PrimaryKeyRelatedField(
+        queryset=Customer.objects, allow_null=True, required=False
+    )
+    owner = serializers.PrimaryKeyRelatedField(
+        queryset=Employee.objects, allow_null=True, required=False
+    )
+    department = serializers.PrimaryKeyRelatedField(
+        queryset=Department.objects, allow_null=True, required=False
+    )
+    tags = serializers.ListField(child=serializers.CharField(max_length=30), required=False)
+    custom = serializers.DictField(required=False)
+    version = serializers.IntegerField(required=False)
+
+    class Meta:
+        model = Customer
+        fields = [
+            "id", "code", "name", "mnemonic", "is_person", "address", "phone", "postcode",
+            "email", "region", "industry", "level", "type", "status", "credit_rating",
+            "credit_limit", "parent", "finance_phone", "website", "notes", "registered_on",
+            "owner", "department", "source", "tags", "lifecycle_stage", "custom", "version",
+            "created_at", "updated_at",
+        ]  # fmt: skip
+        read_only_fields = ["created_at", "updated_at"]
+
+
+class ContactSerializer(MaskedPhonesMixin, serializers.ModelSerializer):
+    customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects)
+    department = serializers.CharField(
+        source="department_name", max_length=100, required=False, allow_blank=True,
+        help_text=_("联系人在客户单位中的部门。"),
+    )  # fmt: skip
+    manager = serializers.PrimaryKeyRelatedField(
+        queryset=Contact.objects, allow_null=True, required=False
+    )
+    owner = serializers.PrimaryKeyRelatedField(
+        queryset=Employee.objects, allow_null=True, required=False
+    )
+    owner_department = serializers.PrimaryKeyRelatedField(read_only=True)
+    custom = serializers.DictField(required=False)
+    version = serializers.IntegerField(required=False)
+
+    class Meta:
+        model = Contact
+        fields = [
+            "id", "customer", "name", "mnemonic", "gender", "birthday", "department", "title",
+            "manager", "office_phone", "mobile", "email", "home_phone", "fax", "hobbies",
+            "notes", "owner", "owner_department", "is_primary", "custom", "version",
+            "created_at", "updated_at",
+        ]  # fmt: skip
+        read_only_fields = ["mnemonic", "created_at", "updated_at"]

@@ -1,0 +1,202 @@
+"""Customers (客户) and their contacts (联系人)."""
+
+from typing import ClassVar
+
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from guanxi.core.models import OrgOwned, Versioned
+from guanxi.core.tenancy import DisabledQuerySet, OrgScopedManager
+
+MONEY_DIGITS = 18
+MONEY_PLACES = 2
+
+
+class LiveManager(OrgScopedManager):
+    """Org-scoped, and only records not in the recycle bin (soft delete)."""
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if isinstance(queryset, DisabledQuerySet):  # no scope: it raises when used
+            return queryset
+        return queryset.filter(deleted_at__isnull=True)
+
+
+class Customer(OrgOwned, Versioned):
+    """A company or person the org sells to.
+
+    ``owner`` (负责人) and ``department`` (负责部门) decide who sees it (data
+    scope). Dictionary-backed fields hold the entry's stable code.
+    """
+
+    class Lifecycle(models.TextChoices):
+        TARGET = "target", _("目标客户")
+        POTENTIAL = "potential", _("潜在客户")
+        OPPORTUNITY = "opportunity", _("机会客户")
+        NEW = "new", _("新客户")
+        REPEAT = "repeat", _("老客户")
+        DORMANT = "dormant", _("休眠客户")
+        LOST = "lost", _("流失客户")
+
+    code = models.CharField(_("客户编号"), max_length=40)
+    name = models.CharField(_("客户名称"), max_length=200)
+    mnemonic = models.CharField(_("助记码"), max_length=60, blank=True)
+    is_person = models.BooleanField(_("个人客户"), default=False)
+    address = models.CharField(_("办公地址"), max_length=300, blank=True)
+    phone = models.CharField(_("电话"), max_length=40, blank=True)
+    postcode = models.CharField(_("邮编"), max_length=10, blank=True)
+    email = models.EmailField(_("电子邮件"), blank=True)
+    region = models.CharField(_("省市区"), max_length=100, blank=True)
+    industry = models.CharField(_("行业"), max_length=40, blank=True)
+    level = models.CharField(_("客户级别"), max_length=40, blank=True)
+    type = models.CharField(_("客户类型"), max_length=40, blank=True)
+    status = models.CharField(_("客户状态"), max_length=40, blank=True)
+    credit_rating = models.CharField(_("信用等级"), max_length=40, blank=True)
+    credit_limit = models.DecimalField(
+        _("信用额度"),
+        max_digits=MONEY_DIGITS,
+        decimal_places=MONEY_PLACES,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="subsidiaries",
+        verbose_name=_("上级单位"),
+    )
+    finance_phone = models.CharField(_("财务电话"), max_length=40, blank=True)
+    website = models.CharField(_("网址"), max_length=200, blank=True)
+    notes = models.TextField(_("备注"), blank=True)
+    registered_on = models.DateField(_("登记日期"), default=timezone.localdate)
+    owner = models.ForeignKey(
+        "orgs.Employee",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_customers",
+        verbose_name=_("负责人"),
+    )
+    department = models.ForeignKey(
+        "orgs.Department",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="customers",
+        verbose_name=_("负责部门"),
+    )
+    source = models.CharField(_("客户来源"), max_length=40, blank=True)
+    tags = models.JSONField(_("标签"), default=list, blank=True)
+    lifecycle_stage = models.CharField(
+        _("生命周期阶段"), max_length=20, choices=Lifecycle.choices, default=Lifecycle.TARGET
+    )
+    custom = models.JSONField(_("自定义字段"), default=dict, blank=True)
+    # search aids, kept by the services: pinyin keys and every phone's digits
+    search_keys = models.CharField(max_length=300, blank=True, editable=False)
+    phone_digits = models.CharField(max_length=100, blank=True, editable=False)
+    deleted_at = models.DateTimeField(_("删除时间"), null=True, blank=True)
+
+    objects: ClassVar["OrgScopedManager[Customer]"] = LiveManager()
+    with_deleted: ClassVar["OrgScopedManager[Customer]"] = OrgScopedManager()  # + recycle bin
+
+    class Meta:
+        verbose_name = _("客户")
+        verbose_name_plural = _("客户")
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["org", "code"], name="customer_unique_code"),
+        ]
+        indexes = [
+            models.Index(fields=["org", "deleted_at", "-id"], name="customer_org_live"),
+            models.Index(fields=["org", "owner", "-id"], name="customer_org_owner"),
+            models.Index(fields=["org", "department", "-id"], name="customer_org_dept"),
+            models.Index(fields=["org", "name"], name="customer_org_name"),
+            models.Index(fields=["org", "lifecycle_stage"], name="customer_org_stage"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Contact(OrgOwned, Versioned):
+    """A person at a customer. One contact per customer may be primary."""
+
+    class Gender(models.TextChoices):
+        UNKNOWN = "", _("未填写")
+        MALE = "male", _("男")
+        FEMALE = "female", _("女")
+
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="contacts", verbose_name=_("客户")
+    )
+    name = models.CharField(_("姓名"), max_length=100)
+    mnemonic = models.CharField(_("助记码"), max_length=60, blank=True)
+    gender = models.CharField(_("性别"), max_length=10, choices=Gender.choices, blank=True)
+    birthday = models.DateField(_("生日"), null=True, blank=True)
+    department_name = models.CharField(_("所在部门"), max_length=100, blank=True)
+    title = models.CharField(_("职务"), max_length=100, blank=True)
+    manager = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reports",
+        verbose_name=_("上级主管"),
+    )
+    office_phone = models.CharField(_("办公电话"), max_length=40, blank=True)
+    mobile = models.CharField(_("手机"), max_length=40, blank=True)
+    email = models.EmailField(_("电子邮件"), blank=True)
+    home_phone = models.CharField(_("家庭电话"), max_length=40, blank=True)
+    fax = models.CharField(_("传真"), max_length=40, blank=True)
+    hobbies = models.CharField(_("个人爱好"), max_length=300, blank=True)
+    notes = models.TextField(_("备注"), blank=True)
+    owner = models.ForeignKey(
+        "orgs.Employee",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_contacts",
+        verbose_name=_("负责人"),
+    )
+    owner_department = models.ForeignKey(
+        "orgs.Department",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="contacts",
+        verbose_name=_("负责部门"),
+    )
+    is_primary = models.BooleanField(_("主联系人"), default=False)
+    custom = models.JSONField(_("自定义字段"), default=dict, blank=True)
+    search_keys = models.CharField(max_length=300, blank=True, editable=False)
+    phone_digits = models.CharField(max_length=200, blank=True, editable=False)
+    deleted_at = models.DateTimeField(_("删除时间"), null=True, blank=True)
+
+    objects: ClassVar["OrgScopedManager[Contact]"] = LiveManager()
+    with_deleted: ClassVar["OrgScopedManager[Contact]"] = OrgScopedManager()  # + recycle bin
+
+    class Meta:
+        verbose_name = _("联系人")
+        verbose_name_plural = _("联系人")
+        ordering = ["-is_primary", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["org", "customer"],
+                condition=Q(is_primary=True, deleted_at__isnull=True),
+                name="contact_one_primary",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["org", "customer", "deleted_at"], name="contact_org_customer"),
+            models.Index(fields=["org", "owner", "-id"], name="contact_org_owner"),
+            models.Index(fields=["org", "owner_department", "-id"], name="contact_org_dept"),
+        ]
+
+    def __str__(self):
+        return self.name

@@ -1,0 +1,467 @@
+"""Every write to customers and contacts.
+
+Each service checks the actor's function permission and that the record is in
+the actor's data scope, validates everything before writing (all field errors
+at once), writes in one transaction and records the change in the audit log.
+"""
+
+import re
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from guanxi.audit import services as audit
+from guanxi.audit.models import ChangeRecord
+from guanxi.core import pinyin
+from guanxi.core.errors import BusinessRuleError
+from guanxi.core.versioning import bump_version, lock_for_update
+from guanxi.customers.models import Contact, Customer
+from guanxi.orgs import custom_fields, numbering, policy
+from guanxi.orgs.models import DictionaryEntry
+
+CUSTOMER_FIELDS = (
+    "code", "name", "mnemonic", "is_person", "address", "phone", "postcode", "email", "region",
+    "industry", "level", "type", "status", "credit_rating", "credit_limit", "parent",
+    "finance_phone", "website", "notes", "registered_on", "owner", "department", "source",
+    "tags", "lifecycle_stage", "custom",
+)  # fmt: skip
+CONTACT_FIELDS = (
+    "customer", "name", "mnemonic", "gender", "birthday", "department_name", "title", "manager",
+    "office_phone", "mobile", "email", "home_phone", "fax", "hobbies", "notes", "owner",
+    "owner_department", "is_primary", "custom",
+)  # fmt: skip
+# field -> dictionary kind (the stored value is the entry's code)
+DICTIONARY_FIELDS = {
+    "industry": "industry",
+    "level": "customer_level",
+    "type": "customer_type",
+    "status": "customer_status",
+    "credit_rating": "credit_rating",
+    "source": "customer_source",
+}
+PERSON_TYPE = "person"
+TAG_MAX = 20
+TAG_LENGTH = 30
+PARENT_DEPTH_LIMIT = 50
+CODE_ATTEMPTS = 20
+_NOT_DIGIT = re.compile(r"\D+")
+
+
+def _digits(*phones):
+    return " ".join(d for d in (_NOT_DIGIT.sub("", p or "") for p in phones) if d)[:200]
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+CUSTOMER_NULLABLE = frozenset({"credit_limit", "parent", "owner", "department"})
+CONTACT_NULLABLE = frozenset({"birthday", "manager", "owner", "owner_department"})
+
+
+def _assign(instance, fields, nullable):
+    """Set ``fields`` on ``instance``: text trimmed, None as "" for text fields."""
+    for field, value in fields.items():
+        setattr(instance, field, "" if value is None and field not in nullable else _strip(value))
+
+
+def _add(errors, field, message):
+    errors.setdefault(field, []).append(message)
+
+
+def _raise(errors):
+    if errors:
+        raise ValidationError(errors)
+
+
+def _model_errors(instance, errors, exclude):
+    try:
+        instance.full_clean(
+            exclude=["org", *exclude], validate_unique=False, validate_constraints=False
+        )
+    except ValidationError as exc:
+        for field, messages in exc.message_dict.items():
+            errors.setdefault(field, []).extend(
+                m for m in messages if m not in errors.get(field, [])
+            )
+
+
+def _check_dictionaries(instance, previous, errors):
+    """Each dictionary field holds an active entry's code (an unchanged retired one may stay)."""
+    wanted = {
+        field: getattr(instance, field)
+        for field in DICTIONARY_FIELDS
+        if getattr(instance, field) and getattr(instance, field) != previous.get(field)
+    }
+    if not wanted:
+        return
+    active = set(
+        DictionaryEntry.objects.filter(
+            kind__in=[DICTIONARY_FIELDS[f] for f in wanted], is_active=True
+        ).values_list("kind", "code")
+    )
+    for field, code in wanted.items():
+        if (DICTIONARY_FIELDS[field], code) not in active:
+            _add(errors, field, _("“%(code)s”不是有效的选项。") % {"code": code})
+
+
+def _clean_tags(tags, errors):
+    if tags is None:
+        return []
+    if not isinstance(tags, list | tuple) or any(not isinstance(t, str) for t in tags):
+        _add(errors, "tags", _("标签必须是文本的列表。"))
+        return []
+    cleaned = list(dict.fromkeys(t.strip() for t in tags if t.strip()))
+    if len(cleaned) > TAG_MAX or any(len(t) > TAG_LENGTH for t in cleaned):
+        _add(
+            errors,
+            "tags",
+            _("最多 %(n)d 个标签，每个不超过 %(len)d 字。") % {"n": TAG_MAX, "len": TAG_LENGTH},
+        )
+    return cleaned
+
+
+def _check_owner(actor, instance, errors, owner_field="owner", department_field="department"):
+    owner = getattr(instance, owner_field)
+    if owner is not None and (owner.org_id != actor.org_id or not owner.is_active):
+        _add(errors, owner_field, _("负责人必须是本组织的在职员工。"))
+    department = getattr(instance, department_field)
+    if department is not None and department.org_id != actor.org_id:
+        _add(errors, department_field, _("引用的记录不属于本组织。"))
+
+
+def _check_parent(customer, errors):
+    parent = customer.parent
+    if parent is None:
+        return
+    if parent.org_id != customer.org_id:
+        _add(errors, "parent", _("引用的记录不属于本组织。"))
+        return
+    node, depth = parent, 0
+    while node is not None and depth < PARENT_DEPTH_LIMIT:
+        if customer.pk and node.pk == customer.pk:
+            _add(errors, "parent", _("上级单位不能是本客户或其下属单位。"))
+            return
+        node = node.parent
+        depth += 1
+
+
+def _refresh_search(customer):
+    person = customer.is_person or customer.type == PERSON_TYPE
+    if not customer.mnemonic:
+        customer.mnemonic = pinyin.mnemonic(customer.name, person=person)
+    customer.mnemonic = customer.mnemonic.upper()[:60]
+    customer.search_keys = pinyin.search_keys(customer.name, person=person)[:300]
+    customer.phone_digits = _digits(customer.phone, customer.finance_phone)
+
+
+def _clean_custom(actor, instance, entity, values, errors):
+    if values is None:
+        return
+    try:
+        instance.custom = custom_fields.clean_values(
+            org_id=actor.org_id, entity=entity, values=values, existing=instance.custom
+        )
+    except ValidationError as exc:
+        errors.setdefault("custom", []).extend(exc.message_dict["custom"])
+
+
+def _assign_code(actor, customer):
+    for _attempt in range(CODE_ATTEMPTS):
+        code = numbering.next_code(org_id=actor.org_id, target="customer")
+        if not Customer.with_deleted.filter(code=code).exists():
+            customer.code = code
+            return
+    raise BusinessRuleError(
+        _("无法生成客户编号，请检查编号规则或手工填写编号。"), code="numbering_exhausted"
+    )
+
+
+def _save(instance, code_field="code"):
+    try:
+        with transaction.atomic():
+            instance.save()
+    except IntegrityError as exc:
+        raise ValidationError({code_field: [_("编号已被使用。")]}, code="duplicate") from exc
+
+
+def require_visible(actor, module, record, *, owner="owner", department="department"):
+    """404 unless ``record`` is in the actor's data scope for ``module``."""
+    if not policy.can_see_record(actor, module, record, owner=owner, department=department):
+        raise Http404
+
+
+# ---- customers -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def customer_create(*, actor, name, custom=None, **fields):
+    """Create a customer. A blank ``code`` comes from the org's "customer" numbering
+    rule; a blank ``mnemonic`` is the pinyin initials of the name; ``owner``
+    defaults to the actor and ``department`` to the owner's department. Giving
+    the customer to someone else needs ``customers.transfer``."""
+    policy.require(actor, "customers.create")
+    unknown = sorted(set(fields) - set(CUSTOMER_FIELDS))
+    if unknown:
+        raise ValidationError({f: [_("未知字段。")] for f in unknown}, code="unknown_field")
+    errors: dict[str, list] = {}
+    tags = _clean_tags(fields.pop("tags", None), errors)
+    customer = Customer(org_id=actor.org_id, name=_strip(name) or "", tags=tags)
+    _assign(customer, fields, CUSTOMER_NULLABLE)
+    if "owner" not in fields:
+        customer.owner = actor
+    if customer.owner_id != actor.pk and not policy.can(actor, "customers.transfer"):
+        raise PermissionDenied(_("把客户分配给其他人需要“客户 · 转移”权限。"))
+    if "department" not in fields and customer.owner is not None:
+        customer.department_id = customer.owner.department_id
+    customer.code = customer.code or ""
+    _refresh_search(customer)
+    _check_owner(actor, customer, errors)
+    _check_dictionaries(customer, {}, errors)
+    _check_parent(customer, errors)
+    _clean_custom(actor, customer, "customer", custom or {}, errors)
+    if customer.code and Customer.with_deleted.filter(code=customer.code).exists():
+        _add(errors, "code", _("编号已被使用。"))
+    _model_errors(customer, errors, exclude=["code", "custom"] if not customer.code else ["custom"])
+    _raise(errors)
+    if not customer.code:
+        _assign_code(actor, customer)
+    _save(customer)
+    audit.record_change(
+        actor=actor,
+        instance=customer,
+        action=ChangeRecord.Action.CREATE,
+        after=audit.snapshot(customer, CUSTOMER_FIELDS),
+    )
+    return customer
+
+
+@transaction.atomic
+def customer_update(*, actor, customer, version=None, custom=None, **fields):
+    """Edit a customer in the actor's data scope. ``version`` is the version the
+    editor loaded (a stale one is refused, 409). Changing the owner needs
+    ``customers.transfer``; ``custom`` changes only the keys given."""
+    policy.require(actor, "customers.edit")
+    unknown = sorted(set(fields) - set(CUSTOMER_FIELDS))
+    if unknown:
+        raise ValidationError({f: [_("未知字段。")] for f in unknown}, code="unknown_field")
+    customer = lock_for_update(Customer, customer.pk, expected_version=version)
+    require_visible(actor, "customers", customer)
+    before = audit.snapshot(customer, CUSTOMER_FIELDS)
+    previous = {field: getattr(customer, field) for field in DICTIONARY_FIELDS}
+    errors: dict[str, list] = {}
+    if "tags" in fields:
+        fields["tags"] = _clean_tags(fields["tags"], errors)
+    if "owner" in fields and fields["owner"] != customer.owner:
+        policy.require(actor, "customers.transfer")
+    renamed = "name" in fields and fields["name"] != customer.name
+    auto_mnemonic = customer.mnemonic == pinyin.mnemonic(
+        customer.name, person=customer.is_person or customer.type == PERSON_TYPE
+    )
+    _assign(customer, fields, CUSTOMER_NULLABLE)
+    if renamed and auto_mnemonic and "mnemonic" not in fields:
+        customer.mnemonic = ""
+    if not customer.code:
+        _add(errors, "code", _("客户编号不能为空。"))
+    elif (
+        "code" in fields
+        and Customer.with_deleted.filter(code=customer.code).exclude(pk=customer.pk).exists()
+    ):
+        _add(errors, "code", _("编号已被使用。"))
+    _refresh_search(customer)
+    _check_owner(actor, customer, errors)
+    _check_dictionaries(customer, previous, errors)
+    _check_parent(customer, errors)
+    _clean_custom(actor, customer, "customer", custom, errors)
+    _model_errors(customer, errors, exclude=["custom"])
+    _raise(errors)
+    bump_version(customer)
+    _save(customer)
+    customer.refresh_from_db()
+    audit.record_change(
+        actor=actor,
+        instance=customer,
+        action=ChangeRecord.Action.UPDATE,
+        before=before,
+        after=audit.snapshot(customer, CUSTOMER_FIELDS),
+    )
+    return customer
+
+
+@transaction.atomic
+def customer_delete(*, actor, customer):
+    """Move a customer (and its contacts) to the recycle bin; ``customer_restore``
+    brings them back."""
+    policy.require(actor, "customers.delete")
+    customer = lock_for_update(Customer, customer.pk)
+    require_visible(actor, "customers", customer)
+    now = timezone.now()
+    Customer.with_deleted.filter(pk=customer.pk).update(deleted_at=now)
+    Contact.objects.filter(customer=customer).update(deleted_at=now)
+    audit.record_change(
+        actor=actor,
+        instance=customer,
+        action=ChangeRecord.Action.DELETE,
+        before=audit.snapshot(customer, CUSTOMER_FIELDS),
+    )
+
+
+@transaction.atomic
+def customer_restore(*, actor, customer):
+    """Bring a customer back from the recycle bin, with the contacts deleted with it."""
+    policy.require(actor, "customers.delete")
+    customer = Customer.with_deleted.select_for_update().get(pk=customer.pk)
+    require_visible(actor, "customers", customer)
+    if customer.deleted_at is None:
+        raise BusinessRuleError(_("该客户不在回收站中。"), code="not_deleted")
+    deleted_at = customer.deleted_at
+    Contact.with_deleted.filter(customer=customer, deleted_at=deleted_at).update(deleted_at=None)
+    Customer.with_deleted.filter(pk=customer.pk).update(deleted_at=None)
+    customer.deleted_at = None
+    audit.record_change(
+        actor=actor,
+        instance=customer,
+        action=ChangeRecord.Action.UPDATE,
+        before={"deleted_at": deleted_at.isoformat()},
+        after={"deleted_at": None},
+    )
+    return customer
+
+
+# ---- contacts --------------------------------------------------------------------------
+
+
+def _refresh_contact_search(contact):
+    if not contact.mnemonic:
+        contact.mnemonic = pinyin.mnemonic(contact.name, person=True)
+    contact.mnemonic = contact.mnemonic.upper()[:60]
+    contact.search_keys = pinyin.search_keys(contact.name, person=True)[:300]
+    contact.phone_digits = _digits(contact.mobile, contact.office_phone, contact.home_phone)
+
+
+def _check_contact_manager(contact, errors):
+    manager = contact.manager
+    if manager is None:
+        return
+    if manager.customer_id != contact.customer_id:
+        _add(errors, "manager", _("上级主管必须是同一客户的联系人。"))
+        return
+    node, depth = manager, 0
+    while node is not None and depth < PARENT_DEPTH_LIMIT:
+        if contact.pk and node.pk == contact.pk:
+            _add(errors, "manager", _("上级主管不能是本人或其下属。"))
+            return
+        node = node.manager
+        depth += 1
+
+
+def _make_primary(contact):
+    """``contact`` becomes its customer's only primary contact."""
+    Contact.objects.filter(customer_id=contact.customer_id, is_primary=True).exclude(
+        pk=contact.pk
+    ).update(is_primary=False)
+
+
+def _customer_for(actor, customer):
+    if customer is None:
+        raise ValidationError({"customer": [_("请选择客户。")]}, code="required")
+    if customer.org_id != actor.org_id or customer.deleted_at is not None:
+        raise ValidationError({"customer": [_("引用的记录不属于本组织。")]})
+    if not policy.can_see_record(actor, "customers", customer, department="department"):
+        raise ValidationError({"customer": [_("您无权查看该客户。")]}, code="not_visible")
+
+
+@transaction.atomic
+def contact_create(*, actor, customer, name, custom=None, **fields):
+    """Add a contact to a customer the actor can see. The first contact of a
+    customer becomes its primary contact."""
+    policy.require(actor, "contacts.create")
+    unknown = sorted(set(fields) - set(CONTACT_FIELDS))
+    if unknown:
+        raise ValidationError({f: [_("未知字段。")] for f in unknown}, code="unknown_field")
+    _customer_for(actor, customer)
+    Customer.objects.select_for_update().filter(pk=customer.pk).first()  # serialise primaries
+    errors: dict[str, list] = {}
+    contact = Contact(org_id=actor.org_id, customer=customer, name=_strip(name) or "")
+    _assign(contact, fields, CONTACT_NULLABLE)
+    if "owner" not in fields:
+        contact.owner = actor
+    if contact.owner_id != actor.pk and not policy.can(actor, "contacts.transfer"):
+        raise PermissionDenied(_("把联系人分配给其他人需要“联系人 · 转移”权限。"))
+    if "owner_department" not in fields and contact.owner is not None:
+        contact.owner_department_id = contact.owner.department_id
+    if not Contact.objects.filter(customer=customer).exists():
+        contact.is_primary = True
+    _refresh_contact_search(contact)
+    _check_owner(actor, contact, errors, department_field="owner_department")
+    _check_contact_manager(contact, errors)
+    _clean_custom(actor, contact, "contact", custom or {}, errors)
+    _model_errors(contact, errors, exclude=["custom"])
+    _raise(errors)
+    if contact.is_primary:
+        _make_primary(contact)
+    contact.save()
+    audit.record_change(
+        actor=actor,
+        instance=contact,
+        action=ChangeRecord.Action.CREATE,
+        after=audit.snapshot(contact, CONTACT_FIELDS),
+    )
+    return contact
+
+
+@transaction.atomic
+def contact_update(*, actor, contact, version=None, custom=None, **fields):
+    policy.require(actor, "contacts.edit")
+    unknown = sorted(set(fields) - set(CONTACT_FIELDS) | ({"customer"} & set(fields)))
+    if unknown:
+        raise ValidationError({f: [_("该字段不能修改。")] for f in unknown}, code="readonly")
+    contact = lock_for_update(Contact, contact.pk, expected_version=version)
+    require_visible(actor, "contacts", contact, department="owner_department")
+    Customer.objects.select_for_update().filter(pk=contact.customer_id).first()
+    before = audit.snapshot(contact, CONTACT_FIELDS)
+    if "owner" in fields and fields["owner"] != contact.owner:
+        policy.require(actor, "contacts.transfer")
+    renamed = "name" in fields and fields["name"] != contact.name
+    auto_mnemonic = contact.mnemonic == pinyin.mnemonic(contact.name, person=True)
+    errors: dict[str, list] = {}
+    _assign(contact, fields, CONTACT_NULLABLE)
+    if renamed and auto_mnemonic and "mnemonic" not in fields:
+        contact.mnemonic = ""
+    _refresh_contact_search(contact)
+    _check_owner(actor, contact, errors, department_field="owner_department")
+    _check_contact_manager(contact, errors)
+    _clean_custom(actor, contact, "contact", custom, errors)
+    _model_errors(contact, errors, exclude=["custom"])
+    _raise(errors)
+    if contact.is_primary:
+        _make_primary(contact)
+    bump_version(contact)
+    contact.save()
+    contact.refresh_from_db()
+    audit.record_change(
+        actor=actor,
+        instance=contact,
+        action=ChangeRecord.Action.UPDATE,
+        before=before,
+        after=audit.snapshot(contact, CONTACT_FIELDS),
+    )
+    return contact
+
+
+@transaction.atomic
+def contact_delete(*, actor, contact):
+    """Move a contact to the recycle bin."""
+    policy.require(actor, "contacts.delete")
+    contact = lock_for_update(Contact, contact.pk)
+    require_visible(actor, "contacts", contact, department="owner_department")
+    Contact.with_deleted.filter(pk=contact.pk).update(deleted_at=timezone.now(), is_primary=False)
+    audit.record_change(
+        actor=actor,
+        instance=contact,
+        action=ChangeRecord.Action.DELETE,
+        before=audit.snapshot(contact, CONTACT_FIELDS),
+    )

@@ -1,0 +1,37 @@
+"""Isolation-matrix samples (see guanxi/api/tests/matrix.py). Records are owned by
+``rep_b`` in 华北组, so the data-scope dimension of the matrix applies."""
+
+from guanxi.api.tests.matrix import sample
+from guanxi.core.tenancy import org_scope
+from guanxi.customers import services
+
+
+def _customer(world, name="样本客户"):
+    with org_scope(world.org):
+        return services.customer_create(actor=world.admin, name=name, owner=world.rep_b)
+
+
+@sample(
+    "customer",
+    change={"notes": "改过的备注"},
+    check_field="notes",
+    create=lambda w: {"name": "新客户有限公司"},
+    owned=True,
+)
+def build_customer(world):
+    return _customer(world)
+
+
+@sample(
+    "contact",
+    change={"title": "总监"},
+    check_field="title",
+    create=None,
+    owned=True,
+)
+def build_contact(world):
+    customer = _customer(world, "联系人所属客户")
+    with org_scope(world.org):
+        return services.contact_create(
+            actor=world.admin, customer=customer, name="王小明", owner=world.rep_b
+        )
