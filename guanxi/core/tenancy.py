@@ -15,7 +15,14 @@ from django_scopes import get_scope, scope, scopes_disabled
 from django_scopes.exceptions import ScopeError
 from django_scopes.manager import DisabledQuerySet
 
-__all__ = ["DisabledQuerySet", "OrgScopedManager", "ScopeError", "all_orgs", "current_org_id", "org_scope"]
+__all__ = [
+    "DisabledQuerySet",
+    "OrgScopedManager",
+    "ScopeError",
+    "all_orgs",
+    "current_org_id",
+    "org_scope",
+]
 
 
 class OrgScopedManager(models.Manager):
