@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from guanxi.accounts import services as accounts
 from guanxi.core.tenancy import all_orgs, org_scope
+from guanxi.customers import demo as customers_demo
 from guanxi.orgs import defaults
 from guanxi.orgs import services as orgs
 from guanxi.orgs.models import Department, Employee, Organization, Role
@@ -126,6 +127,7 @@ class DemoResult:
     created_employees: int = 0
     products: object = None
     products_skipped: bool = False
+    customers: int = 0
     logins: list = field(default_factory=list)
 
 
@@ -306,4 +308,5 @@ def demo_seed(*, password=DEMO_PASSWORD):
             )
             _employees(admin, departments, roles, password, result)
             _products(admin, result)
+            result.customers = customers_demo.seed(admin)["customers"]
     return result

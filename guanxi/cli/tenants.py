@@ -151,6 +151,8 @@ def cmd_demo(args):
         warn(_("产品目录模块尚未提供演示数据，已跳过产品。"))
     elif isinstance(result.products, dict) and "products" in result.products:
         say(_("新建产品 %(products)d 个。") % {"products": result.products["products"]})
+    if result.customers:
+        say(_("新建客户 %(customers)d 个（每个 2 名联系人）。") % {"customers": result.customers})
     say()
     say(_("在浏览器中打开 %(url)s（先运行 guanxi serve），用下列账号登录：") % {"url": DEFAULT_URL})
     say()
