@@ -13,6 +13,7 @@ from guanxi.accounts.api import MeView, TokenView
 from guanxi.catalog.api import views as catalog
 from guanxi.customers.api import views as customers
 from guanxi.orgs.api import views as orgs
+from guanxi.search.views import SearchView
 
 router = DefaultRouter(trailing_slash=False)
 router.include_root_view = False
@@ -32,6 +33,7 @@ app_name = "api"
 urlpatterns = [
     path("auth/token", TokenView.as_view(), name="token"),
     path("me", MeView.as_view(), name="me"),
+    path("search", SearchView.as_view(), name="search"),
     path("settings", orgs.SettingsView.as_view(), name="settings"),
     # the document describes the API, not any org's data: readable without signing in
     path(

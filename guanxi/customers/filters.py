@@ -10,6 +10,7 @@ from guanxi.orgs import custom_fields
 
 class CustomFieldFilterMixin:
     entity = ""
+    searches_code = True
 
     @property
     def custom_definitions(self):
@@ -23,7 +24,7 @@ class CustomFieldFilterMixin:
         return queryset.filter(q) if q else queryset
 
     def filter_q(self, queryset, name, value):
-        return queryset.filter(text_query(value))
+        return queryset.filter(text_query(value, with_code=self.searches_code))
 
 
 class CustomerFilter(CustomFieldFilterMixin, django_filters.FilterSet):
@@ -49,6 +50,7 @@ class CustomerFilter(CustomFieldFilterMixin, django_filters.FilterSet):
 
 class ContactFilter(CustomFieldFilterMixin, django_filters.FilterSet):
     entity = "contact"
+    searches_code = False
     q = django_filters.CharFilter(method="filter_q", label=_("搜索"))
     customer = django_filters.NumberFilter(field_name="customer_id", label=_("客户"))
     owner = django_filters.NumberFilter(field_name="owner_id", label=_("负责人"))

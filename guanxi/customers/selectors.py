@@ -22,14 +22,14 @@ def contact_queryset(*, employee):
     return policy.scope_queryset(employee, "contacts", qs, **CONTACT_SCOPE)
 
 
-def text_query(value):
-    """Name, code, mnemonic, pinyin, e-mail, or 4+ digits of a phone."""
+def text_query(value, *, with_code=True):
+    """Name, code (customers), mnemonic, pinyin, e-mail, or 4+ digits of a phone."""
     value = value.strip()
     if not value:
         return Q()
     query = (
         Q(name__icontains=value)
-        | Q(code__icontains=value)
+        | (Q(code__icontains=value) if with_code else Q(pk__in=[]))
         | Q(mnemonic__icontains=value.upper())
         | Q(search_keys__icontains=value.lower())
         | Q(email__icontains=value)

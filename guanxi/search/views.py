@@ -1,36 +1,52 @@
-"""Global search. Today it finds employees and departments; the customer
-module brings the real index (customers, contacts, phones, codes)."""
+"""The global search box (``/search/``) and ``GET /api/v1/search``."""
 
-from django.contrib.auth.decorators import login_required
-from django.db.models import Q
+from itertools import groupby
+
 from django.shortcuts import render
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
-from guanxi.orgs import policy, selectors
+from guanxi.api.permissions import IsEmployee
+from guanxi.core.views import employee_required
+from guanxi.search.selectors import MIN_LENGTH, search
 
-MIN_LENGTH = 2
-LIMIT = 20
 
-
-@login_required
+@employee_required
 def results(request):
-    employee = request.employee
     query = (request.GET.get("q") or "").strip()[:100]
-    groups = []
-    if employee is not None and len(query) >= MIN_LENGTH:
-        if policy.can(employee, "employees.view"):
-            people = selectors.employee_list(employee=employee, filters={"q": query})[:LIMIT]
-            groups.append(("employees", list(people)))
-        if policy.can(employee, "departments.view"):
-            departments = selectors.department_list(employee=employee).filter(
-                Q(name__icontains=query)
-            )[:LIMIT]
-            groups.append(("departments", list(departments)))
+    hits = search(employee=request.employee, query=query)
+    groups = [(label, list(items)) for label, items in groupby(hits, key=lambda h: h.kind_label)]
     return render(
         request,
         "search/results.html",
-        {
-            "query": query,
-            "groups": dict(groups),
-            "too_short": 0 < len(query) < MIN_LENGTH,
-        },
+        {"query": query, "groups": groups, "too_short": 0 < len(query) < MIN_LENGTH},
     )
+
+
+class SearchView(APIView):
+    """Customers, contacts, employees and departments matching ``q`` (2+ characters:
+    a name fragment, pinyin initials or full pinyin, 4+ digits of a phone, an
+    e-mail or a code), within the caller's permissions; best matches first."""
+
+    permission_classes = [IsEmployee]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("q", str, required=True)],
+        responses=inline_serializer(
+            "SearchResults",
+            {
+                "items": serializers.ListField(child=serializers.DictField()),
+                "count": serializers.IntegerField(),
+                "next": serializers.CharField(allow_null=True),
+            },
+        ),
+    )
+    def get(self, request):
+        hits = search(employee=request._request.employee, query=request.query_params.get("q"))
+        items = [
+            {"type": h.kind, "id": h.id, "title": h.title, "subtitle": h.subtitle, "url": h.url}
+            for h in hits
+        ]
+        return Response({"items": items, "count": len(items), "next": None})

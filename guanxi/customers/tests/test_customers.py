@@ -214,3 +214,17 @@ def test_unscoped_customer_query_raises(world, make):
     make()
     with pytest.raises(ScopeError):
         list(Customer.objects.all())
+
+
+def test_api_contact_search(world, api, make):
+    customer = make()
+    client = api(world.rep_a)
+    client.post(
+        "/api/v1/contacts",
+        {"customer": customer.pk, "name": "曾明", "mobile": "13500002222"},
+        format="json",
+    )
+    for query in ("曾明", "ZM", "zengming", "2222"):
+        assert [
+            c["name"] for c in client.get("/api/v1/contacts", {"q": query}).json()["items"]
+        ] == ["曾明"], query
