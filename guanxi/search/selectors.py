@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from django.db.models import Case, IntegerField, Q, Value, When
 from django.urls import NoReverseMatch, reverse
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from guanxi.customers import selectors as customers
 from guanxi.orgs import policy
@@ -72,7 +72,7 @@ def search(*, employee, query, limit=LIMIT):
             exact_fields=["code"],
         )[:limit]
         hits += [
-            Hit("customer", str(_("客户")), c.pk, c.name, c.code,
+            Hit("customer", str(pgettext_lazy("search group", "客户")), c.pk, c.name, c.code,
                 _url("customers:customer_detail", c.pk))
             for c in found
         ]  # fmt: skip
@@ -85,21 +85,28 @@ def search(*, employee, query, limit=LIMIT):
             exact_fields=["email"],
         )[:limit]
         hits += [
-            Hit("contact", str(_("联系人")), c.pk, c.name, c.customer.name,
+            Hit("contact", str(pgettext_lazy("search group", "联系人")), c.pk, c.name, c.customer.name,
                 _url("customers:customer_detail", c.customer_id))
             for c in found
         ]  # fmt: skip
     if policy.can(employee, "employees.view"):
         people = orgs.employee_list(employee=employee, filters={"q": query})[:limit]
         hits += [
-            Hit("employee", str(_("员工")), e.pk, e.name, e.department.name,
+            Hit("employee", str(pgettext_lazy("search group", "员工")), e.pk, e.name, e.department.name,
                 _url("orgs:employee_edit", e.pk))
             for e in people
         ]  # fmt: skip
     if policy.can(employee, "departments.view"):
         departments = orgs.department_list(employee=employee).filter(name__icontains=query)
         hits += [
-            Hit("department", str(_("部门")), d.pk, d.name, "", _url("orgs:department_edit", d.pk))
+            Hit(
+                "department",
+                str(pgettext_lazy("search group", "部门")),
+                d.pk,
+                d.name,
+                "",
+                _url("orgs:department_edit", d.pk),
+            )
             for d in departments[:limit]
         ]
     return hits
