@@ -21,6 +21,12 @@ from guanxi.orgs import selectors as orgs
 
 MIN_LENGTH = 2
 LIMIT = 10
+KIND_LABELS = {
+    "customer": pgettext_lazy("search group", "客户"),
+    "contact": pgettext_lazy("search group", "联系人"),
+    "employee": pgettext_lazy("search group", "员工"),
+    "department": pgettext_lazy("search group", "部门"),
+}
 
 
 @dataclass
@@ -52,6 +58,10 @@ def _rank(queryset, query, *, exact_fields, phone_field="phone_digits"):
     ).order_by("rank", "-id")
 
 
+def _hit(kind, pk, title, subtitle, url):
+    return Hit(kind, str(KIND_LABELS[kind]), pk, title, subtitle, url)
+
+
 def _url(name, pk):
     try:
         return reverse(name, args=[pk])
@@ -72,10 +82,9 @@ def search(*, employee, query, limit=LIMIT):
             exact_fields=["code"],
         )[:limit]
         hits += [
-            Hit("customer", str(pgettext_lazy("search group", "客户")), c.pk, c.name, c.code,
-                _url("customers:customer_detail", c.pk))
+            _hit("customer", c.pk, c.name, c.code, _url("customers:customer_detail", c.pk))
             for c in found
-        ]  # fmt: skip
+        ]
     if policy.can(employee, "contacts.view"):
         found = _rank(
             customers.contact_queryset(employee=employee).filter(
@@ -85,17 +94,21 @@ def search(*, employee, query, limit=LIMIT):
             exact_fields=["email"],
         )[:limit]
         hits += [
-            Hit("contact", str(pgettext_lazy("search group", "联系人")), c.pk, c.name, c.customer.name,
-                _url("customers:customer_detail", c.customer_id))
+            _hit(
+                "contact",
+                c.pk,
+                c.name,
+                c.customer.name,
+                _url("customers:customer_detail", c.customer_id),
+            )
             for c in found
-        ]  # fmt: skip
+        ]
     if policy.can(employee, "employees.view"):
         people = orgs.employee_list(employee=employee, filters={"q": query})[:limit]
         hits += [
-            Hit("employee", str(pgettext_lazy("search group", "员工")), e.pk, e.name, e.department.name,
-                _url("orgs:employee_edit", e.pk))
+            _hit("employee", e.pk, e.name, e.department.name, _url("orgs:employee_edit", e.pk))
             for e in people
-        ]  # fmt: skip
+        ]
     if policy.can(employee, "departments.view"):
         departments = orgs.department_list(employee=employee).filter(name__icontains=query)
         hits += [
