@@ -1,5 +1,7 @@
 """Reads of customers and contacts, within the employee's data scope."""
 
+import re
+
 from django.db.models import Q
 from django.http import Http404
 
@@ -56,3 +58,67 @@ def access_customer(employee, pk, *, write=False, deleted=False):
 def access_contact(employee, pk, *, write=False):
     policy.require(employee, "contacts.edit" if write else "contacts.view")
     return _get(contact_queryset(employee=employee), pk)
+
+
+# ---- duplicate detection ---------------------------------------------------------------
+
+# words that say what kind of company it is, not which one
+_COMPANY_WORDS = re.compile(
+    r"(股份有限公司|有限责任公司|有限公司|股份公司|集团公司|集团|公司|分公司|总公司|有限|"
+    r"co\.?,?\s*ltd\.?|ltd\.?|inc\.?|corp\.?|limited|company|group)",
+    re.IGNORECASE,
+)
+_PLACES = re.compile(
+    r"(北京|上海|天津|重庆|广州|深圳|杭州|南京|苏州|成都|武汉|西安|青岛|厦门|宁波|合肥|"
+    r"[\u4e00-\u9fff]{2,3}(?:省|市|区|县))"
+)
+_BRACKETS = re.compile(r"[（(][^）)]*[）)]")
+_NOISE = re.compile(r"[\s\W_]+", re.UNICODE)
+SIMILAR_LIMIT = 5
+
+
+def name_core(name):
+    """The distinctive part of a company name: "北京华为技术有限公司" and
+    "华为技术（北京）有限公司" both give "华为技术"."""
+    core = _BRACKETS.sub("", name or "")
+    core = _COMPANY_WORDS.sub("", core)
+    core = _PLACES.sub("", core)
+    return _NOISE.sub("", core).lower()
+
+
+def duplicate_candidates(*, employee, name="", phone="", email="", exclude=None):
+    """Customers that look like the one being entered: same phone digits, same
+    e-mail, or the same distinctive name. Returns ``(visible, hidden_count)``:
+    the matches ``employee`` may see, and how many more exist outside their
+    data scope (named to nobody, so duplicates are caught without leaking)."""
+    policy.require(employee, "customers.view")
+    query = Q()
+    digits = "".join(ch for ch in (phone or "") if ch.isdigit())
+    if len(digits) >= 7:
+        query |= Q(phone_digits__contains=digits)
+    if email and "@" in email:
+        query |= Q(email__iexact=email.strip())
+    core = name_core(name)
+    if len(core) >= 2:
+        query |= Q(name__icontains=core)
+    if not query:
+        return [], 0
+    candidates = Customer.objects.filter(query)
+    if exclude is not None:
+        candidates = candidates.exclude(pk=exclude)
+    matches = [c for c in candidates[:50] if _really_matches(c, core, digits, email)]
+    visible_ids = set(
+        customer_queryset(employee=employee)
+        .filter(pk__in=[c.pk for c in matches])
+        .values_list("pk", flat=True)
+    )
+    visible = [c for c in matches if c.pk in visible_ids]
+    return visible[:SIMILAR_LIMIT], len(matches) - len(visible)
+
+
+def _really_matches(customer, core, digits, email):
+    if digits and len(digits) >= 7 and digits in customer.phone_digits.split():
+        return True
+    if email and customer.email and customer.email.lower() == email.strip().lower():
+        return True
+    return bool(core) and name_core(customer.name) == core

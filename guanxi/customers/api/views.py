@@ -1,6 +1,7 @@
 """``/api/v1/customers`` and ``/api/v1/contacts``."""
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -31,7 +32,7 @@ class CustomerViewSet(_ScopedViewSet):
     serializer_class = CustomerSerializer
     filterset_class = CustomerFilter
     ordering_fields = ["id", "name", "code", "created_at"]
-    extra_capabilities = {"restore": "delete"}
+    extra_capabilities = {"restore": "delete", "duplicates": "view"}
 
     def scoped_queryset(self):
         deleted = self.action == "restore"
@@ -49,6 +50,43 @@ class CustomerViewSet(_ScopedViewSet):
 
     def perform_destroy(self, instance):
         services.customer_delete(actor=self.employee, customer=instance)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("name", str),
+            OpenApiParameter("phone", str),
+            OpenApiParameter("email", str),
+            OpenApiParameter("exclude", int, description="the customer being edited"),
+        ],
+        responses=inline_serializer(
+            "CustomerDuplicates",
+            {
+                "items": CustomerSerializer(many=True),
+                "count": serializers.IntegerField(),
+                "next": serializers.CharField(allow_null=True),
+                "hidden_count": serializers.IntegerField(),
+            },
+        ),
+    )
+    @action(detail=False, methods=["get"])
+    def duplicates(self, request):
+        """Possible duplicates of a customer being entered: same phone, same e-mail
+        or the same distinctive name. ``hidden_count`` counts matches outside the
+        caller's data scope (not shown)."""
+        params = request.query_params
+        try:
+            exclude = int(params["exclude"]) if params.get("exclude") else None
+        except ValueError:
+            exclude = None
+        visible, hidden = selectors.duplicate_candidates(
+            employee=self.employee,
+            name=params.get("name", ""),
+            phone=params.get("phone", ""),
+            email=params.get("email", ""),
+            exclude=exclude,
+        )
+        items = self.get_serializer(visible, many=True).data
+        return Response({"items": items, "count": len(items), "next": None, "hidden_count": hidden})
 
     @extend_schema(request=None, responses=CustomerSerializer)
     @action(detail=True, methods=["post"])

@@ -228,3 +228,36 @@ def test_api_contact_search(world, api, make):
         assert [
             c["name"] for c in client.get("/api/v1/contacts", {"q": query}).json()["items"]
         ] == ["曾明"], query
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("北京华为技术有限公司", "华为技术（北京）有限公司"),
+        ("上海宏达机电设备有限公司", "宏达机电设备(上海)有限公司"),
+        ("ACME Co., Ltd.", "acme limited"),
+    ],
+)
+def test_name_core_sees_the_same_company(a, b):
+    assert selectors.name_core(a) == selectors.name_core(b)
+
+
+def test_duplicates_by_name_phone_and_email_without_leaking(world, api, make):
+    mine = make(name="北京华为技术有限公司", phone="010-88886666", email="info@hw.example")
+    make(actor=world.manager, owner=world.rep_b, name="杭州海康威视有限公司")
+    client = api(world.rep_a)
+    by_name = client.get("/api/v1/customers/duplicates", {"name": "华为技术（北京）有限公司"})
+    assert [c["id"] for c in by_name.json()["items"]] == [mine.pk]
+    by_phone = client.get("/api/v1/customers/duplicates", {"phone": "(010) 8888-6666"}).json()
+    assert [c["id"] for c in by_phone["items"]] == [mine.pk]
+    by_email = client.get("/api/v1/customers/duplicates", {"email": "INFO@hw.example"}).json()
+    assert by_email["count"] == 1
+    # rep_b's customer exists but is outside rep_a's scope: counted, not shown
+    hidden = client.get("/api/v1/customers/duplicates", {"name": "海康威视"}).json()
+    assert hidden["items"] == [] and hidden["hidden_count"] == 1
+    nothing = client.get("/api/v1/customers/duplicates", {"name": "完全不同的名字"}).json()
+    assert nothing["count"] == 0 and nothing["hidden_count"] == 0
+    editing = client.get(
+        "/api/v1/customers/duplicates", {"name": "北京华为技术有限公司", "exclude": mine.pk}
+    ).json()
+    assert editing["count"] == 0
