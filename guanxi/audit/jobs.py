@@ -1,10 +1,5 @@
 """Background jobs of the audit app: exporting the change log to CSV."""
 
-import csv
-import io
-import re
-import tempfile
-
 from django.core.exceptions import ValidationError
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -13,21 +8,12 @@ from django.utils.translation import gettext_lazy, ngettext
 from guanxi.audit import display, selectors
 from guanxi.audit import services as audit
 from guanxi.audit.filters import ChangeRecordFilter
+from guanxi.core.spreadsheet import csv_attachment
 from guanxi.jobs import registry
 from guanxi.orgs import policy
 
 EXPORT_KIND = "audit.export_log"
 EXPORT_ENTITY = "audit.changerecord"
-# spreadsheet programs run cells that start like a formula; such text gets a quote
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_NUMBER = re.compile(r"-?\d+(\.\d+)?")
-
-
-def _cell(value):
-    text = "" if value is None else str(value)
-    if text.startswith(_FORMULA_START) and not _NUMBER.fullmatch(text):
-        return "'" + text
-    return text
 
 
 def _summary(result):
@@ -91,23 +77,18 @@ def export_change_log(job, reporter):
 
     models_by_entity = {}
     rows = 0
-    with tempfile.TemporaryFile() as raw:
-        text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
-        writer = csv.writer(text)
-        writer.writerow(export_headers())
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
+    with csv_attachment(reporter, f"audit-log-{stamp}.csv") as write:
+        write(export_headers())
         for record in queryset.iterator(chunk_size=2000):
             if record.entity not in models_by_entity:
                 models_by_entity[record.entity] = display.model_for(record.entity)
             for line in export_lines(
                 record, employee=employee, model=models_by_entity[record.entity]
             ):
-                writer.writerow([_cell(value) for value in line])
+                write(line)
             rows += 1
             reporter.advance()
-        text.flush()
-        stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
-        reporter.attach(f"audit-log-{stamp}.csv", raw)
-        text.detach()
     audit.record_export(
         actor=employee, entity=EXPORT_ENTITY, row_count=rows, file_format="csv", filters=filters
     )

@@ -1,9 +1,5 @@
 """Background jobs of the catalogue: the CSV export of products."""
 
-import csv
-import io
-import tempfile
-
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -11,24 +7,13 @@ from django.utils.translation import gettext_lazy, ngettext
 from guanxi.audit import services as audit
 from guanxi.catalog import prices, selectors
 from guanxi.catalog.filters import filter_params
+from guanxi.core.spreadsheet import csv_attachment
 from guanxi.jobs import registry
 from guanxi.orgs import custom_fields, policy
 from guanxi.orgs.models import Employee
 
 EXPORT_KIND = "catalog.export_products"
 CHUNK_SIZE = 2000
-BOM = "\ufeff"  # lets Excel read the UTF-8 file as UTF-8 (Chinese stays readable)
-
-
-# a cell starting with one of these is a formula to a spreadsheet
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value):
-    """Text as a spreadsheet shows it literally (no formula injection)."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
 
 
 def _summary(result):
@@ -105,20 +90,13 @@ def export_products(job, reporter):
     )
     reporter.total(products.count())
     count = 0
-    with tempfile.TemporaryFile() as raw:
-        text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
-        text.write(BOM)
-        writer = csv.writer(text)
-        writer.writerow(_header(show_cost, definitions))
+    name = f"products-{timezone.localtime():%Y%m%d-%H%M%S}.csv"
+    with csv_attachment(reporter, name) as write:
+        write(_header(show_cost, definitions))
         for product in products.iterator(chunk_size=CHUNK_SIZE):
-            row = _row(product, show_cost, units, places, definitions, employees)
-            writer.writerow([_cell(v) for v in row])
+            write(_row(product, show_cost, units, places, definitions, employees))
             count += 1
             reporter.advance(1)
-        text.flush()
-        name = f"products-{timezone.localtime():%Y%m%d-%H%M%S}.csv"
-        reporter.attach(name, raw)
-        text.detach()
     audit.record_export(
         actor=actor,
         entity=selectors.PRODUCT_ENTITY,
