@@ -9,6 +9,7 @@ urlpatterns = [
     path("setup/", include("guanxi.orgs.urls")),
     path("search/", include("guanxi.search.urls")),
     path("products/", include("guanxi.catalog.urls")),
+    path("customers/", include("guanxi.customers.urls")),
     path("jobs/", include("guanxi.jobs.urls")),
     path("audit/", include("guanxi.audit.urls")),
     path("", include("guanxi.workspace.urls")),

@@ -13,6 +13,11 @@ NAVIGATION = [
         [(pgettext_lazy("navigation", "我的工作台"), "workspace:home", None)],
     ),
     (
+        pgettext_lazy("navigation", "客户管理"),
+        "people",
+        [(pgettext_lazy("navigation", "客户"), "customers:customer_list", "customers.view")],
+    ),
+    (
         pgettext_lazy("navigation", "系统设置"),
         "gear",
         [

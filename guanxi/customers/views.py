@@ -1,0 +1,315 @@
+"""Screens of customers and contacts. They parse input and call services/selectors."""
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from guanxi.api.pagination import COUNT_LIMIT, capped_count
+from guanxi.core.errors import BusinessRuleError
+from guanxi.core.forms import add_service_errors
+from guanxi.core.views import employee_required
+from guanxi.customers import selectors, services
+from guanxi.customers.filters import CustomerFilter
+from guanxi.customers.forms import ContactForm, CustomerForm
+from guanxi.customers.models import Customer
+from guanxi.customers.services import DICTIONARY_FIELDS
+from guanxi.orgs import custom_fields, policy
+from guanxi.orgs.selectors import dictionary_entries
+
+PAGE_SIZE = 25
+FILTER_PARAMS = ("q", "lifecycle_stage", "industry", "level", "mine")
+
+
+def _refuse(form, exc):
+    """Show a service's refusal on ``form`` and remember the status to answer with."""
+    add_service_errors(form, exc)
+    form.refusal_status = getattr(exc, "status_code", 400)
+
+
+def _status(request, form):
+    """A refused form answers with the API's status: 400 bad input, 409 stale
+    version, 422 business rule (the page is shown either way)."""
+    if request.method == "POST" and form.errors:
+        return getattr(form, "refusal_status", 400)
+    return 200
+
+
+def _capabilities(employee):
+    can = {
+        action: policy.can(employee, f"customers.{action}")
+        for action in ("create", "edit", "delete", "transfer")
+    }
+    for action in ("create", "edit", "delete"):
+        can[f"contact_{action}"] = policy.can(employee, f"contacts.{action}")
+    return can
+
+
+def _labels(kind):
+    """``{code: label}`` of one picklist (one query)."""
+    return {entry.code: entry.display_label for entry in dictionary_entries(kind=kind)}
+
+
+def _filter_params(query):
+    """The list's filter parameters that are set (custom ``cf_*`` ones included)."""
+    return {
+        key: value
+        for key, value in query.items()
+        if value and (key in FILTER_PARAMS or key.startswith(custom_fields.FORM_PREFIX))
+    }
+
+
+def _after(value):
+    return int(value) if value and value.isdigit() and len(value) < 19 else None
+
+
+# ---- customers -------------------------------------------------------------------------
+
+
+@employee_required
+def customer_list(request):
+    """Newest first, keyset-paginated: ``?after=<id>`` opens the next page."""
+    employee = request.employee
+    params = _filter_params(request.GET)
+    queryset = selectors.customer_queryset(employee=employee)
+    if params.get("mine"):
+        queryset = queryset.filter(owner=employee)
+    customer_filter = CustomerFilter(params, queryset=queryset)
+    filtered = customer_filter.qs.order_by("-id")
+    count, exact = capped_count(filtered)
+    after = _after(request.GET.get("after"))
+    page = filtered.filter(id__lt=after) if after else filtered
+    rows = list(page[: PAGE_SIZE + 1])
+    has_next = len(rows) > PAGE_SIZE
+    rows = rows[:PAGE_SIZE]
+    industries, levels = _labels("industry"), _labels(DICTIONARY_FIELDS["level"])
+    for customer in rows:
+        customer.phone_display = policy.mask_phone(employee, customer.phone)
+        customer.industry_label = industries.get(customer.industry, customer.industry)
+        customer.level_label = levels.get(customer.level, customer.level)
+    list_fields = custom_fields.list_definitions(customer_filter.custom_definitions)
+    custom_fields.attach_cells(rows, list_fields)
+    page_query = urlencode(params)
+    next_url = None
+    if has_next:
+        next_url = "?" + urlencode({**params, "after": rows[-1].pk})
+    return render(
+        request,
+        "customers/customer_list.html",
+        {
+            "rows": rows,
+            "params": params,
+            "count": count,
+            "count_exact": exact,
+            "count_limit": COUNT_LIMIT,
+            "next_url": next_url,
+            "first_url": "?" + page_query if page_query else "?",
+            "is_later_page": after is not None,
+            "stages": Customer.Lifecycle.choices,
+            "industries": list(industries.items()),
+            "levels": list(levels.items()),
+            "custom_columns": list_fields,
+            "can": _capabilities(employee),
+        },
+    )
+
+
+def _detail_page(request, customer, contact_form=None, status=200):
+    employee = request.employee
+    contacts = list(
+        selectors.contact_queryset(employee=employee)
+        .filter(customer=customer)
+        .select_related(None)
+        .order_by("-is_primary", "id")
+    )
+    for contact in contacts:
+        contact.mobile_display = policy.mask_phone(employee, contact.mobile)
+    labels = {field: _labels(kind) for field, kind in DICTIONARY_FIELDS.items()}
+    facts = {
+        field: labels[field].get(getattr(customer, field), getattr(customer, field))
+        for field in DICTIONARY_FIELDS
+    }
+    return render(
+        request,
+        "customers/customer_detail.html",
+        {
+            "customer": customer,
+            "facts": facts,
+            "phone": policy.mask_phone(employee, customer.phone),
+            "finance_phone": policy.mask_phone(employee, customer.finance_phone),
+            "contacts": contacts,
+            "contact_form": contact_form or ContactForm(),
+            "custom_rows": custom_fields.display_rows(
+                customer.custom, custom_fields.definitions("customer")
+            ),
+            "can": _capabilities(employee),
+        },
+        status=status,
+    )
+
+
+@employee_required
+def customer_detail(request, pk):
+    customer = selectors.access_customer(request.employee, pk)
+    return _detail_page(request, customer)
+
+
+def _form_page(request, form, customer=None):
+    return render(
+        request,
+        "customers/customer_form.html",
+        {"form": form, "customer": customer},
+        status=_status(request, form),
+    )
+
+
+@employee_required
+def customer_create(request):
+    employee = request.employee
+    policy.require(employee, "customers.create")
+    form = CustomerForm(
+        request.POST or None,
+        employee=employee,
+        can_transfer=policy.can(employee, "customers.transfer"),
+        initial={"owner": str(employee.pk), "department": str(employee.department_id or "")},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            customer = services.customer_create(actor=employee, **form.service_kwargs())
+        except (ValidationError, BusinessRuleError) as exc:
+            _refuse(form, exc)
+        else:
+            messages.success(
+                request,
+                _("客户“%(name)s”已创建，编号 %(code)s。")
+                % {"name": customer.name, "code": customer.code},
+            )
+            return redirect("customers:customer_detail", pk=customer.pk)
+    return _form_page(request, form)
+
+
+@employee_required
+def customer_edit(request, pk):
+    employee = request.employee
+    customer = selectors.access_customer(employee, pk, write=True)
+    form = CustomerForm(
+        request.POST or None,
+        employee=employee,
+        customer=customer,
+        can_transfer=policy.can(employee, "customers.transfer"),
+        initial=CustomerForm.initial_for(customer),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            customer = services.customer_update(
+                actor=employee,
+                customer=customer,
+                version=form.cleaned_data.get("version"),
+                **form.service_kwargs(),
+            )
+        except (ValidationError, BusinessRuleError) as exc:
+            _refuse(form, exc)
+        else:
+            messages.success(request, _("客户“%(name)s”已保存。") % {"name": customer.name})
+            return redirect("customers:customer_detail", pk=customer.pk)
+    return _form_page(request, form, customer)
+
+
+@employee_required
+@require_POST
+def customer_delete(request, pk):
+    employee = request.employee
+    policy.require(employee, "customers.delete")
+    customer = selectors.access_customer(employee, pk)
+    services.customer_delete(actor=employee, customer=customer)
+    messages.success(request, _("客户“%(name)s”已移入回收站。") % {"name": customer.name})
+    return redirect("customers:customer_list")
+
+
+@employee_required
+def recycle_bin(request):
+    employee = request.employee
+    policy.require(employee, "customers.delete")
+    rows = list(
+        selectors.customer_queryset(employee=employee, deleted=True).order_by("-deleted_at")[:200]
+    )
+    return render(request, "customers/recycle_bin.html", {"rows": rows})
+
+
+@employee_required
+@require_POST
+def customer_restore(request, pk):
+    employee = request.employee
+    policy.require(employee, "customers.delete")
+    customer = selectors.access_customer(employee, pk, deleted=True)
+    try:
+        services.customer_restore(actor=employee, customer=customer)
+    except BusinessRuleError as exc:
+        messages.error(request, exc.message)
+        return redirect("customers:recycle_bin")
+    messages.success(request, _("客户“%(name)s”已恢复。") % {"name": customer.name})
+    return redirect("customers:customer_detail", pk=customer.pk)
+
+
+# ---- contacts --------------------------------------------------------------------------
+
+
+@employee_required
+@require_POST
+def contact_create(request, pk):
+    """The "add contact" form of the customer page."""
+    employee = request.employee
+    policy.require(employee, "contacts.create")
+    customer = selectors.access_customer(employee, pk)
+    form = ContactForm(request.POST)
+    if form.is_valid():
+        try:
+            contact = services.contact_create(
+                actor=employee, customer=customer, **form.service_kwargs()
+            )
+        except (ValidationError, BusinessRuleError) as exc:
+            _refuse(form, exc)
+        else:
+            messages.success(request, _("联系人“%(name)s”已添加。") % {"name": contact.name})
+            return redirect("customers:customer_detail", pk=customer.pk)
+    return _detail_page(request, customer, form, status=_status(request, form))
+
+
+@employee_required
+def contact_edit(request, pk):
+    employee = request.employee
+    contact = selectors.access_contact(employee, pk, write=True)
+    form = ContactForm(request.POST or None, initial=ContactForm.initial_for(contact))
+    if request.method == "POST" and form.is_valid():
+        try:
+            contact = services.contact_update(
+                actor=employee,
+                contact=contact,
+                version=form.cleaned_data.get("version"),
+                **form.service_kwargs(),
+            )
+        except (ValidationError, BusinessRuleError) as exc:
+            _refuse(form, exc)
+        else:
+            messages.success(request, _("联系人“%(name)s”已保存。") % {"name": contact.name})
+            return redirect("customers:customer_detail", pk=contact.customer_id)
+    return render(
+        request,
+        "customers/contact_form.html",
+        {"form": form, "contact": contact},
+        status=_status(request, form),
+    )
+
+
+@employee_required
+@require_POST
+def contact_delete(request, pk):
+    employee = request.employee
+    policy.require(employee, "contacts.delete")
+    contact = selectors.access_contact(employee, pk)
+    services.contact_delete(actor=employee, contact=contact)
+    messages.success(request, _("联系人“%(name)s”已删除。") % {"name": contact.name})
+    return redirect("customers:customer_detail", pk=contact.customer_id)
