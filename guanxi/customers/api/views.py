@@ -1,14 +1,16 @@
 """``/api/v1/customers`` and ``/api/v1/contacts``."""
 
+from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import serializers
+from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from guanxi.api.viewsets import OrgViewSet
-from guanxi.customers import selectors, services
+from guanxi.customers import jobs, selectors, services
 from guanxi.customers.api.serializers import ContactSerializer, CustomerSerializer
 from guanxi.customers.filters import ContactFilter, CustomerFilter
+from guanxi.jobs import services as job_services
 
 
 class _ScopedViewSet(OrgViewSet):
@@ -32,7 +34,7 @@ class CustomerViewSet(_ScopedViewSet):
     serializer_class = CustomerSerializer
     filterset_class = CustomerFilter
     ordering_fields = ["id", "name", "code", "created_at"]
-    extra_capabilities = {"restore": "delete", "duplicates": "view"}
+    extra_capabilities = {"restore": "delete", "duplicates": "view", "export": "export"}
 
     def scoped_queryset(self):
         deleted = self.action == "restore"
@@ -87,6 +89,26 @@ class CustomerViewSet(_ScopedViewSet):
         )
         items = self.get_serializer(visible, many=True).data
         return Response({"items": items, "count": len(items), "next": None, "hidden_count": hidden})
+
+    @extend_schema(
+        request=None,
+        responses={202: inline_serializer("ExportStarted", {
+            "job": serializers.IntegerField(), "status": serializers.CharField(),
+            "url": serializers.CharField()})},
+    )  # fmt: skip
+    @action(detail=False, methods=["post"])
+    def export(self, request):
+        """Export the customers matching the list filters (given as query
+        parameters) to CSV in the background; the answer names the job."""
+        job = job_services.job_start(
+            actor=self.employee,
+            kind=jobs.EXPORT_KIND,
+            params=jobs.filter_params(request.query_params),
+        )
+        return Response(
+            {"job": job.pk, "status": job.status, "url": reverse("jobs:job_detail", args=[job.pk])},
+            status=status.HTTP_202_ACCEPTED,
+        )
 
     @extend_schema(request=None, responses=CustomerSerializer)
     @action(detail=True, methods=["post"])

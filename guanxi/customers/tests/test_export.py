@@ -1,0 +1,71 @@
+"""The customer CSV export: scope, masking, labels, formula safety, audit."""
+
+import csv
+import io
+
+import pytest
+
+from guanxi.audit.models import ExportRecord
+from guanxi.core.tenancy import all_orgs, org_scope
+from guanxi.customers import services
+from guanxi.jobs.models import Job
+from guanxi.orgs.tests.factories import EmployeeFactory, role
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def data(world, other_world):
+    with org_scope(world.org):
+        services.customer_create(
+            actor=world.rep_a,
+            name='=HYPERLINK("x")',
+            phone="13812345678",
+            industry="it",
+            level="key",
+        )
+        services.customer_create(actor=world.rep_b, name="北方客户", phone="13900001111")
+    with org_scope(other_world.org):
+        services.customer_create(actor=other_world.rep_a, name="别家客户")
+
+
+def _export(client, capture, **params):
+    with capture(execute=True):
+        response = client.post(
+            "/api/v1/customers/export"
+            + ("?" + "&".join(f"{k}={v}" for k, v in params.items()) if params else "")
+        )
+    assert response.status_code == 202, response.content
+    with all_orgs():
+        job = Job.objects.get(pk=response.json()["job"])
+        assert job.status == Job.Status.SUCCEEDED, job.error
+        return list(csv.reader(io.StringIO(job.file.read().decode("utf-8-sig"))))
+
+
+def test_manager_exports_the_team_with_labels_and_full_phones(
+    world, data, api, django_capture_on_commit_callbacks
+):
+    rows = _export(api(world.manager), django_capture_on_commit_callbacks)
+    header, *body = rows
+    assert header[:4] == ["客户编号", "客户名称", "助记码", "电话"]
+    names = {row[1] for row in body}
+    assert names == {'\'=HYPERLINK("x")', "北方客户"}  # formula defused; other org absent
+    first = next(row for row in body if row[1].startswith("'"))
+    assert first[3] == "13812345678" and first[8] == "信息技术" and first[9] == "重点客户"
+    with all_orgs():
+        record = ExportRecord.objects.get(org=world.org, entity="customers.customer")
+    assert record.row_count == 2 and record.actor_id == world.manager.pk
+
+
+def test_marketing_sees_masked_phones_and_filters_apply(
+    world, data, api, django_capture_on_commit_callbacks
+):
+    marketer = EmployeeFactory(org=world.org, name="市场小王", roles=[role(world.org, "市场专员")])
+    rows = _export(api(marketer), django_capture_on_commit_callbacks, q="北方")
+    assert len(rows) == 2 and rows[1][1] == "北方客户" and rows[1][3] == "139****1111"
+
+
+def test_export_needs_the_permission(world, data, api):
+    assert api(world.rep_a).post("/api/v1/customers/export").status_code == 403
+    with all_orgs():
+        assert not Job.objects.filter(org=world.org).exists()
