@@ -318,3 +318,19 @@ def test_custom_fields_in_form_detail_and_list(world, web):
     assert "员工规模" in listing and "500人以上" in listing
     filtered = client.get(LIST, {"cf_scale": "100人"}).content.decode()
     assert 'data-testid="customer-row"' not in filtered
+
+
+def test_odd_list_parameters_never_fail(world, web, make):
+    make()
+    client = web(world.rep_a)
+    for params in ({"lifecycle_stage": "bogus"}, {"after": "abc"}, {"after": "9" * 30}):
+        assert client.get(LIST, params).status_code == 200
+    assert client.get("/customers/999999999/").status_code == 404
+    assert client.get("/customers/contacts/999999999/").status_code == 404
+
+
+def test_english_list_uses_english_dictionary_labels(world, web, make):
+    make(industry="it")
+    client = web(world.rep_a)
+    page = client.get(LIST, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Information technology" in page and "Mine only" in page
