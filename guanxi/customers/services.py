@@ -465,3 +465,82 @@ def contact_delete(*, actor, contact):
         action=ChangeRecord.Action.DELETE,
         before=audit.snapshot(contact, CONTACT_FIELDS),
     )
+
+
+# ---- copy, transfer, handover ------------------------------------------------------------
+
+COPY_SKIP = frozenset({"code", "mnemonic", "owner", "department", "lifecycle_stage"})
+
+
+@transaction.atomic
+def customer_copy(*, actor, customer):
+    """A new customer with the same details (not its contacts or history), owned by
+    the actor, with a new code and "（副本）" after the name."""
+    policy.require(actor, "customers.create")
+    require_visible(actor, "customers", customer)
+    fields = {
+        field: getattr(customer, field)
+        for field in CUSTOMER_FIELDS
+        if field not in COPY_SKIP and field != "custom"
+    }
+    fields["name"] = (customer.name + _("（副本）"))[:200]
+    return customer_create(actor=actor, custom=dict(customer.custom or {}), **fields)
+
+
+@transaction.atomic
+def customers_transfer(*, actor, customer_ids, owner, with_contacts=True):
+    """Give customers (all in the actor's scope) to ``owner``, with their
+    contacts that the previous owner held; all or nothing. Returns the count."""
+    policy.require(actor, "customers.transfer")
+    errors: dict[str, list] = {}
+    if owner is None or owner.org_id != actor.org_id or not owner.is_active:
+        _add(errors, "owner", _("负责人必须是本组织的在职员工。"))
+    ids = sorted({int(pk) for pk in customer_ids})
+    if not ids:
+        _add(errors, "customers", _("请至少选择一个客户。"))
+    _raise(errors)
+    visible = policy.scope_queryset(
+        actor, "customers", Customer.objects.filter(pk__in=ids), owner="owner",
+        department="department",
+    )  # fmt: skip
+    customers = list(visible.select_for_update())
+    if len(customers) != len(ids):
+        raise ValidationError(
+            {"customers": [_("部分客户不存在或不在您的数据权限内，未做任何转移。")]},
+            code="not_visible",
+        )
+    for customer in customers:
+        before = audit.snapshot(customer, ("owner", "department"))
+        previous_owner = customer.owner_id
+        customer.owner = owner
+        customer.department_id = owner.department_id
+        bump_version(customer)
+        customer.save(update_fields=["owner", "department", "version", "updated_at"])
+        customer.refresh_from_db(fields=["version"])
+        if with_contacts:
+            Contact.objects.filter(customer=customer, owner_id=previous_owner).update(
+                owner=owner, owner_department_id=owner.department_id
+            )
+        audit.record_change(
+            actor=actor,
+            instance=customer,
+            action=ChangeRecord.Action.UPDATE,
+            before=before,
+            after=audit.snapshot(customer, ("owner", "department")),
+        )
+    return len(customers)
+
+
+@transaction.atomic
+def customers_handover(*, actor, from_employee, to_employee):
+    """Move every customer (with the contacts they own) of ``from_employee`` to
+    ``to_employee`` — what happens when someone leaves. Returns the count."""
+    policy.require(actor, "customers.transfer")
+    if from_employee is None or from_employee.org_id != actor.org_id:
+        raise ValidationError({"from": [_("引用的记录不属于本组织。")]})
+    if to_employee is not None and to_employee.pk == from_employee.pk:
+        raise ValidationError({"to": [_("移交对象不能是同一名员工。")]}, code="same")
+    ids = list(Customer.objects.filter(owner=from_employee).values_list("pk", flat=True))
+    if not ids:
+        return 0
+    return customers_transfer(actor=actor, customer_ids=ids, owner=to_employee)

@@ -80,3 +80,14 @@ class ContactSerializer(MaskedPhonesMixin, serializers.ModelSerializer):
             "created_at", "updated_at",
         ]  # fmt: skip
         read_only_fields = ["mnemonic", "created_at", "updated_at"]
+
+
+class TransferSerializer(serializers.Serializer):
+    customers = serializers.ListField(child=serializers.IntegerField(), max_length=10_000)
+    owner = serializers.IntegerField()
+    with_contacts = serializers.BooleanField(default=True)
+
+
+class HandoverSerializer(serializers.Serializer):
+    source = serializers.IntegerField(help_text=_("移交人（员工编号）"))
+    target = serializers.IntegerField(help_text=_("接收人（员工编号）"))

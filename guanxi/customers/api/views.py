@@ -1,5 +1,6 @@
 """``/api/v1/customers`` and ``/api/v1/contacts``."""
 
+from django.http import Http404
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -8,9 +9,19 @@ from rest_framework.response import Response
 
 from guanxi.api.viewsets import OrgViewSet
 from guanxi.customers import jobs, selectors, services
-from guanxi.customers.api.serializers import ContactSerializer, CustomerSerializer
+from guanxi.customers.api.serializers import (
+    ContactSerializer,
+    CustomerSerializer,
+    HandoverSerializer,
+    TransferSerializer,
+)
 from guanxi.customers.filters import ContactFilter, CustomerFilter
 from guanxi.jobs import services as job_services
+from guanxi.orgs.models import Employee
+
+
+def _employee_or_none(pk):
+    return Employee.objects.filter(pk=pk).first()
 
 
 class _ScopedViewSet(OrgViewSet):
@@ -34,7 +45,14 @@ class CustomerViewSet(_ScopedViewSet):
     serializer_class = CustomerSerializer
     filterset_class = CustomerFilter
     ordering_fields = ["id", "name", "code", "created_at"]
-    extra_capabilities = {"restore": "delete", "duplicates": "view", "export": "export"}
+    extra_capabilities = {
+        "restore": "delete",
+        "duplicates": "view",
+        "export": "export",
+        "copy": "create",
+        "transfer": "transfer",
+        "handover": "transfer",
+    }
 
     def scoped_queryset(self):
         deleted = self.action == "restore"
@@ -109,6 +127,50 @@ class CustomerViewSet(_ScopedViewSet):
             {"job": job.pk, "status": job.status, "url": reverse("jobs:job_detail", args=[job.pk])},
             status=status.HTTP_202_ACCEPTED,
         )
+
+    @extend_schema(request=None, responses={201: CustomerSerializer})
+    @action(detail=True, methods=["post"])
+    def copy(self, request, pk=None):
+        """A copy of the customer (details and custom fields, not contacts), owned by you."""
+        customer = services.customer_copy(actor=self.employee, customer=self.get_object())
+        return Response(self.get_serializer(customer).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=TransferSerializer,
+        responses=inline_serializer("Transferred", {"transferred": serializers.IntegerField()}),
+    )
+    @action(detail=False, methods=["post"])
+    def transfer(self, request):
+        """Give the listed customers (and their contacts held by the previous owner)
+        to another employee; all or nothing."""
+        body = TransferSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        count = services.customers_transfer(
+            actor=self.employee,
+            customer_ids=body.validated_data["customers"],
+            owner=_employee_or_none(body.validated_data["owner"]),
+            with_contacts=body.validated_data["with_contacts"],
+        )
+        return Response({"transferred": count})
+
+    @extend_schema(
+        request=HandoverSerializer,
+        responses=inline_serializer("HandedOver", {"transferred": serializers.IntegerField()}),
+    )
+    @action(detail=False, methods=["post"])
+    def handover(self, request):
+        """Move every customer of one employee (e.g. who is leaving) to another."""
+        body = HandoverSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        source = _employee_or_none(body.validated_data["source"])
+        if source is None:
+            raise Http404
+        count = services.customers_handover(
+            actor=self.employee,
+            from_employee=source,
+            to_employee=_employee_or_none(body.validated_data["target"]),
+        )
+        return Response({"transferred": count})
 
     @extend_schema(request=None, responses=CustomerSerializer)
     @action(detail=True, methods=["post"])
