@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from guanxi.core.models import OrgOwned, Versioned
 from guanxi.core.tenancy import DisabledQuerySet, OrgScopedManager
@@ -200,3 +201,32 @@ class Contact(OrgOwned, Versioned):
 
     def __str__(self):
         return self.name
+
+
+class LifecycleChange(OrgOwned):
+    """One move of a customer between lifecycle stages, by hand or by an event."""
+
+    class Reason(models.TextChoices):
+        CREATED = "created", pgettext_lazy("lifecycle reason", "新建客户")
+        MANUAL = "manual", pgettext_lazy("lifecycle reason", "手动调整")
+        FIRST_ORDER = "first_order", pgettext_lazy("lifecycle reason", "首次成交")
+        REPEAT_ORDER = "repeat_order", pgettext_lazy("lifecycle reason", "再次购买")
+        NO_PURCHASE = "no_purchase", pgettext_lazy("lifecycle reason", "长期未购买")
+        DEAL_LOST = "deal_lost", pgettext_lazy("lifecycle reason", "输单")
+        OPPORTUNITY = "opportunity", pgettext_lazy("lifecycle reason", "出现商机")
+
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="lifecycle_changes"
+    )
+    from_stage = models.CharField(max_length=20, blank=True)
+    to_stage = models.CharField(max_length=20, choices=Customer.Lifecycle.choices)
+    reason = models.CharField(max_length=20, choices=Reason.choices)
+    actor = models.ForeignKey(
+        "orgs.Employee", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["org", "customer", "-created_at"], name="lifecycle_org_customer"),
+        ]

@@ -122,3 +122,25 @@ def _really_matches(customer, core, digits, email):
     if email and customer.email and customer.email.lower() == email.strip().lower():
         return True
     return bool(core) and name_core(customer.name) == core
+
+
+# ---- lifecycle -------------------------------------------------------------------------
+
+
+def lifecycle_counts(*, employee):
+    """``{stage: count}`` over the customers ``employee`` may see (one query)."""
+    from django.db.models import Count
+
+    rows = (
+        customer_queryset(employee=employee)
+        .order_by()
+        .values("lifecycle_stage")
+        .annotate(n=Count("id"))
+    )
+    counts = {stage: 0 for stage in Customer.Lifecycle.values}
+    counts.update({row["lifecycle_stage"]: row["n"] for row in rows})
+    return counts
+
+
+def lifecycle_history(*, customer):
+    return customer.lifecycle_changes.select_related("actor").order_by("-created_at", "-id")

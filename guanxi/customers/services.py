@@ -18,7 +18,7 @@ from guanxi.audit.models import ChangeRecord
 from guanxi.core import pinyin
 from guanxi.core.errors import BusinessRuleError
 from guanxi.core.versioning import bump_version, lock_for_update
-from guanxi.customers.models import Contact, Customer
+from guanxi.customers.models import Contact, Customer, LifecycleChange
 from guanxi.orgs import custom_fields, numbering, policy
 from guanxi.orgs.models import DictionaryEntry
 
@@ -230,6 +230,7 @@ def customer_create(*, actor, name, custom=None, **fields):
     if not customer.code:
         _assign_code(actor, customer)
     _save(customer)
+    _record_stage(customer, "", LifecycleChange.Reason.CREATED, actor)
     audit.record_change(
         actor=actor,
         instance=customer,
@@ -281,6 +282,8 @@ def customer_update(*, actor, customer, version=None, custom=None, **fields):
     bump_version(customer)
     _save(customer)
     customer.refresh_from_db()
+    if customer.lifecycle_stage != before["lifecycle_stage"]:
+        _record_stage(customer, before["lifecycle_stage"], LifecycleChange.Reason.MANUAL, actor)
     audit.record_change(
         actor=actor,
         instance=customer,
@@ -544,3 +547,52 @@ def customers_handover(*, actor, from_employee, to_employee):
     if not ids:
         return 0
     return customers_transfer(actor=actor, customer_ids=ids, owner=to_employee)
+
+
+# ---- lifecycle ---------------------------------------------------------------------------
+
+Stage = Customer.Lifecycle
+Reason = LifecycleChange.Reason
+
+# event -> (stages it applies from, stage it leads to); None = from any stage
+LIFECYCLE_EVENTS = {
+    Reason.OPPORTUNITY: ({Stage.TARGET, Stage.POTENTIAL}, Stage.OPPORTUNITY),
+    Reason.FIRST_ORDER: (
+        {Stage.TARGET, Stage.POTENTIAL, Stage.OPPORTUNITY, Stage.LOST},
+        Stage.NEW,
+    ),
+    Reason.REPEAT_ORDER: ({Stage.NEW, Stage.DORMANT, Stage.REPEAT, Stage.LOST}, Stage.REPEAT),
+    Reason.NO_PURCHASE: ({Stage.NEW, Stage.REPEAT}, Stage.DORMANT),
+    Reason.DEAL_LOST: ({Stage.TARGET, Stage.POTENTIAL, Stage.OPPORTUNITY}, Stage.LOST),
+}
+
+
+def _record_stage(customer, from_stage, reason, actor):
+    LifecycleChange.objects.create(
+        org_id=customer.org_id,
+        customer=customer,
+        from_stage=from_stage,
+        to_stage=customer.lifecycle_stage,
+        reason=reason,
+        actor=actor,
+    )
+
+
+@transaction.atomic
+def lifecycle_event(*, customer, event, actor=None):
+    """Move ``customer`` as ``event`` says (first order → new customer, repeat order
+    → repeat customer, no purchase for the set days → dormant, deal lost → lost…).
+
+    Called by the modules that see the events (orders, opportunities, the churn
+    scan). A customer in a stage the event does not apply to stays where it is.
+    Returns whether the stage changed.
+    """
+    sources, target = LIFECYCLE_EVENTS[Reason(event)]
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    if customer.lifecycle_stage not in sources or customer.lifecycle_stage == target:
+        return False
+    previous = customer.lifecycle_stage
+    Customer.objects.filter(pk=customer.pk).update(lifecycle_stage=target)
+    customer.lifecycle_stage = target
+    _record_stage(customer, previous, event, actor)
+    return True

@@ -1,7 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from guanxi.customers.models import Contact, Customer
+from guanxi.customers.models import Contact, Customer, LifecycleChange
 from guanxi.orgs import policy
 from guanxi.orgs.models import Department, Employee
 
@@ -91,3 +91,11 @@ class TransferSerializer(serializers.Serializer):
 class HandoverSerializer(serializers.Serializer):
     source = serializers.IntegerField(help_text=_("移交人（员工编号）"))
     target = serializers.IntegerField(help_text=_("接收人（员工编号）"))
+
+
+class LifecycleChangeSerializer(serializers.ModelSerializer):
+    actor = serializers.PrimaryKeyRelatedField(read_only=True)
+
+    class Meta:
+        model = LifecycleChange
+        fields = ["id", "from_stage", "to_stage", "reason", "actor", "created_at"]

@@ -13,9 +13,11 @@ from guanxi.customers.api.serializers import (
     ContactSerializer,
     CustomerSerializer,
     HandoverSerializer,
+    LifecycleChangeSerializer,
     TransferSerializer,
 )
 from guanxi.customers.filters import ContactFilter, CustomerFilter
+from guanxi.customers.models import Customer
 from guanxi.jobs import services as job_services
 from guanxi.orgs.models import Employee
 
@@ -52,6 +54,8 @@ class CustomerViewSet(_ScopedViewSet):
         "copy": "create",
         "transfer": "transfer",
         "handover": "transfer",
+        "lifecycle_counts": "view",
+        "lifecycle": "view",
     }
 
     def scoped_queryset(self):
@@ -171,6 +175,20 @@ class CustomerViewSet(_ScopedViewSet):
             to_employee=_employee_or_none(body.validated_data["target"]),
         )
         return Response({"transferred": count})
+
+    @extend_schema(responses=inline_serializer("LifecycleCounts", {
+        stage: serializers.IntegerField() for stage in Customer.Lifecycle.values}))  # fmt: skip
+    @action(detail=False, methods=["get"], url_path="lifecycle-counts")
+    def lifecycle_counts(self, request):
+        """How many of the customers you may see are in each lifecycle stage."""
+        return Response(selectors.lifecycle_counts(employee=self.employee))
+
+    @extend_schema(responses=LifecycleChangeSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def lifecycle(self, request, pk=None):
+        """The customer's lifecycle history, newest first."""
+        history = selectors.lifecycle_history(customer=self.get_object())
+        return Response(LifecycleChangeSerializer(history, many=True).data)
 
     @extend_schema(request=None, responses=CustomerSerializer)
     @action(detail=True, methods=["post"])
