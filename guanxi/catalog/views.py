@@ -15,26 +15,12 @@ from guanxi.catalog.filters import ORDERING_FIELDS, ProductFilter, filter_params
 from guanxi.catalog.forms import CategoryForm, ProductForm, ProductLineForm, category_options
 from guanxi.catalog.models import Product
 from guanxi.core.errors import BusinessRuleError
-from guanxi.core.forms import add_service_errors
+from guanxi.core.forms import form_status, refuse
 from guanxi.core.views import employee_required
 from guanxi.jobs import services as job_services
 from guanxi.orgs import custom_fields, policy
 
 PAGE_SIZE = 25
-
-
-def _refuse(form, exc):
-    """Show a service's refusal on ``form`` and remember the status to answer with."""
-    add_service_errors(form, exc)
-    form.refusal_status = getattr(exc, "status_code", 400)
-
-
-def _status(request, form):
-    """A refused form answers with the API's status: 400 bad input, 409 stale
-    version, 422 business rule (the page is shown either way)."""
-    if request.method == "POST" and form.errors:
-        return getattr(form, "refusal_status", 400)
-    return 200
 
 
 def _capabilities(employee):
@@ -123,7 +109,7 @@ def _product_form_page(request, form, product=None):
         request,
         "catalog/product_form.html",
         {"form": form, "product": product},
-        status=_status(request, form),
+        status=form_status(request, form),
     )
 
 
@@ -137,7 +123,7 @@ def product_create(request):
         try:
             product = services.product_create(actor=employee, **form.service_kwargs())
         except (ValidationError, BusinessRuleError) as exc:
-            _refuse(form, exc)
+            refuse(form, exc)
         else:
             messages.success(
                 request,
@@ -169,7 +155,7 @@ def product_edit(request, pk):
                 **form.service_kwargs(),
             )
         except (ValidationError, BusinessRuleError) as exc:
-            _refuse(form, exc)
+            refuse(form, exc)
         else:
             messages.success(request, _("产品“%(name)s”已保存。") % {"name": product.name})
             return redirect("catalog:product_detail", pk=product.pk)
@@ -247,7 +233,7 @@ def category_list(request):
             try:
                 category = services.category_create(actor=employee, **form.service_kwargs())
             except (ValidationError, BusinessRuleError) as exc:
-                _refuse(form, exc)
+                refuse(form, exc)
             else:
                 messages.success(request, _("分类“%(name)s”已创建。") % {"name": category.name})
                 return redirect("catalog:category_list")
@@ -259,7 +245,7 @@ def category_list(request):
             "form": form,
             "can": _capabilities(employee),
         },
-        status=_status(request, form),
+        status=form_status(request, form),
     )
 
 
@@ -284,7 +270,7 @@ def category_edit(request, pk):
         try:
             services.category_update(actor=employee, category=category, **form.service_kwargs())
         except (ValidationError, BusinessRuleError) as exc:
-            _refuse(form, exc)
+            refuse(form, exc)
         else:
             messages.success(request, _("分类已保存。"))
             return redirect("catalog:category_list")
@@ -292,7 +278,7 @@ def category_edit(request, pk):
         request,
         "catalog/category_form.html",
         {"form": form, "category": category},
-        status=_status(request, form),
+        status=form_status(request, form),
     )
 
 
@@ -325,7 +311,7 @@ def product_line_list(request):
             try:
                 line = services.product_line_create(actor=employee, **form.cleaned_data)
             except (ValidationError, BusinessRuleError) as exc:
-                _refuse(form, exc)
+                refuse(form, exc)
             else:
                 messages.success(request, _("产品线“%(name)s”已创建。") % {"name": line.name})
                 return redirect("catalog:product_line_list")
@@ -337,7 +323,7 @@ def product_line_list(request):
             "form": form,
             "can": _capabilities(employee),
         },
-        status=_status(request, form),
+        status=form_status(request, form),
     )
 
 
@@ -353,7 +339,7 @@ def product_line_edit(request, pk):
         try:
             services.product_line_update(actor=employee, line=line, **form.cleaned_data)
         except (ValidationError, BusinessRuleError) as exc:
-            _refuse(form, exc)
+            refuse(form, exc)
         else:
             messages.success(request, _("产品线已保存。"))
             return redirect("catalog:product_line_list")
@@ -361,7 +347,7 @@ def product_line_edit(request, pk):
         request,
         "catalog/product_line_form.html",
         {"form": form, "line": line},
-        status=_status(request, form),
+        status=form_status(request, form),
     )
 
 

@@ -22,3 +22,17 @@ def add_service_errors(form, exc):
     else:
         for message in exc.messages:
             form.add_error(None, message)
+
+
+def refuse(form, exc):
+    """Show a service's refusal on ``form`` and remember the status to answer with."""
+    add_service_errors(form, exc)
+    form.refusal_status = getattr(exc, "status_code", 400)
+
+
+def form_status(request, form):
+    """A refused form answers with the API's status: 400 bad input, 409 stale
+    version, 422 business rule (the page is shown either way)."""
+    if request.method == "POST" and form.errors:
+        return getattr(form, "refusal_status", 400)
+    return 200

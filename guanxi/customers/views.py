@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from guanxi.api.pagination import COUNT_LIMIT, capped_count
 from guanxi.core.errors import BusinessRuleError
-from guanxi.core.forms import add_service_errors
+from guanxi.core.forms import form_status, refuse
 from guanxi.core.views import employee_required
 from guanxi.customers import selectors, services
 from guanxi.customers.filters import CustomerFilter
@@ -22,20 +22,6 @@ from guanxi.orgs.selectors import dictionary_entries
 
 PAGE_SIZE = 25
 FILTER_PARAMS = ("q", "lifecycle_stage", "industry", "level", "mine")
-
-
-def _refuse(form, exc):
-    """Show a service's refusal on ``form`` and remember the status to answer with."""
-    add_service_errors(form, exc)
-    form.refusal_status = getattr(exc, "status_code", 400)
-
-
-def _status(request, form):
-    """A refused form answers with the API's status: 400 bad input, 409 stale
-    version, 422 business rule (the page is shown either way)."""
-    if request.method == "POST" and form.errors:
-        return getattr(form, "refusal_status", 400)
-    return 200
 
 
 def _capabilities(employee):
@@ -162,7 +148,7 @@ def _form_page(request, form, customer=None):
         request,
         "customers/customer_form.html",
         {"form": form, "customer": customer},
-        status=_status(request, form),
+        status=form_status(request, form),
     )
 
 
@@ -180,7 +166,7 @@ def customer_create(request):
         try:
             customer = services.customer_create(actor=employee, **form.service_kwargs())
         except (ValidationError, BusinessRuleError) as exc:
-            _refuse(form, exc)
+            refuse(form, exc)
         else:
             messages.success(
                 request,
@@ -211,7 +197,7 @@ def customer_edit(request, pk):
                 **form.service_kwargs(),
             )
         except (ValidationError, BusinessRuleError) as exc:
-            _refuse(form, exc)
+            refuse(form, exc)
         else:
             messages.success(request, _("客户“%(name)s”已保存。") % {"name": customer.name})
             return redirect("customers:customer_detail", pk=customer.pk)
@@ -271,11 +257,11 @@ def contact_create(request, pk):
                 actor=employee, customer=customer, **form.service_kwargs()
             )
         except (ValidationError, BusinessRuleError) as exc:
-            _refuse(form, exc)
+            refuse(form, exc)
         else:
             messages.success(request, _("联系人“%(name)s”已添加。") % {"name": contact.name})
             return redirect("customers:customer_detail", pk=customer.pk)
-    return _detail_page(request, customer, form, status=_status(request, form))
+    return _detail_page(request, customer, form, status=form_status(request, form))
 
 
 @employee_required
@@ -292,7 +278,7 @@ def contact_edit(request, pk):
                 **form.service_kwargs(),
             )
         except (ValidationError, BusinessRuleError) as exc:
-            _refuse(form, exc)
+            refuse(form, exc)
         else:
             messages.success(request, _("联系人“%(name)s”已保存。") % {"name": contact.name})
             return redirect("customers:customer_detail", pk=contact.customer_id)
@@ -300,7 +286,7 @@ def contact_edit(request, pk):
         request,
         "customers/contact_form.html",
         {"form": form, "contact": contact},
-        status=_status(request, form),
+        status=form_status(request, form),
     )
 
 
