@@ -101,6 +101,19 @@ class Customer(OrgOwned, Versioned):
     # search aids, kept by the services: pinyin keys and every phone's digits
     search_keys = models.CharField(max_length=300, blank=True, editable=False)
     phone_digits = models.CharField(max_length=100, blank=True, editable=False)
+    # kept by the activity services: the newest follow-up and the next one planned
+    last_followup_at = models.DateTimeField(_("最近跟进"), null=True, blank=True, editable=False)
+    next_followup_on = models.DateField(_("下次跟进"), null=True, blank=True, editable=False)
+    # set when the customer was merged into another one: links to it keep working
+    merged_into = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="merged_from",
+        editable=False,
+        verbose_name=_("合并到"),
+    )
     deleted_at = models.DateTimeField(_("删除时间"), null=True, blank=True)
 
     objects: ClassVar["OrgScopedManager[Customer]"] = LiveManager()
@@ -229,4 +242,22 @@ class LifecycleChange(OrgOwned):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["org", "customer", "-created_at"], name="lifecycle_org_customer"),
+        ]
+
+
+class CustomerMerge(OrgOwned):
+    """The log of one merge: which customers went into which survivor, and what moved."""
+
+    survivor = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="merges")
+    merged = models.JSONField(default=list)  # [{"id", "code", "name"}] of the merged-away ones
+    moved = models.JSONField(default=dict)  # {kind key: number of records moved}
+    fields = models.JSONField(default=dict)  # {field: value taken from a merged-away customer}
+    actor = models.ForeignKey(
+        "orgs.Employee", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["org", "survivor", "-created_at"], name="merge_org_survivor"),
         ]

@@ -596,3 +596,18 @@ def lifecycle_event(*, customer, event, actor=None):
     customer.lifecycle_stage = target
     _record_stage(customer, previous, event, actor)
     return True
+
+
+# ---- follow-ups ------------------------------------------------------------------------
+
+
+def customer_set_followups(*, customer_id, last_at, next_on):
+    """Record the customer's newest follow-up time and the next follow-up date planned.
+
+    Called by the activity services after every activity write, with the values they
+    computed from the customer's activities; the public pool's return clock and the
+    list's "最近跟进" column read them. Not audited: it is derived data, not an edit.
+    """
+    Customer.with_deleted.filter(pk=customer_id).update(
+        last_followup_at=last_at, next_followup_on=next_on
+    )

@@ -12,7 +12,7 @@ from guanxi.api.pagination import COUNT_LIMIT, capped_count
 from guanxi.core.errors import BusinessRuleError
 from guanxi.core.forms import form_status, refuse
 from guanxi.core.views import employee_required
-from guanxi.customers import selectors, services
+from guanxi.customers import extensions, selectors, services
 from guanxi.customers.filters import CustomerFilter
 from guanxi.customers.forms import ContactForm, CustomerForm
 from guanxi.customers.models import Customer
@@ -132,9 +132,20 @@ def _detail_page(request, customer, contact_form=None, status=200):
                 customer.custom, custom_fields.definitions("customer")
             ),
             "can": _capabilities(employee),
+            "panels": _panels(customer, employee),
         },
         status=status,
     )
+
+
+def _panels(customer, employee):
+    """The 360° cards that later modules registered (activities, orders, tickets…)."""
+    shown = []
+    for panel in extensions.panels():
+        context = panel.context(customer, employee)
+        if context is not None:
+            shown.append({"template": panel.template, "context": context, "side": panel.side})
+    return shown
 
 
 @employee_required
