@@ -77,7 +77,12 @@ ROLES = [
         _("销售代表"),
         _("跟进自己的线索、客户和商机，报价、签约、回款。"),
         False,
-        [*_codes(SALES_MODULES, ("view", "create", "edit")), "products.view", "knowledge.view"],
+        [
+            *_codes(SALES_MODULES, ("view", "create", "edit")),
+            "activities.delete",  # their own follow-up records (data scope: own)
+            "products.view",
+            "knowledge.view",
+        ],
         _scopes(perms.scoped_modules(), DataScope.OWN),
     ),
     (
