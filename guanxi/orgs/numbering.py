@@ -102,3 +102,25 @@ def next_code(*, org_id, target, day=None):
                 counter.update(last_value=F("last_value") + 1)
         value = counter.values_list("last_value", flat=True).get()
     return render(pattern, value, day)
+
+
+def next_codes(*, org_id, target, count, day=None):
+    """Hand out ``count`` consecutive codes for ``target`` with one counter update
+    (bulk imports). Same rule, period and transaction behaviour as ``next_code``."""
+    if count <= 0:
+        return []
+    day = day or timezone.localdate()
+    pattern = pattern_for(org_id, target)
+    period = period_of(pattern, day)
+    with transaction.atomic():
+        counter = NumberSequence.objects.filter(org_id=org_id, target=target, period=period)
+        if not counter.update(last_value=F("last_value") + count):
+            try:
+                with transaction.atomic():
+                    NumberSequence.objects.create(
+                        org_id=org_id, target=target, period=period, last_value=count
+                    )
+            except IntegrityError:  # created concurrently: take the block after it
+                counter.update(last_value=F("last_value") + count)
+        last = counter.values_list("last_value", flat=True).get()
+    return [render(pattern, value, day) for value in range(last - count + 1, last + 1)]
