@@ -6,3 +6,8 @@ class WorkspaceConfig(AppConfig):
     name = "guanxi.workspace"
     label = "workspace"
     verbose_name = _("工作台")
+
+    def ready(self):
+        from guanxi.workspace import panels
+
+        panels.register()

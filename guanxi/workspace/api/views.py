@@ -1,0 +1,149 @@
+"""``/api/v1/activities`` (跟进记录) and ``/api/v1/attachments`` (客户附件)."""
+
+import django_filters
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.permissions import BasePermission
+from rest_framework.response import Response
+
+from guanxi.api.permissions import IsEmployee
+from guanxi.api.viewsets import OrgViewSet
+from guanxi.customers import selectors as customer_selectors
+from guanxi.orgs import policy
+from guanxi.workspace import selectors, services
+from guanxi.workspace.activity_views import attachment_response
+from guanxi.workspace.api.serializers import (
+    ActivitySerializer,
+    AttachmentSerializer,
+    AttachmentUploadSerializer,
+)
+from guanxi.workspace.models import Activity, Attachment
+
+
+class ActivityFilter(django_filters.FilterSet):
+    customer = django_filters.NumberFilter(field_name="customer_id", label=gettext_lazy("客户"))
+    contact = django_filters.NumberFilter(field_name="contact_id", label=gettext_lazy("联系人"))
+    owner = django_filters.NumberFilter(field_name="owner_id", label=gettext_lazy("跟进人"))
+    kind = django_filters.ChoiceFilter(
+        choices=Activity.Kind.choices, label=gettext_lazy("跟进方式")
+    )
+    occurred_after = django_filters.IsoDateTimeFilter(
+        field_name="occurred_at", lookup_expr="gte", label=gettext_lazy("跟进时间起")
+    )
+    occurred_before = django_filters.IsoDateTimeFilter(
+        field_name="occurred_at", lookup_expr="lte", label=gettext_lazy("跟进时间止")
+    )
+
+    class Meta:
+        model = Activity
+        fields: list[str] = []
+
+
+class ActivityViewSet(OrgViewSet):
+    """Follow-up records in the caller's activities data scope, of customers they may
+    see. The owner is whoever records it; each write recomputes the customer's
+    last and next follow-up. DELETE moves to the recycle bin."""
+
+    module = "activities"
+    serializer_class = ActivitySerializer
+    filterset_class = ActivityFilter
+    ordering_fields = ["id", "occurred_at", "next_followup_on"]
+
+    def scoped_queryset(self):
+        return selectors.activity_queryset(employee=self.employee)
+
+    def _data(self, serializer):
+        data = dict(serializer.validated_data)
+        return data.pop("version", None), data
+
+    def perform_create(self, serializer):
+        _version, data = self._data(serializer)
+        serializer.instance = services.activity_create(actor=self.employee, **data)
+
+    def perform_update(self, serializer):
+        version, data = self._data(serializer)
+        serializer.instance = services.activity_update(
+            actor=self.employee, activity=serializer.instance, version=version, **data
+        )
+
+    def perform_destroy(self, instance):
+        services.activity_delete(actor=self.employee, activity=instance)
+
+
+class AttachmentFilter(django_filters.FilterSet):
+    customer = django_filters.NumberFilter(field_name="customer_id", label=gettext_lazy("客户"))
+
+    class Meta:
+        model = Attachment
+        fields: list[str] = []
+
+
+class CustomerAccess(BasePermission):
+    """Files follow their customer: reading needs customers.view, changing customers.edit."""
+
+    READ = {"list", "retrieve", "download"}
+
+    def has_permission(self, request, view):
+        code = "customers.view" if view.action in self.READ else "customers.edit"
+        employee = request._request.employee
+        if policy.can(employee, code):
+            return True
+        self.message = _("您没有执行此操作的权限：%(perm)s") % {"perm": policy.perms.label(code)}
+        return False
+
+
+class AttachmentViewSet(OrgViewSet):
+    """Files of the customers the caller may see. Upload with ``multipart/form-data``
+    (``customer``, ``file``, optional ``name``; at most 20 MB, not empty); PATCH renames;
+    DELETE moves to the recycle bin; ``GET …/{id}/download`` returns the file."""
+
+    module = "customers"
+    permission_classes = [IsEmployee, CustomerAccess]
+    serializer_class = AttachmentSerializer
+    filterset_class = AttachmentFilter
+    ordering_fields = ["id", "created_at", "size"]
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    def scoped_queryset(self):
+        return selectors.attachment_queryset(employee=self.employee)
+
+    @extend_schema(
+        request={"multipart/form-data": AttachmentUploadSerializer},
+        responses={201: AttachmentSerializer},
+    )
+    def create(self, request, *args, **kwargs):
+        body = AttachmentUploadSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        customer = customer_selectors.access_customer(
+            self.employee, body.validated_data["customer"], write=True
+        )
+        attachment = services.attachment_upload(
+            actor=self.employee,
+            customer=customer,
+            upload=body.validated_data["file"],
+            name=body.validated_data.get("name"),
+        )
+        return Response(self.get_serializer(attachment).data, status=status.HTTP_201_CREATED)
+
+    def perform_update(self, serializer):
+        serializer.instance = services.attachment_rename(
+            actor=self.employee,
+            attachment=serializer.instance,
+            name=serializer.validated_data.get("original_name", serializer.instance.original_name),
+        )
+
+    def perform_destroy(self, instance):
+        services.attachment_delete(actor=self.employee, attachment=instance)
+
+    @extend_schema(
+        responses={(200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY)}
+    )
+    @action(detail=True, methods=["get"])
+    def download(self, request, pk=None):
+        """The file itself, as an attachment under its original name."""
+        return attachment_response(self.get_object())

@@ -1,0 +1,147 @@
+"""Follow-up records (跟进记录) and files (附件) of customers."""
+
+import uuid
+from typing import ClassVar
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from guanxi.core.models import OrgOwned, Versioned
+from guanxi.core.tenancy import OrgScopedManager
+from guanxi.customers.models import LiveManager
+
+
+class Activity(OrgOwned, Versioned):
+    """One contact with a customer: a call, a visit, a meeting, an e-mail or a note.
+
+    ``owner`` (who did it) and ``department`` (their department at the time) decide
+    who sees it (data scope of the "activities" module), on top of seeing the customer.
+    """
+
+    class Kind(models.TextChoices):
+        CALL = "call", _("电话")
+        VISIT = "visit", _("拜访")
+        MEETING = "meeting", _("会议")
+        EMAIL = "email", _("邮件")
+        NOTE = "note", _("备注")
+
+    customer = models.ForeignKey(
+        "customers.Customer",
+        on_delete=models.CASCADE,
+        related_name="activities",
+        verbose_name=_("客户"),
+    )
+    contact = models.ForeignKey(
+        "customers.Contact",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="activities",
+        verbose_name=_("联系人"),
+    )
+    kind = models.CharField(_("跟进方式"), max_length=20, choices=Kind.choices, default=Kind.CALL)
+    subject = models.CharField(_("主题"), max_length=200, blank=True)
+    content = models.TextField(_("跟进内容"), max_length=5000)
+    occurred_at = models.DateTimeField(_("跟进时间"), default=timezone.now)
+    next_followup_on = models.DateField(_("下次跟进日期"), null=True, blank=True)
+    next_followup_note = models.CharField(_("下次跟进事项"), max_length=200, blank=True)
+    owner = models.ForeignKey(
+        "orgs.Employee",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="activities",
+        verbose_name=_("跟进人"),
+    )
+    department = models.ForeignKey(
+        "orgs.Department",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="activities",
+        verbose_name=_("所属部门"),
+    )
+    created_by = models.ForeignKey(
+        "orgs.Employee",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("创建人"),
+    )
+    deleted_at = models.DateTimeField(_("删除时间"), null=True, blank=True)
+
+    objects: ClassVar["OrgScopedManager[Activity]"] = LiveManager()
+    with_deleted: ClassVar["OrgScopedManager[Activity]"] = OrgScopedManager()
+
+    class Meta:
+        verbose_name = _("跟进记录")
+        verbose_name_plural = _("跟进记录")
+        ordering = ["-occurred_at", "-id"]
+        indexes = [
+            models.Index(fields=["org", "customer", "-occurred_at"], name="activity_org_customer"),
+            models.Index(fields=["org", "owner", "-occurred_at"], name="activity_org_owner"),
+            models.Index(fields=["org", "next_followup_on"], name="activity_org_next"),
+        ]
+
+    def __str__(self):
+        return self.subject or self.content[:40]
+
+    @property
+    def icon(self):
+        """The Bootstrap icon of the kind, for the timeline."""
+        return KIND_ICONS.get(self.kind, "bi-chat-left-text")
+
+
+KIND_ICONS: dict[str, str] = {
+    Activity.Kind.CALL: "bi-telephone",
+    Activity.Kind.VISIT: "bi-geo-alt",
+    Activity.Kind.MEETING: "bi-people",
+    Activity.Kind.EMAIL: "bi-envelope",
+    Activity.Kind.NOTE: "bi-journal-text",
+}
+
+
+def attachment_path(instance, filename):
+    """``files/<org id>/<yyyy>/<mm>/<uuid>``: the user's file name never reaches the disk."""
+    now = timezone.now()
+    return f"files/{instance.org_id}/{now:%Y}/{now:%m}/{uuid.uuid4().hex}"
+
+
+class Attachment(OrgOwned):
+    """A file attached to a customer. Downloaded only through an authenticated view."""
+
+    customer = models.ForeignKey(
+        "customers.Customer",
+        on_delete=models.CASCADE,
+        related_name="attachments",
+        verbose_name=_("客户"),
+    )
+    file = models.FileField(_("文件"), upload_to=attachment_path, max_length=200)
+    original_name = models.CharField(_("文件名"), max_length=200)
+    size = models.PositiveBigIntegerField(_("大小"), default=0)
+    content_type = models.CharField(_("文件类型"), max_length=100, blank=True)
+    uploaded_by = models.ForeignKey(
+        "orgs.Employee",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("上传人"),
+    )
+    deleted_at = models.DateTimeField(_("删除时间"), null=True, blank=True)
+
+    objects: ClassVar["OrgScopedManager[Attachment]"] = LiveManager()
+    with_deleted: ClassVar["OrgScopedManager[Attachment]"] = OrgScopedManager()
+
+    class Meta:
+        verbose_name = _("附件")
+        verbose_name_plural = _("附件")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["org", "customer", "-created_at"], name="attachment_org_customer"),
+        ]
+
+    def __str__(self):
+        return self.original_name

@@ -1,0 +1,95 @@
+"""The follow-up and file cards of the customer 360° page, and what a merge moves.
+
+Registered in ``WorkspaceConfig.ready()`` through ``guanxi.customers.extensions``.
+Each card's context costs a fixed number of queries, whatever the number of records.
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+from guanxi.customers import extensions
+from guanxi.customers import selectors as customer_selectors
+from guanxi.orgs import policy
+from guanxi.workspace import selectors, services
+from guanxi.workspace.forms import ActivityForm, AttachmentForm
+
+ACTIVITY_CARD = "workspace/_activity_card.html"
+FILES_CARD = "workspace/_files_card.html"
+
+
+def card_contacts(employee, customer):
+    """The customer's contacts the employee may see, for the "联系人" picker (one query)."""
+    return list(
+        customer_selectors.contact_queryset(employee=employee)
+        .filter(customer_id=customer.pk)
+        .select_related(None)
+        .only("pk", "name", "customer_id")
+        .order_by("-is_primary", "id")
+    )
+
+
+def activity_card(customer, employee, form=None):
+    """Context of the timeline card: the newest follow-ups and the "add" form."""
+    if not policy.can(employee, "activities.view"):
+        return None
+    rows = list(
+        selectors.customer_activities(
+            employee=employee, customer=customer, limit=selectors.TIMELINE_LIMIT + 1
+        )
+    )
+    can_create = policy.can(employee, "activities.create")
+    if form is None and can_create:
+        form = ActivityForm(contacts=card_contacts(employee, customer))
+    return {
+        "customer": customer,
+        "activities": rows[: selectors.TIMELINE_LIMIT],
+        "has_more": len(rows) > selectors.TIMELINE_LIMIT,
+        "form": form,
+        "can": {
+            "create": can_create,
+            "edit": policy.can(employee, "activities.edit"),
+            "delete": policy.can(employee, "activities.delete"),
+        },
+    }
+
+
+def files_card(customer, employee, form=None):
+    """Context of the files card: the customer's files and the upload form."""
+    if not policy.can(employee, "customers.view"):
+        return None
+    can_edit = policy.can(employee, "customers.edit")
+    return {
+        "customer": customer,
+        "files": list(selectors.customer_attachments(employee=employee, customer=customer)[:100]),
+        "form": form if form is not None else (AttachmentForm() if can_edit else None),
+        "can_edit": can_edit,
+        "max_mb": services.MAX_UPLOAD_BYTES // (1024 * 1024),
+    }
+
+
+def register():
+    extensions.register_panel(
+        extensions.Panel(key="activities", template=ACTIVITY_CARD, context=activity_card, order=10)
+    )
+    extensions.register_panel(
+        extensions.Panel(
+            key="attachments", template=FILES_CARD, context=files_card, order=10, side="side"
+        )
+    )
+    extensions.register_related(
+        extensions.Related(
+            key="activities",
+            label=_("跟进记录"),
+            count=services.count_activities,
+            move=services.move_activities,
+            order=10,
+        )
+    )
+    extensions.register_related(
+        extensions.Related(
+            key="attachments",
+            label=_("附件"),
+            count=services.count_attachments,
+            move=services.move_attachments,
+            order=20,
+        )
+    )
