@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "guanxi.customers",
     "guanxi.workspace",
     "guanxi.search",
+    "guanxi.transfer",
     "guanxi.api",
 ]
 
@@ -80,6 +81,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "guanxi.orgs.context_processors.shell",
+                "guanxi.workspace.context_processors.reminders",
             ],
         },
     },
