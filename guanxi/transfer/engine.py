@@ -1,0 +1,465 @@
+"""Turning the rows of an import file into customers.
+
+Everything a row is checked against is loaded once per import (dictionaries,
+employees, custom fields, the normalised phone/e-mail/name keys of the org's
+customers), so checking a row needs no query. New customers are written in
+batches through ``customers.bulk``; matched customers are updated through the
+single-record service, which checks the editor's rights and keeps the history.
+"""
+
+import datetime
+import decimal
+import re
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from guanxi.core.errors import BusinessRuleError, StaleVersion
+from guanxi.customers import bulk, services
+from guanxi.customers.models import Customer
+from guanxi.customers.selectors import name_core
+from guanxi.orgs import custom_fields, policy
+from guanxi.orgs.models import DictionaryEntry, Employee
+from guanxi.transfer.mapping import CONTACT_COLUMNS, CUSTOM_PREFIX, normalise
+
+CHUNK_SIZE = 1000
+PHONE_FIELDS = ("phone", "finance_phone", "contact_mobile")
+_PHONE = re.compile(r"\+?[\d\s()\-]+(?:\s*(?:转|ext\.?|x|#)\s*\d{1,6})?", re.IGNORECASE)
+_HTML = re.compile(r"<\s*/?\s*[a-zA-Z!][^>]*>")
+_NUMBERISH = re.compile(r"[+-][\d\s().+-]*")
+_TAG_SPLIT = re.compile(r"[,，、;；|]")
+_DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T].*)?")
+TRUE_WORDS = {"是", "个人", "true", "yes", "y", "1", "√"}
+FALSE_WORDS = {"否", "企业", "公司", "false", "no", "n", "0"}
+MIN_PHONE_DIGITS = 7
+MIN_NAME_CORE = 2
+
+
+def looks_like_formula(text):
+    """A cell a spreadsheet would run: ``=…``, ``@…``, or ``+``/``-`` followed by
+    more than a number or phone (``-5``, ``+86 138…`` are data)."""
+    if not text:
+        return False
+    if text[0] in "=@":
+        return True
+    return text[0] in "+-" and not _NUMBERISH.fullmatch(text)
+
+
+def parse_date(text):
+    match = _DATE.fullmatch(text.strip())
+    if not match:
+        raise ValueError
+    year, month, day = (int(part) for part in match.groups())
+    return datetime.date(year, month, day)
+
+
+def parse_decimal(text):
+    cleaned = re.sub(r"[,，\s¥￥元]", "", text)
+    value = decimal.Decimal(cleaned)
+    if not value.is_finite():
+        raise decimal.InvalidOperation
+    return value
+
+
+@dataclass
+class Problem:
+    row: int
+    column: str
+    value: str
+    message: str
+
+    def as_list(self):
+        return [self.row, self.column, self.value, self.message]
+
+
+@dataclass
+class Outcome:
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    skipped: int = 0
+    error_rows: int = 0
+    problems: list = field(default_factory=list)  # Problem, in row order
+    created_ids: list = field(default_factory=list)
+
+
+class DuplicateIndex:
+    """Normalised phone digits, e-mails and name cores → the customer (its id) or
+    the file row (``("row", n)``) that has them."""
+
+    def __init__(self):
+        self.phones: dict = {}
+        self.emails: dict = {}
+        self.names: dict = {}
+
+    @staticmethod
+    def keys(*, name, email, phones):
+        digits = [
+            d
+            for d in ("".join(ch for ch in (p or "") if ch.isdigit()) for p in phones)
+            if len(d) >= MIN_PHONE_DIGITS
+        ]
+        core = name_core(name)
+        return {
+            "phones": digits,
+            "email": (email or "").strip().lower(),
+            "name": core if len(core) >= MIN_NAME_CORE else "",
+        }
+
+    def load(self):
+        rows = Customer.objects.values_list("pk", "name", "email", "phone_digits")
+        for pk, name, email, digits in rows.iterator(chunk_size=5000):
+            self.add(self.keys(name=name, email=email, phones=(digits or "").split()), pk)
+        return self
+
+    def add(self, keys, ref):
+        for digits in keys["phones"]:
+            self.phones.setdefault(digits, ref)
+        if keys["email"]:
+            self.emails.setdefault(keys["email"], ref)
+        if keys["name"]:
+            self.names.setdefault(keys["name"], ref)
+
+    def find(self, keys):
+        """``(ref, reason)`` of the first match (phone, e-mail, name), or ``(None, "")``."""
+        for digits in keys["phones"]:
+            if digits in self.phones:
+                return self.phones[digits], _("电话相同")
+        if keys["email"] and keys["email"] in self.emails:
+            return self.emails[keys["email"]], _("电子邮件相同")
+        if keys["name"] and keys["name"] in self.names:
+            return self.names[keys["name"]], _("名称相同")
+        return None, ""
+
+
+class Importer:
+    """Checks (and, when ``write``, imports) the rows of one batch."""
+
+    def __init__(self, batch, *, write):
+        self.batch = batch
+        self.actor = batch.created_by
+        self.write = write
+        self.mapping = list(batch.mapping)
+        self.header = list(batch.header) + [""] * max(0, len(self.mapping) - len(batch.header))
+        self.defs = custom_fields.definitions("customer")
+        self.defs_by_code = {d.code: d for d in self.defs}
+        self.dictionaries = bulk.active_dictionary_codes()
+        self.dictionary_lookup = self._dictionary_lookup()
+        self.employees, self.usernames = self._employees()
+        self.stages = {}
+        for code, label in Customer.Lifecycle.choices:
+            for name in (code, *_both(label)):
+                self.stages[normalise(name)] = code
+        self.mode = batch.duplicate_mode
+        self.index = DuplicateIndex().load() if self.mode != "create" else None
+        self.codes = set()
+        if "code" in self.mapping:
+            self.codes = set(Customer.with_deleted.values_list("code", flat=True))
+        self.wants_contacts = any(key in CONTACT_COLUMNS for key in self.mapping)
+        self.can_edit = policy.can(self.actor, "customers.edit")
+        self.outcome = Outcome()
+
+    # ---- what a row is checked against ----------------------------------------------------
+
+    def _dictionary_lookup(self):
+        lookup: dict[str, dict[str, str]] = {}
+        kinds = {kind: f for f, kind in services.DICTIONARY_FIELDS.items()}
+        entries = DictionaryEntry.objects.filter(kind__in=kinds, is_active=True)
+        for entry in entries.order_by("sort_order", "id"):
+            table = lookup.setdefault(kinds[entry.kind], {})
+            for name in (entry.code, entry.label, entry.label_en):
+                if name:
+                    table.setdefault(normalise(name), entry.code)
+        return lookup
+
+    def _employees(self):
+        by_name: dict[str, list] = {}
+        by_username = {}
+        active = Employee.objects.filter(status=Employee.Status.ACTIVE).select_related("user")
+        for employee in active:
+            by_name.setdefault(normalise(employee.name), []).append(employee)
+            by_username[normalise(employee.username)] = employee
+        return by_name, by_username
+
+    # ---- one row -----------------------------------------------------------------------------
+
+    def _text(self, key, raw):
+        if looks_like_formula(raw):
+            raise ValueError(_("内容像公式（以 = + - @ 开头），为安全起见不予导入。"))
+        if _HTML.search(raw):
+            raise ValueError(_("不能包含 HTML 标签。"))
+        return raw
+
+    def _convert(self, key, raw):
+        """The stored value of one cell, or ValueError with the message to report."""
+        if key in PHONE_FIELDS:
+            digits = sum(ch.isdigit() for ch in raw)
+            if not _PHONE.fullmatch(raw) or digits < MIN_PHONE_DIGITS:
+                raise ValueError(_("电话号码格式不正确。"))
+            return raw
+        text = self._text(key, raw)
+        if key == "email":
+            try:
+                validate_email(text)
+            except ValidationError as exc:
+                raise ValueError(_("电子邮件格式不正确。")) from exc
+            return text
+        if key == "registered_on":
+            try:
+                return parse_date(text)
+            except ValueError as exc:
+                raise ValueError(_("日期格式不正确，请用 YYYY-MM-DD。")) from exc
+        if key == "credit_limit":
+            try:
+                return parse_decimal(text)
+            except decimal.InvalidOperation as exc:
+                raise ValueError(_("不是有效的金额。")) from exc
+        if key == "is_person":
+            word = normalise(text)
+            if word in TRUE_WORDS:
+                return True
+            if word in FALSE_WORDS:
+                return False
+            raise ValueError(_("请填写“是”或“否”。"))
+        if key in services.DICTIONARY_FIELDS:
+            code = self.dictionary_lookup.get(key, {}).get(normalise(text))
+            if code is None:
+                raise ValueError(_("“%(value)s”不是有效的选项。") % {"value": text})
+            return code
+        if key == "lifecycle_stage":
+            if normalise(text) not in self.stages:
+                raise ValueError(_("“%(value)s”不是有效的选项。") % {"value": text})
+            return self.stages[normalise(text)]
+        if key == "owner":
+            return self._owner(text)
+        if key == "tags":
+            return [t.strip() for t in _TAG_SPLIT.split(text) if t.strip()]
+        if key.startswith(CUSTOM_PREFIX):
+            return self._custom(self.defs_by_code[key[len(CUSTOM_PREFIX) :]], text)
+        return text
+
+    def _owner(self, text):
+        employee = self.usernames.get(normalise(text))
+        if employee is not None:
+            return employee
+        named = self.employees.get(normalise(text), [])
+        if not named:
+            raise ValueError(_("找不到在职员工“%(name)s”。") % {"name": text})
+        if len(named) > 1:
+            raise ValueError(_("有多名员工叫“%(name)s”，请填写用户名。") % {"name": text})
+        return named[0]
+
+    def _custom(self, definition, text):
+        kind = definition.field_type
+        if kind in custom_fields.CHOICE_TYPES:
+            by_name = {}
+            for choice in definition.choices:
+                for name in (choice.get("code"), choice.get("label"), choice.get("label_en")):
+                    if name:
+                        by_name.setdefault(normalise(name), choice["code"])
+            parts = (
+                _TAG_SPLIT.split(text) if kind == custom_fields.FieldType.MULTI_CHOICE else [text]
+            )
+            codes = [by_name.get(normalise(p), p.strip()) for p in parts if p.strip()]
+            return codes if kind == custom_fields.FieldType.MULTI_CHOICE else codes[0]
+        if kind == custom_fields.FieldType.DATE:
+            try:
+                return parse_date(text).isoformat()
+            except ValueError as exc:
+                raise ValueError(_("日期格式不正确，请用 YYYY-MM-DD。")) from exc
+        if kind == custom_fields.FieldType.EMPLOYEE:
+            return self._owner(text).pk
+        return text
+
+    def _column(self, key):
+        index = self.mapping.index(key) if key in self.mapping else -1
+        return self.header[index] if index >= 0 else ""
+
+    def clean(self, number, cells):
+        """``(fields, custom, contact, problems)`` of one row; empty cells are left out."""
+        fields: dict = {}
+        custom: dict = {}
+        contact: dict = {}
+        problems = []
+        for index, key in enumerate(self.mapping):
+            if not key:
+                continue
+            raw = cells[index].strip() if index < len(cells) else ""
+            if not raw:
+                continue
+            try:
+                value = self._convert(key, raw)
+            except ValueError as exc:
+                problems.append(Problem(number, self.header[index], raw, str(exc)))
+                continue
+            if key in CONTACT_COLUMNS:
+                contact[CONTACT_COLUMNS[key][1]] = value
+            elif key.startswith(CUSTOM_PREFIX):
+                custom[key[len(CUSTOM_PREFIX) :]] = value
+            else:
+                fields[key] = value
+        if "name" not in fields and not any(p.column == self._column("name") for p in problems):
+            problems.append(Problem(number, self._column("name"), "", _("客户名称不能为空。")))
+        if contact and "name" not in contact:
+            problems.append(
+                Problem(number, self._column("contact_name"), "", _("请填写联系人姓名。"))
+            )
+        code = fields.get("code")
+        if code:
+            if code in self.codes:
+                problems.append(Problem(number, self._column("code"), code, _("编号已被使用。")))
+            self.codes.add(code)
+        return fields, custom, contact, problems
+
+    def _service_problems(self, number, exc, values):
+        """Field errors of a service → report lines for the columns they concern."""
+        if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
+            lines = []
+            for key, messages in exc.message_dict.items():
+                column = self._column(key) if key != "custom" else _("自定义字段")
+                value = values.get(key, "")
+                for message in messages:
+                    lines.append(Problem(number, column, str(value), message))
+            return lines
+        if isinstance(exc, ValidationError):
+            return [Problem(number, "", "", "；".join(exc.messages))]
+        if isinstance(exc, Http404):
+            return [Problem(number, "", "", _("匹配到的客户不在您的数据权限内，未更新。"))]
+        if isinstance(exc, BusinessRuleError):
+            return [Problem(number, "", "", str(exc.message))]
+        return [Problem(number, "", "", str(exc) or _("您没有执行此操作的权限。"))]
+
+    # ---- the whole file ----------------------------------------------------------------------
+
+    def run(self, rows, reporter):
+        """Go through ``rows`` (``(number, cells)``, header excluded) in chunks."""
+        chunk = []
+        for number, cells in rows:
+            chunk.append((number, cells))
+            if len(chunk) >= CHUNK_SIZE:
+                self._chunk(chunk)
+                reporter.advance(len(chunk))
+                chunk = []
+        if chunk:
+            self._chunk(chunk)
+            reporter.advance(len(chunk))
+        self.outcome.problems.sort(key=lambda p: p.row)
+        return self.outcome
+
+    def _fail(self, problems):
+        self.outcome.error_rows += 1
+        self.outcome.problems.extend(problems)
+
+    def _chunk(self, chunk):
+        creates = []  # (number, customer, contact)
+        updates = []  # (number, pk, fields, custom)
+        for number, cells in chunk:
+            self.outcome.rows += 1
+            fields, custom, contact, problems = self.clean(number, cells)
+            if problems:
+                self._fail(problems)
+                continue
+            values = {**fields, "custom": custom}
+            try:
+                customer = bulk.customer_build(
+                    actor=self.actor,
+                    custom=custom,
+                    defs=self.defs,
+                    dictionaries=self.dictionaries,
+                    **fields,
+                )
+                person = None
+                if contact:
+                    person = bulk.contact_build(actor=self.actor, customer=customer, **contact)
+            except (ValidationError, PermissionDenied) as exc:
+                self._fail(self._service_problems(number, exc, values))
+                continue
+            if self.index is not None:
+                keys = DuplicateIndex.keys(
+                    name=customer.name,
+                    email=customer.email,
+                    phones=(customer.phone, customer.finance_phone),
+                )
+                match, reason = self.index.find(keys)
+                if match is not None:
+                    if self.mode == "update" and not isinstance(match, tuple):
+                        updates.append((number, match, fields, custom))
+                        continue
+                    self.outcome.skipped += 1
+                    self.outcome.problems.append(self._skip_note(number, match, reason))
+                    continue
+                self.index.add(keys, ("row", number))
+            creates.append((number, customer, person))
+        self._updates(updates)
+        if creates:
+            self.outcome.created += len(creates)
+            if self.write:
+                ids = bulk.customers_bulk_create(
+                    actor=self.actor,
+                    customers=[c for _n, c, _p in creates],
+                    contacts=[p for _n, _c, p in creates] if self.wants_contacts else None,
+                )
+                self.outcome.created_ids.extend(ids)
+
+    def _skip_note(self, number, match, reason):
+        if isinstance(match, tuple):
+            message = _("与文件第 %(row)d 行重复（%(reason)s），已跳过。") % {
+                "row": match[1],
+                "reason": reason,
+            }
+        else:
+            message = _("与已有客户重复（%(reason)s），已跳过。") % {"reason": reason}
+        return Problem(number, "", "", message)
+
+    def _updates(self, updates):
+        if not updates:
+            return
+        if not self.can_edit:
+            for number, _pk, _f, _c in updates:
+                self._fail([Problem(number, "", "", _("更新已有客户需要“客户 · 编辑”权限。"))])
+            return
+        pks = {pk for _n, pk, _f, _c in updates}
+        visible = policy.scope_queryset(
+            self.actor, "customers", Customer.objects.filter(pk__in=pks), owner="owner",
+            department="department",
+        )  # fmt: skip
+        customers = {c.pk: c for c in visible}
+        for number, pk, fields, custom in updates:
+            customer = customers.get(pk)
+            if customer is None:
+                self._fail(self._service_problems(number, Http404(), {}))
+                continue
+            if not self.write:
+                if (
+                    "owner" in fields
+                    and fields["owner"].pk != customer.owner_id
+                    and not policy.can(self.actor, "customers.transfer")
+                ):
+                    message = _("把客户分配给其他人需要“客户 · 转移”权限。")
+                    owner = fields["owner"].name
+                    self._fail([Problem(number, self._column("owner"), owner, message)])
+                    continue
+                self.outcome.updated += 1
+                continue
+            try:
+                services.customer_update(
+                    actor=self.actor, customer=customer, custom=custom or None, **fields
+                )
+            except (ValidationError, PermissionDenied, Http404, BusinessRuleError,
+                    StaleVersion) as exc:  # fmt: skip
+                self._fail(self._service_problems(number, exc, {**fields, "custom": custom}))
+                continue
+            self.outcome.updated += 1
+
+
+def _both(label):
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        zh = str(label)
+    with translation.override("en"):
+        en = str(label)
+    return zh, en

@@ -1,0 +1,332 @@
+"""Every write of the import flow: upload, mapping, validation and the import itself.
+
+An upload is checked (size, type, encoding, header) before anything is
+stored. Validation and the import run as background jobs; the import writes
+everything in one transaction and keeps nothing when a row is wrong, unless
+the importer chose "import valid rows".
+"""
+
+import csv
+import io
+import tempfile
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from guanxi.audit import services as audit
+from guanxi.audit.models import ChangeRecord
+from guanxi.core.errors import BusinessRuleError
+from guanxi.core.spreadsheet import safe_cell
+from guanxi.jobs import services as jobs
+from guanxi.orgs import custom_fields, policy
+from guanxi.transfer import mapping as columns
+from guanxi.transfer import reading
+from guanxi.transfer.engine import Importer
+from guanxi.transfer.models import ImportBatch
+
+PERMISSION = "customers.import"
+VALIDATE_KIND = "transfer.validate_import"
+IMPORT_KIND = "transfer.run_import"
+FIRST_ERRORS = 20
+NAME_LENGTH = 200
+Status = ImportBatch.Status
+BUSY = (Status.VALIDATING, Status.RUNNING)
+FINISHED = (Status.DONE,)
+
+
+def _editable(batch):
+    if batch.status in BUSY:
+        raise BusinessRuleError(_("该导入正在处理中，请稍候。"), code="import_busy")
+    if batch.status in FINISHED:
+        raise BusinessRuleError(_("该导入已完成，不能再修改。"), code="import_finished")
+
+
+def _require_owner(actor, batch):
+    policy.require(actor, PERMISSION)
+    if batch.org_id != actor.org_id or (
+        batch.created_by_id != actor.pk and not policy.is_admin(actor)
+    ):
+        raise PermissionDenied(_("只能处理自己上传的导入文件。"))
+
+
+@transaction.atomic
+def import_upload(*, actor, upload, entity=ImportBatch.Entity.CUSTOMER):
+    """Check and store an uploaded file; returns the batch with its header and a
+    guessed mapping. A file that is empty, too big, not CSV/.xlsx, in an unknown
+    encoding or without data rows is refused and nothing is stored."""
+    policy.require(actor, PERMISSION)
+    if entity not in ImportBatch.Entity.values:
+        raise ValidationError({"entity": [_("不支持导入该对象。")]}, code="entity")
+    if upload is None:
+        raise ValidationError({"file": [_("请选择要导入的文件。")]}, code="required")
+    handle = upload.file if hasattr(upload, "file") else upload
+    info = reading.inspect(handle, upload.size)
+    defs = custom_fields.definitions("customer")
+    name = (getattr(upload, "name", "") or "import").rsplit("/", 1)[-1][-NAME_LENGTH:]
+    batch = ImportBatch(
+        org_id=actor.org_id,
+        entity=entity,
+        original_name=name,
+        file_type=info["file_type"],
+        encoding=info["encoding"],
+        delimiter=info["delimiter"],
+        header=info["header"],
+        mapping=columns.guess(info["header"], defs),
+        created_by=actor,
+    )
+    handle.seek(0)
+    batch.file.save(name, File(handle, name=name), save=False)
+    batch.save()
+    return batch
+
+
+def preview(batch, limit=5):
+    """The header and the first ``limit`` data rows of the stored file."""
+    rows = []
+    with batch.file.open("rb") as handle:
+        reader = reading.iter_rows(
+            handle, file_type=batch.file_type, encoding=batch.encoding, delimiter=batch.delimiter
+        )
+        try:
+            for number, cells in reader:
+                if number == 1:
+                    continue
+                rows.append(cells + [""] * (len(batch.header) - len(cells)))
+                if len(rows) >= limit:
+                    break
+        finally:
+            reader.close()
+    return rows
+
+
+@transaction.atomic
+def import_configure(*, actor, batch, mapping=None, duplicate_mode=None, valid_only=None):
+    """Set the column mapping (one target per header column, "" to ignore),
+    the duplicate handling and "import valid rows only"."""
+    _require_owner(actor, batch)
+    batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+    _editable(batch)
+    errors: dict[str, list] = {}
+    if mapping is not None:
+        cleaned = _clean_mapping(actor, batch, mapping, errors)
+        if cleaned is not None:
+            batch.mapping = cleaned
+    if duplicate_mode is not None:
+        if duplicate_mode not in ImportBatch.Duplicates.values:
+            errors.setdefault("duplicate_mode", []).append(_("无效的重复处理方式。"))
+        else:
+            batch.duplicate_mode = duplicate_mode
+    if valid_only is not None:
+        batch.valid_only = bool(valid_only)
+    if errors:
+        raise ValidationError(errors)
+    batch.status = Status.MAPPED
+    batch.row_count = None
+    batch.save()
+    return batch
+
+
+def _clean_mapping(actor, batch, mapping, errors):
+    if isinstance(mapping, dict):  # {column index or header: target}
+        by_header = {title: i for i, title in enumerate(batch.header)}
+        result = [""] * len(batch.header)
+        for column, target in mapping.items():
+            index = by_header.get(column)
+            if index is None and str(column).isdigit():
+                index = int(column)
+            if index is None or index >= len(result):
+                errors.setdefault("mapping", []).append(
+                    _("文件中没有“%(column)s”这一列。") % {"column": column}
+                )
+                continue
+            result[index] = target or ""
+        mapping = result
+    if not isinstance(mapping, list) or any(not isinstance(t, str) for t in mapping):
+        errors.setdefault("mapping", []).append(_("字段对应必须是每列一个目标字段的列表。"))
+        return None
+    if len(mapping) != len(batch.header):
+        errors.setdefault("mapping", []).append(
+            _("字段对应的数量（%(n)d）与文件的列数（%(m)d）不一致。")
+            % {"n": len(mapping), "m": len(batch.header)}
+        )
+        return None
+    allowed = columns.valid_keys(custom_fields.definitions("customer"))
+    used = [t for t in mapping if t]
+    for target in sorted({t for t in used if t not in allowed}):
+        errors.setdefault("mapping", []).append(_("未知的目标字段：%(key)s") % {"key": target})
+    for target in sorted({t for t in used if used.count(t) > 1}):
+        errors.setdefault("mapping", []).append(
+            _("“%(key)s”被多列使用，每个字段只能对应一列。") % {"key": target}
+        )
+    if "name" not in used:
+        errors.setdefault("mapping", []).append(_("必须有一列对应“客户名称”。"))
+    if any(t in columns.CONTACT_COLUMNS for t in used) and not policy.can(actor, "contacts.create"):
+        errors.setdefault("mapping", []).append(_("导入联系人需要“联系人 · 新建”权限。"))
+    return mapping
+
+
+def _check_ready(actor, batch):
+    errors: dict[str, list] = {}
+    _clean_mapping(actor, batch, list(batch.mapping), errors)
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def import_validate(*, actor, batch):
+    """Check every row in the background (nothing is written); returns the job."""
+    return _start(actor, batch, VALIDATE_KIND, Status.VALIDATING)
+
+
+@transaction.atomic
+def import_start(*, actor, batch):
+    """Import in the background; returns the job."""
+    return _start(actor, batch, IMPORT_KIND, Status.RUNNING)
+
+
+def _start(actor, batch, kind, status):
+    _require_owner(actor, batch)
+    batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+    _editable(batch)
+    _check_ready(actor, batch)
+    job = jobs.job_start(actor=actor, kind=kind, params={"batch": batch.pk})
+    batch.job = job
+    batch.status = status
+    batch.message = ""
+    batch.save(update_fields=["job", "status", "message", "updated_at"])
+    return job
+
+
+@transaction.atomic
+def import_delete(*, actor, batch):
+    """Remove an import that is not being processed, with its files."""
+    _require_owner(actor, batch)
+    if batch.status in BUSY:
+        raise BusinessRuleError(_("该导入正在处理中，请稍候。"), code="import_busy")
+    for stored in (batch.file, batch.error_report):
+        if stored:
+            stored.delete(save=False)
+    batch.delete()
+
+
+# ---- what the jobs run -------------------------------------------------------------------
+
+
+class _RolledBack(Exception):
+    pass
+
+
+def _rows(batch, reporter):
+    with batch.file.open("rb") as handle:
+        for number, cells in reading.iter_rows(
+            handle, file_type=batch.file_type, encoding=batch.encoding, delimiter=batch.delimiter
+        ):
+            if number > 1:
+                yield number, cells
+
+
+def _write_report(batch, problems):
+    if batch.error_report:
+        batch.error_report.delete(save=False)
+    if not problems:
+        return
+    with tempfile.TemporaryFile() as raw:
+        text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
+        writer = csv.writer(text)
+        writer.writerow([_("行号"), _("列"), _("值"), _("问题")])
+        for problem in problems:
+            writer.writerow([safe_cell(v) for v in problem.as_list()])
+        text.flush()
+        raw.seek(0)
+        batch.error_report.save("errors.csv", File(raw, name="errors.csv"), save=False)
+        text.detach()
+
+
+def import_execute(*, batch_id, reporter, write):
+    """Run by the jobs: check (``write=False``) or import every row of a batch.
+
+    The import is one transaction: when a row is wrong and the batch does not
+    say "valid rows only", everything is rolled back. Counts, the first
+    problems and a CSV report of all problems are kept on the batch.
+    """
+    batch = ImportBatch.objects.select_related("created_by").get(pk=batch_id)
+    actor = batch.created_by
+    try:
+        policy.require(actor, PERMISSION)
+        importer = Importer(batch, write=write)
+        if batch.row_count is not None:
+            reporter.total(batch.row_count)
+        rolled_back = False
+        try:
+            with transaction.atomic():
+                outcome = importer.run(_rows(batch, reporter), reporter)
+                if write and outcome.error_rows and not batch.valid_only:
+                    raise _RolledBack
+        except _RolledBack:
+            rolled_back = True
+            outcome = importer.outcome
+    except (ValidationError, BusinessRuleError, PermissionDenied) as exc:
+        message = ("；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)) or _(
+            "您没有执行此操作的权限。"
+        )
+        ImportBatch.objects.filter(pk=batch.pk).update(
+            status=Status.FAILED if write else Status.MAPPED,
+            message=message[:500],
+            updated_at=timezone.now(),
+        )
+        raise
+    except Exception:
+        ImportBatch.objects.filter(pk=batch.pk).update(
+            status=Status.FAILED if write else Status.MAPPED,
+            message=_("处理失败，请联系管理员。"),
+            updated_at=timezone.now(),
+        )
+        raise
+    _write_report(batch, outcome.problems)
+    batch.row_count = outcome.rows
+    batch.error_count = outcome.error_rows
+    batch.skipped_count = outcome.skipped
+    batch.created_count = 0 if rolled_back else outcome.created
+    batch.updated_count = 0 if rolled_back else outcome.updated
+    batch.first_errors = [p.as_list() for p in outcome.problems[:FIRST_ERRORS]]
+    if not write:
+        batch.status = Status.VALIDATED
+        batch.message = ""
+    elif rolled_back:
+        batch.status = Status.FAILED
+        batch.message = _(
+            "有 %(n)d 行数据有误，为保证数据完整，本次没有导入任何数据。"
+            "请下载错误报告修改后重新导入，或选择“只导入有效的行”。"
+        ) % {"n": outcome.error_rows}
+    else:
+        batch.status = Status.DONE
+        batch.message = ""
+    batch.save()
+    if write and not rolled_back:
+        audit.record_change(
+            actor=actor,
+            instance=batch,
+            action=ChangeRecord.Action.CREATE,
+            after={
+                "entity": batch.entity,
+                "file": batch.original_name,
+                "rows": batch.row_count,
+                "created": batch.created_count,
+                "updated": batch.updated_count,
+                "skipped": batch.skipped_count,
+                "errors": batch.error_count,
+            },
+        )
+    return {
+        "batch": batch.pk,
+        "write": write,
+        "rows": batch.row_count,
+        "created": batch.created_count,
+        "updated": batch.updated_count,
+        "skipped": batch.skipped_count,
+        "errors": batch.error_count,
+        "rolled_back": rolled_back,
+    }
