@@ -4,6 +4,7 @@ import re
 from typing import Any
 
 from django import forms
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.customers import selectors
@@ -126,6 +127,15 @@ class CustomerForm(_PickerMixin, forms.Form):
             del self.fields["department"]
         self.custom_definitions = custom_fields.definitions("customer")
         self.fields.update(custom_fields.form_fields(self.custom_definitions))
+        for name in ("name", "phone", "email"):  # the live duplicate warning
+            self.fields[name].widget.attrs.update(
+                {
+                    "hx-get": reverse_lazy("customers:duplicates"),
+                    "hx-trigger": "change",
+                    "hx-target": "#duplicate-warning",
+                    "hx-include": "#id_name,#id_phone,#id_email,#duplicate-exclude",
+                }
+            )
 
     def _set_parents(self, employee, customer):
         visible = selectors.customer_queryset(employee=employee).order_by("name", "id")
@@ -197,3 +207,106 @@ class ContactForm(forms.Form):
     @classmethod
     def initial_for(cls, contact):
         return {name: getattr(contact, name) for name in cls.base_fields}
+
+
+def _ids(text_or_list):
+    values = text_or_list if isinstance(text_or_list, list | tuple) else [text_or_list]
+    ids = []
+    for value in values:
+        for part in str(value or "").split(","):
+            part = part.strip()
+            if part.isdigit() and len(part) < 19:
+                ids.append(int(part))
+    return list(dict.fromkeys(ids))
+
+
+class SelectionForm(forms.Form):
+    """The customers chosen on the list, carried from page to page as ``ids``."""
+
+    ids = forms.CharField(widget=forms.HiddenInput)
+
+    def clean_ids(self):
+        ids = _ids(self.cleaned_data["ids"])
+        if not ids:
+            raise forms.ValidationError(_("请至少选择一个客户。"))
+        return ids
+
+
+class BulkEditForm(SelectionForm):
+    lifecycle_stage = forms.ChoiceField(
+        label=_("生命周期阶段"), required=False, choices=[BLANK, *Customer.Lifecycle.choices]
+    )
+    industry = forms.ChoiceField(label=_("行业"), required=False)
+    level = forms.ChoiceField(label=_("客户级别"), required=False)
+    type = forms.ChoiceField(label=_("客户类型"), required=False)
+    status = forms.ChoiceField(label=_("客户状态"), required=False)
+    source = forms.ChoiceField(label=_("客户来源"), required=False)
+    credit_rating = forms.ChoiceField(label=_("信用等级"), required=False)
+    region = forms.CharField(label=_("省市区"), max_length=100, required=False)
+    credit_limit = forms.DecimalField(
+        label=_("信用额度"), min_value=0, max_digits=18, decimal_places=2, required=False
+    )
+    add_tags = forms.CharField(label=_("添加标签"), max_length=700, required=False)
+    remove_tags = forms.CharField(label=_("移除标签"), max_length=700, required=False)
+
+    CHANGE_FIELDS = (
+        "lifecycle_stage", "industry", "level", "type", "status", "source", "credit_rating",
+        "region", "credit_limit",
+    )  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field, kind in DICTIONARY_FIELDS.items():
+            picker: Any = self.fields[field]
+            picker.choices = dictionary_choices(kind)
+        for field in self.CHANGE_FIELDS:
+            self.fields[field].help_text = _("留空则不修改。")
+
+    def service_kwargs(self):
+        data = self.cleaned_data
+        return {
+            "customer_ids": data["ids"],
+            "changes": {
+                field: data[field]
+                for field in self.CHANGE_FIELDS
+                if data.get(field) not in (None, "")
+            },
+            "add_tags": split_tags(data.get("add_tags")),
+            "remove_tags": split_tags(data.get("remove_tags")),
+        }
+
+
+def _active_employees():
+    return Employee.objects.filter(status=Employee.Status.ACTIVE).order_by("name")
+
+
+class TransferForm(_PickerMixin, SelectionForm):
+    owner = forms.ChoiceField(label=_("新负责人"))
+    with_contacts = forms.BooleanField(
+        label=_("同时转移原负责人名下的联系人"), required=False, initial=True
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._set_records("owner", _active_employees(), lambda e: e.name)
+
+
+class HandoverForm(_PickerMixin, forms.Form):
+    source = forms.ChoiceField(label=_("移交人"))
+    target = forms.ChoiceField(label=_("接收人"))
+    scope = forms.ChoiceField(
+        label=_("移交范围"),
+        choices=[("all", _("全部客户及其未完成事项")), ("chosen", _("只移交下面勾选的客户"))],
+        initial="all",
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        everyone = Employee.objects.order_by("status", "name")
+        self._set_records(
+            "source",
+            everyone,
+            lambda e: e.name if e.is_active else _("%(name)s（离职）") % {"name": e.name},
+        )
+        self._set_records("target", _active_employees(), lambda e: e.name)

@@ -14,7 +14,12 @@ CONTACT_SCOPE = {"owner": "owner", "department": "owner_department"}
 
 def customer_queryset(*, employee, deleted=False):
     """Customers ``employee`` may see (``deleted``: the recycle bin instead)."""
-    base = Customer.with_deleted.filter(deleted_at__isnull=False) if deleted else Customer.objects
+    base = (
+        # merged-away customers live on in their survivor, not in the recycle bin
+        Customer.with_deleted.filter(deleted_at__isnull=False, merged_into__isnull=True)
+        if deleted
+        else Customer.objects
+    )
     qs = base.select_related("owner", "department", "parent")
     return policy.scope_queryset(employee, "customers", qs, **CUSTOMER_SCOPE)
 
@@ -53,6 +58,30 @@ def access_customer(employee, pk, *, write=False, deleted=False):
     """The customer, if ``employee`` may see it (and edit it when ``write``); else 404/403."""
     policy.require(employee, "customers.edit" if write else "customers.view")
     return _get(customer_queryset(employee=employee, deleted=deleted), pk)
+
+
+def merged_survivor(employee, pk):
+    """The customer that a merged-away customer ``pk`` went into, if ``employee`` may see
+    it; else None."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    target = (
+        Customer.with_deleted.filter(pk=pk, merged_into__isnull=False)
+        .values_list("merged_into_id", flat=True)
+        .first()
+    )
+    if target is None:
+        return None
+    return customer_queryset(employee=employee).filter(pk=target).first()
+
+
+def merge_history(*, customer):
+    """The merges that went into ``customer``, newest first."""
+    from guanxi.customers.models import CustomerMerge
+
+    return list(CustomerMerge.objects.filter(survivor=customer).select_related("actor")[:20])
 
 
 def access_contact(employee, pk, *, write=False):
@@ -144,3 +173,16 @@ def lifecycle_counts(*, employee):
 
 def lifecycle_history(*, customer):
     return customer.lifecycle_changes.select_related("actor").order_by("-created_at", "-id")
+
+
+def recent_lifecycle_changes(*, employee, limit=50):
+    """The latest stage changes of customers ``employee`` may see (one query)."""
+    from guanxi.customers.models import LifecycleChange
+
+    visible = customer_queryset(employee=employee).select_related(None).values("pk")
+    return list(
+        LifecycleChange.objects.filter(customer__in=visible)
+        .exclude(reason=LifecycleChange.Reason.CREATED)
+        .select_related("customer", "actor")
+        .order_by("-created_at", "-id")[:limit]
+    )

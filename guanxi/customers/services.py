@@ -18,6 +18,7 @@ from guanxi.audit.models import ChangeRecord
 from guanxi.core import pinyin
 from guanxi.core.errors import BusinessRuleError
 from guanxi.core.versioning import bump_version, lock_for_update
+from guanxi.customers import indexing
 from guanxi.customers.models import Contact, Customer, LifecycleChange
 from guanxi.orgs import custom_fields, numbering, policy
 from guanxi.orgs.models import DictionaryEntry
@@ -230,6 +231,7 @@ def customer_create(*, actor, name, custom=None, **fields):
     if not customer.code:
         _assign_code(actor, customer)
     _save(customer)
+    indexing.index_customers([customer.pk], with_contacts=False)
     _record_stage(customer, "", LifecycleChange.Reason.CREATED, actor)
     audit.record_change(
         actor=actor,
@@ -282,6 +284,7 @@ def customer_update(*, actor, customer, version=None, custom=None, **fields):
     bump_version(customer)
     _save(customer)
     customer.refresh_from_db()
+    indexing.index_customers([customer.pk])
     if customer.lifecycle_stage != before["lifecycle_stage"]:
         _record_stage(customer, before["lifecycle_stage"], LifecycleChange.Reason.MANUAL, actor)
     audit.record_change(
@@ -304,6 +307,7 @@ def customer_delete(*, actor, customer):
     now = timezone.now()
     Customer.with_deleted.filter(pk=customer.pk).update(deleted_at=now)
     Contact.objects.filter(customer=customer).update(deleted_at=now)
+    indexing.unindex_customers([customer.pk])
     audit.record_change(
         actor=actor,
         instance=customer,
@@ -320,10 +324,13 @@ def customer_restore(*, actor, customer):
     require_visible(actor, "customers", customer)
     if customer.deleted_at is None:
         raise BusinessRuleError(_("该客户不在回收站中。"), code="not_deleted")
+    if customer.merged_into_id is not None:
+        raise BusinessRuleError(_("该客户已合并到其他客户，不能恢复。"), code="merged")
     deleted_at = customer.deleted_at
     Contact.with_deleted.filter(customer=customer, deleted_at=deleted_at).update(deleted_at=None)
     Customer.with_deleted.filter(pk=customer.pk).update(deleted_at=None)
     customer.deleted_at = None
+    indexing.index_customers([customer.pk])
     audit.record_change(
         actor=actor,
         instance=customer,
@@ -407,6 +414,7 @@ def contact_create(*, actor, customer, name, custom=None, **fields):
     if contact.is_primary:
         _make_primary(contact)
     contact.save()
+    indexing.index_contacts([contact.pk])
     audit.record_change(
         actor=actor,
         instance=contact,
@@ -445,6 +453,7 @@ def contact_update(*, actor, contact, version=None, custom=None, **fields):
     bump_version(contact)
     contact.save()
     contact.refresh_from_db()
+    indexing.index_contacts([contact.pk])
     audit.record_change(
         actor=actor,
         instance=contact,
@@ -462,6 +471,7 @@ def contact_delete(*, actor, contact):
     contact = lock_for_update(Contact, contact.pk)
     require_visible(actor, "contacts", contact, department="owner_department")
     Contact.with_deleted.filter(pk=contact.pk).update(deleted_at=timezone.now(), is_primary=False)
+    indexing.unindex_contacts([contact.pk])
     audit.record_change(
         actor=actor,
         instance=contact,
@@ -531,22 +541,43 @@ def customers_transfer(*, actor, customer_ids, owner, with_contacts=True):
             before=before,
             after=audit.snapshot(customer, ("owner", "department")),
         )
+    indexing.index_customers(ids)
     return len(customers)
 
 
 @transaction.atomic
-def customers_handover(*, actor, from_employee, to_employee):
-    """Move every customer (with the contacts they own) of ``from_employee`` to
-    ``to_employee`` — what happens when someone leaves. Returns the count."""
+def customers_handover(*, actor, from_employee, to_employee, customer_ids=None):
+    """Give ``from_employee``'s customers (all of them, or the ``customer_ids`` chosen),
+    with the contacts they hold and the open items later modules registered (deals,
+    tasks, tickets…), to ``to_employee`` — what happens when someone leaves. Logged in
+    the audit trail. Returns ``{kind: number moved}``, ``customers`` first."""
+    from guanxi.customers import extensions
+
     policy.require(actor, "customers.transfer")
     if from_employee is None or from_employee.org_id != actor.org_id:
-        raise ValidationError({"from": [_("引用的记录不属于本组织。")]})
+        raise ValidationError({"source": [_("引用的记录不属于本组织。")]})
     if to_employee is not None and to_employee.pk == from_employee.pk:
-        raise ValidationError({"to": [_("移交对象不能是同一名员工。")]}, code="same")
-    ids = list(Customer.objects.filter(owner=from_employee).values_list("pk", flat=True))
-    if not ids:
-        return 0
-    return customers_transfer(actor=actor, customer_ids=ids, owner=to_employee)
+        raise ValidationError({"target": [_("移交对象不能是同一名员工。")]}, code="same")
+    if to_employee is None or to_employee.org_id != actor.org_id or not to_employee.is_active:
+        raise ValidationError({"target": [_("负责人必须是本组织的在职员工。")]}, code="inactive")
+    owned = Customer.objects.filter(owner=from_employee)
+    if customer_ids is not None:
+        chosen = {int(pk) for pk in customer_ids}
+        ids = list(owned.filter(pk__in=chosen).values_list("pk", flat=True))
+        if not chosen or len(ids) != len(chosen):
+            raise ValidationError(
+                {"customers": [_("所选客户必须都由移交人负责。")]}, code="not_owned"
+            )
+    else:
+        ids = list(owned.values_list("pk", flat=True))
+    moved = {"customers": 0}
+    if ids:
+        moved["customers"] = customers_transfer(actor=actor, customer_ids=ids, owner=to_employee)
+    for step in extensions.handover_steps():
+        moved[step.key] = step.move(
+            from_employee, to_employee, ids if customer_ids is not None else None, actor
+        )
+    return moved
 
 
 # ---- lifecycle ---------------------------------------------------------------------------
@@ -610,4 +641,290 @@ def customer_set_followups(*, customer_id, last_at, next_on):
     """
     Customer.with_deleted.filter(pk=customer_id).update(
         last_followup_at=last_at, next_followup_on=next_on
+    )
+
+
+# ---- bulk edit ----------------------------------------------------------------------------
+
+BULK_FIELDS = (
+    "industry", "level", "type", "status", "source", "credit_rating", "region",
+    "lifecycle_stage", "credit_limit",
+)  # fmt: skip
+BULK_LIMIT = 500
+
+
+def _visible_for_write(actor, customer_ids, *, field="customers"):
+    """Lock the customers ``customer_ids`` (all live and in the actor's scope) or refuse."""
+    try:
+        ids = sorted({int(pk) for pk in customer_ids})
+    except (TypeError, ValueError):
+        raise ValidationError({field: [_("客户编号无效。")]}, code="invalid") from None
+    if not ids:
+        raise ValidationError({field: [_("请至少选择一个客户。")]}, code="required")
+    if len(ids) > BULK_LIMIT:
+        raise ValidationError(
+            {field: [_("一次最多处理 %(n)d 个客户。") % {"n": BULK_LIMIT}]}, code="too_many"
+        )
+    visible = policy.scope_queryset(
+        actor, "customers", Customer.objects.filter(pk__in=ids), owner="owner",
+        department="department",
+    )  # fmt: skip
+    customers = list(visible.select_for_update().order_by("pk"))
+    if len(customers) != len(ids):
+        raise ValidationError(
+            {field: [_("部分客户不存在或不在您的数据权限内，未做任何修改。")]},
+            code="not_visible",
+        )
+    return customers
+
+
+@transaction.atomic
+def customers_bulk_update(*, actor, customer_ids, changes, add_tags=(), remove_tags=()):
+    """Set the same values on many customers at once (picklists, region, stage, credit
+    limit) and add or remove tags; every change is validated and audited as a normal
+    edit. All or nothing: one refused customer leaves every customer unchanged.
+    Returns the number of customers changed."""
+    policy.require(actor, "customers.edit")
+    changes = dict(changes or {})
+    unknown = sorted(set(changes) - set(BULK_FIELDS))
+    if unknown:
+        raise ValidationError(
+            {f: [_("该字段不能批量修改。")] for f in unknown}, code="unknown_field"
+        )
+    errors: dict[str, list] = {}
+    add = _clean_tags(list(add_tags or []), errors)
+    remove = set(_clean_tags(list(remove_tags or []), errors))
+    if not changes and not add and not remove:
+        _add(errors, "changes", _("请至少填写一项要修改的内容。"))
+    _raise(errors)
+    customers = _visible_for_write(actor, customer_ids)
+    refused = []
+    for customer in customers:
+        fields = dict(changes)
+        if add or remove:
+            tags = [t for t in customer.tags or [] if t not in remove]
+            fields["tags"] = tags + [t for t in add if t not in tags]
+        try:
+            customer_update(actor=actor, customer=customer, **fields)
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                for message in messages:
+                    refused.append(
+                        _("%(code)s %(name)s：%(message)s")
+                        % {"code": customer.code, "name": customer.name, "message": message}
+                    )
+                    errors.setdefault(field, []).append(message)
+    if refused:
+        errors["customers"] = refused[:20]
+        raise ValidationError(errors, code="refused")
+    return len(customers)
+
+
+# ---- merge --------------------------------------------------------------------------------
+
+MERGE_LIMIT = 10
+# fields whose value may be taken from a merged-away customer
+MERGE_PICKABLE = tuple(
+    f for f in CUSTOMER_FIELDS if f not in {"code", "mnemonic", "tags", "custom", "registered_on"}
+)
+
+
+def _empty(value):
+    return value is None or value == "" or value == [] or value == {}
+
+
+def _merge_parties(actor, survivor_id, merged_ids):
+    """(survivor, [merged-away customers]), locked, all live and editable by the actor."""
+    policy.require(actor, "customers.edit")
+    policy.require(actor, "customers.delete")
+    try:
+        survivor_id = int(survivor_id)
+        merged = sorted({int(pk) for pk in merged_ids or []})
+    except (TypeError, ValueError):
+        raise ValidationError({"merged": [_("客户编号无效。")]}, code="invalid") from None
+    if survivor_id in merged:
+        raise ValidationError({"merged": [_("不能把客户与它自己合并。")]}, code="merge_self")
+    if not merged:
+        raise ValidationError({"merged": [_("请至少选择一个要并入的客户。")]}, code="required")
+    if len(merged) > MERGE_LIMIT:
+        raise ValidationError(
+            {"merged": [_("一次最多合并 %(n)d 个客户。") % {"n": MERGE_LIMIT}]}, code="too_many"
+        )
+    customers = {c.pk: c for c in _visible_for_write(actor, [survivor_id, *merged], field="merged")}
+    return customers[survivor_id], [customers[pk] for pk in merged]
+
+
+def _merge_proposal(survivor, merged):
+    """{field: id of the customer whose value the survivor takes}: its own value, or the
+    first merged-away customer's when its own is empty."""
+    proposal = {}
+    for field in MERGE_PICKABLE:
+        source = survivor
+        if _empty(getattr(survivor, f"{field}_id", getattr(survivor, field))):
+            for other in merged:
+                if not _empty(getattr(other, f"{field}_id", getattr(other, field))):
+                    source = other
+                    break
+        proposal[field] = source.pk
+    return proposal
+
+
+def _related_counts(survivor, merged):
+    from guanxi.customers import extensions
+
+    ids = [c.pk for c in merged]
+    counts = [
+        (
+            "contacts",
+            Contact._meta.verbose_name_plural,
+            Contact.objects.filter(customer_id__in=ids).count(),
+        ),
+        (
+            "subsidiaries",
+            _("下级单位"),
+            Customer.objects.filter(parent_id__in=ids).exclude(pk=survivor.pk).count(),
+        ),
+        (
+            "lifecycle",
+            _("生命周期记录"),
+            LifecycleChange.objects.filter(customer_id__in=ids).count(),
+        ),
+    ]
+    for related in extensions.related_kinds():
+        counts.append((related.key, related.label, related.count(ids)))
+    return [{"key": key, "label": str(label), "count": count} for key, label, count in counts]
+
+
+@transaction.atomic
+def customers_merge_preview(*, actor, survivor_id, merged_ids):
+    """What a merge would do, without doing it: the fields whose values differ (with the
+    value each customer holds and the one proposed), and how many related records move."""
+    survivor, merged = _merge_parties(actor, survivor_id, merged_ids)
+    proposal = _merge_proposal(survivor, merged)
+    everyone = [survivor, *merged]
+    fields = []
+    for field in MERGE_PICKABLE:
+        values = [getattr(c, f"{field}_id", getattr(c, field)) for c in everyone]
+        if len({repr(v) for v in values}) > 1:
+            fields.append(
+                {
+                    "field": field,
+                    "label": str(Customer._meta.get_field(field).verbose_name),
+                    "values": [
+                        {
+                            "customer": c.pk,
+                            "value": getattr(c, f"{field}_id", getattr(c, field)),
+                            "display": "" if _empty(getattr(c, field)) else str(getattr(c, field)),
+                        }
+                        for c in everyone
+                    ],
+                    "chosen": proposal[field],
+                }
+            )
+    return {
+        "survivor": survivor,
+        "merged": merged,
+        "fields": fields,
+        "related": _related_counts(survivor, merged),
+        "tags": list(dict.fromkeys(t for c in everyone for t in c.tags or [])),
+    }
+
+
+def _move_contacts(survivor, ids):
+    """Contacts (recycle bin included) go to the survivor; it keeps its primary contact,
+    or takes the first merged-away customer's one when it has none."""
+    keep = None
+    if not Contact.objects.filter(customer=survivor, is_primary=True).exists():
+        keep = (
+            Contact.objects.filter(customer_id__in=ids, is_primary=True)
+            .order_by("id")
+            .values_list("pk", flat=True)
+            .first()
+        )
+    Contact.with_deleted.filter(customer_id__in=ids).exclude(pk=keep).update(
+        customer=survivor, is_primary=False
+    )
+    if keep is not None:
+        Contact.with_deleted.filter(pk=keep).update(customer=survivor)
+
+
+@transaction.atomic
+def customers_merge(*, actor, survivor_id, merged_ids, choices=None, version=None):
+    """Merge customers into ``survivor_id``: every related record (contacts, subsidiaries,
+    lifecycle history and what later modules registered: activities, files, orders…)
+    moves to the survivor; each field takes the value of the customer ``choices`` names
+    (default: the survivor's own, or the first non-empty one); tags and custom fields are
+    combined. The merged-away customers leave the lists and point to the survivor, so
+    links to them still arrive. All or nothing; logged. Returns the ``CustomerMerge``."""
+    from guanxi.customers import extensions
+    from guanxi.customers.models import CustomerMerge
+
+    survivor, merged = _merge_parties(actor, survivor_id, merged_ids)
+    everyone = {c.pk: c for c in [survivor, *merged]}
+    merged_pks = [c.pk for c in merged]
+    picks = _merge_proposal(survivor, merged)
+    errors: dict[str, list] = {}
+    for field, source in (choices or {}).items():
+        if field not in MERGE_PICKABLE:
+            _add(errors, "choices", _("字段“%(field)s”不能选择来源。") % {"field": field})
+            continue
+        try:
+            source = int(source)
+        except (TypeError, ValueError):
+            source = None
+        if source not in everyone:
+            _add(errors, "choices", _("“%(field)s”的来源必须是参与合并的客户。") % {"field": field})
+            continue
+        picks[field] = source
+    _raise(errors)
+    changes = {}
+    taken = {}
+    for field, source in picks.items():
+        if source == survivor.pk:
+            continue
+        value = getattr(everyone[source], field)
+        changes[field] = value
+        taken[field] = {"from": source, "value": str(value) if value is not None else None}
+    # the survivor must not end up under a customer that disappears in this merge
+    parent = changes.get("parent", survivor.parent)
+    if parent is not None and (parent.pk in merged_pks or parent.pk == survivor.pk):
+        changes["parent"] = None
+    changes["tags"] = list(dict.fromkeys(t for c in everyone.values() for t in c.tags or []))
+    custom = {}
+    for customer in reversed([survivor, *merged]):  # the survivor's own values win
+        custom.update({k: v for k, v in (customer.custom or {}).items() if not _empty(v)})
+    ids = merged_pks
+    Customer.with_deleted.filter(parent_id__in=ids).exclude(pk=survivor.pk).update(parent=survivor)
+    now = timezone.now()
+    for customer in merged:
+        audit.record_change(
+            actor=actor,
+            instance=customer,
+            action=ChangeRecord.Action.DELETE,
+            before=audit.snapshot(customer, CUSTOMER_FIELDS),
+        )
+    Customer.with_deleted.filter(merged_into_id__in=ids).update(merged_into=survivor)
+    Customer.with_deleted.filter(pk__in=ids).update(deleted_at=now, merged_into=survivor)
+    indexing.unindex_customers(ids)
+    moved = {"contacts": Contact.with_deleted.filter(customer_id__in=ids).count()}
+    _move_contacts(survivor, ids)
+    moved["lifecycle"] = LifecycleChange.objects.filter(customer_id__in=ids).update(
+        customer=survivor
+    )
+    for related in extensions.related_kinds():
+        moved[related.key] = related.move(ids, survivor, actor)
+    survivor = customer_update(
+        actor=actor,
+        customer=survivor,
+        version=version,
+        custom={k: v for k, v in custom.items() if _empty((survivor.custom or {}).get(k))} or None,
+        **changes,
+    )
+    return CustomerMerge.objects.create(
+        org_id=actor.org_id,
+        survivor=survivor,
+        merged=[{"id": c.pk, "code": c.code, "name": c.name} for c in merged],
+        moved=moved,
+        fields=taken,
+        actor=actor,
     )

@@ -4,6 +4,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -133,6 +134,15 @@ def _detail_page(request, customer, contact_form=None, status=200):
             ),
             "can": _capabilities(employee),
             "panels": _panels(customer, employee),
+            "merges": selectors.merge_history(customer=customer),
+            "duplicate_query": urlencode(
+                {
+                    "name": customer.name,
+                    "phone": customer.phone,
+                    "email": customer.email,
+                    "exclude": customer.pk,
+                }
+            ),
         },
         status=status,
     )
@@ -150,17 +160,47 @@ def _panels(customer, employee):
 
 @employee_required
 def customer_detail(request, pk):
-    customer = selectors.access_customer(request.employee, pk)
+    try:
+        customer = selectors.access_customer(request.employee, pk)
+    except Http404:
+        survivor = selectors.merged_survivor(request.employee, pk)
+        if survivor is None:
+            raise
+        messages.info(
+            request,
+            _("该客户已合并到“%(name)s”（%(code)s）。")
+            % {"name": survivor.name, "code": survivor.code},
+        )
+        return redirect("customers:customer_detail", pk=survivor.pk)
     return _detail_page(request, customer)
 
 
-def _form_page(request, form, customer=None):
+def _form_page(request, form, customer=None, duplicates=None):
     return render(
         request,
         "customers/customer_form.html",
-        {"form": form, "customer": customer},
+        {"form": form, "customer": customer, "duplicates": duplicates},
         status=form_status(request, form),
     )
+
+
+def _unconfirmed_duplicates(request, form, customer=None):
+    """Possible duplicates of what the form holds, unless the user confirmed it is new."""
+    if request.POST.get("allow_duplicate"):
+        return None
+    data = form.cleaned_data
+    if customer is not None and all(
+        data.get(f) == getattr(customer, f) for f in ("name", "phone", "email")
+    ):
+        return None
+    matches, hidden = selectors.duplicate_candidates(
+        employee=request.employee,
+        name=data.get("name", ""),
+        phone=data.get("phone", ""),
+        email=data.get("email", ""),
+        exclude=customer.pk if customer else None,
+    )
+    return {"matches": matches, "hidden": hidden} if matches or hidden else None
 
 
 @employee_required
@@ -174,6 +214,9 @@ def customer_create(request):
         initial={"owner": str(employee.pk), "department": str(employee.department_id or "")},
     )
     if request.method == "POST" and form.is_valid():
+        duplicates = _unconfirmed_duplicates(request, form)
+        if duplicates:
+            return _form_page(request, form, duplicates=duplicates)
         try:
             customer = services.customer_create(actor=employee, **form.service_kwargs())
         except (ValidationError, BusinessRuleError) as exc:
@@ -200,6 +243,9 @@ def customer_edit(request, pk):
         initial=CustomerForm.initial_for(customer),
     )
     if request.method == "POST" and form.is_valid():
+        duplicates = _unconfirmed_duplicates(request, form, customer)
+        if duplicates:
+            return _form_page(request, form, customer, duplicates=duplicates)
         try:
             customer = services.customer_update(
                 actor=employee,

@@ -212,6 +212,7 @@ def _employee_page(request, target, *, form=None, status=200):
             "target": target,
             "can_edit": can_edit,
             "is_self": target.pk == request.employee.pk,
+            "can_hand_over": policy.can(request.employee, "customers.transfer"),
         },
         status=status,
     )

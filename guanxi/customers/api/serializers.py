@@ -91,6 +91,12 @@ class TransferSerializer(serializers.Serializer):
 class HandoverSerializer(serializers.Serializer):
     source = serializers.IntegerField(help_text=_("移交人（员工编号）"))
     target = serializers.IntegerField(help_text=_("接收人（员工编号）"))
+    customers = serializers.ListField(
+        child=serializers.IntegerField(),
+        required=False,
+        max_length=5000,
+        help_text=_("只移交这些客户（不填则移交全部）"),
+    )
 
 
 class LifecycleChangeSerializer(serializers.ModelSerializer):
@@ -99,3 +105,34 @@ class LifecycleChangeSerializer(serializers.ModelSerializer):
     class Meta:
         model = LifecycleChange
         fields = ["id", "from_stage", "to_stage", "reason", "actor", "created_at"]
+
+
+class BulkUpdateSerializer(serializers.Serializer):
+    customers = serializers.ListField(child=serializers.IntegerField(), max_length=500)
+    changes = serializers.DictField(
+        child=serializers.CharField(allow_blank=True, allow_null=True, max_length=300),
+        required=False,
+        help_text=_(
+            "字段名 → 新值：industry、level、type、status、source、credit_rating、"
+            "region、lifecycle_stage、credit_limit"
+        ),
+    )
+    add_tags = serializers.ListField(
+        child=serializers.CharField(max_length=100), required=False, max_length=20
+    )
+    remove_tags = serializers.ListField(
+        child=serializers.CharField(max_length=100), required=False, max_length=20
+    )
+
+
+class MergeSerializer(serializers.Serializer):
+    survivor = serializers.IntegerField(help_text=_("保留的客户"))
+    merged = serializers.ListField(
+        child=serializers.IntegerField(), max_length=10, help_text=_("并入保留客户的客户")
+    )
+    choices = serializers.DictField(
+        child=serializers.IntegerField(),
+        required=False,
+        help_text=_("字段名 → 取值来源客户（默认取保留客户的值，为空时取第一个非空值）"),
+    )
+    version = serializers.IntegerField(required=False, help_text=_("保留客户的版本号"))

@@ -2,6 +2,7 @@
 
 from django.http import Http404, HttpResponse
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.decorators import action
@@ -11,10 +12,12 @@ from guanxi.api.viewsets import OrgViewSet
 from guanxi.audit import services as audit
 from guanxi.customers import jobs, selectors, services, vcard
 from guanxi.customers.api.serializers import (
+    BulkUpdateSerializer,
     ContactSerializer,
     CustomerSerializer,
     HandoverSerializer,
     LifecycleChangeSerializer,
+    MergeSerializer,
     TransferSerializer,
 )
 from guanxi.customers.filters import ContactFilter, CustomerFilter
@@ -58,6 +61,9 @@ class CustomerViewSet(_ScopedViewSet):
         "handover": "transfer",
         "lifecycle_counts": "view",
         "lifecycle": "view",
+        "bulk_update": "edit",
+        "merge_preview": "edit",
+        "merge": "edit",
     }
 
     def scoped_queryset(self):
@@ -76,6 +82,115 @@ class CustomerViewSet(_ScopedViewSet):
 
     def perform_destroy(self, instance):
         services.customer_delete(actor=self.employee, customer=instance)
+
+    def retrieve(self, request, *args, **kwargs):
+        """A customer that was merged away answers 308 with the survivor's address."""
+        try:
+            return super().retrieve(request, *args, **kwargs)
+        except Http404:
+            survivor = selectors.merged_survivor(self.employee, kwargs.get("pk"))
+            if survivor is None:
+                raise
+        location = reverse("api:customer-detail", args=[survivor.pk])
+        return Response(
+            {
+                "detail": _("该客户已合并到 %(code)s %(name)s。")
+                % {"code": survivor.code, "name": survivor.name},
+                "code": "merged",
+                "merged_into": survivor.pk,
+            },
+            status=status.HTTP_308_PERMANENT_REDIRECT,
+            headers={"Location": location},
+        )
+
+    @extend_schema(
+        request=BulkUpdateSerializer,
+        responses=inline_serializer("BulkUpdated", {"updated": serializers.IntegerField()}),
+    )
+    @action(detail=False, methods=["post"], url_path="bulk-update")
+    def bulk_update(self, request):
+        """Set the same picklist values, region, stage or credit limit on many customers and
+        add or remove tags; every change is validated and audited; all or nothing."""
+        body = BulkUpdateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        count = services.customers_bulk_update(
+            actor=self.employee,
+            customer_ids=data["customers"],
+            changes=data.get("changes") or {},
+            add_tags=data.get("add_tags") or [],
+            remove_tags=data.get("remove_tags") or [],
+        )
+        return Response({"updated": count})
+
+    @extend_schema(
+        request=MergeSerializer,
+        responses=inline_serializer(
+            "MergePreview",
+            {
+                "survivor": CustomerSerializer(),
+                "merged": CustomerSerializer(many=True),
+                "fields": serializers.JSONField(),
+                "related": serializers.JSONField(),
+                "tags": serializers.ListField(child=serializers.CharField()),
+            },
+        ),
+    )
+    @action(detail=False, methods=["post"], url_path="merge-preview")
+    def merge_preview(self, request):
+        """What merging ``merged`` into ``survivor`` would do: each field whose values
+        differ (with the proposed source), and how many related records would move."""
+        body = MergeSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        preview = services.customers_merge_preview(
+            actor=self.employee,
+            survivor_id=body.validated_data["survivor"],
+            merged_ids=body.validated_data["merged"],
+        )
+        return Response(
+            {
+                **preview,
+                "survivor": self.get_serializer(preview["survivor"]).data,
+                "merged": self.get_serializer(preview["merged"], many=True).data,
+            }
+        )
+
+    @extend_schema(
+        request=MergeSerializer,
+        responses=inline_serializer(
+            "Merged",
+            {
+                "merge": serializers.IntegerField(),
+                "survivor": CustomerSerializer(),
+                "moved": serializers.DictField(child=serializers.IntegerField()),
+                "fields": serializers.JSONField(),
+            },
+        ),
+    )
+    @action(detail=False, methods=["post"])
+    def merge(self, request):
+        """Merge ``merged`` into ``survivor``: related records move, fields take the value
+        of the customer ``choices`` names, the merged-away customers resolve to the
+        survivor (308). All or nothing; logged."""
+        body = MergeSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        merge = services.customers_merge(
+            actor=self.employee,
+            survivor_id=data["survivor"],
+            merged_ids=data["merged"],
+            choices=data.get("choices") or {},
+            version=data.get("version"),
+        )
+        survivor = selectors.customer_queryset(employee=self.employee).get(pk=merge.survivor_id)
+        return Response(
+            {
+                "merge": merge.pk,
+                "survivor": self.get_serializer(survivor).data,
+                "moved": merge.moved,
+                "fields": merge.fields,
+            }
+        )
 
     @extend_schema(
         parameters=[
@@ -161,22 +276,30 @@ class CustomerViewSet(_ScopedViewSet):
 
     @extend_schema(
         request=HandoverSerializer,
-        responses=inline_serializer("HandedOver", {"transferred": serializers.IntegerField()}),
+        responses=inline_serializer(
+            "HandedOver",
+            {
+                "transferred": serializers.IntegerField(),
+                "moved": serializers.DictField(child=serializers.IntegerField()),
+            },
+        ),
     )
     @action(detail=False, methods=["post"])
     def handover(self, request):
-        """Move every customer of one employee (e.g. who is leaving) to another."""
+        """Move the customers of one employee (e.g. who is leaving) to another — all of
+        them or the ``customers`` listed — with their open items; ``moved`` counts each kind."""
         body = HandoverSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         source = _employee_or_none(body.validated_data["source"])
         if source is None:
             raise Http404
-        count = services.customers_handover(
+        moved = services.customers_handover(
             actor=self.employee,
             from_employee=source,
             to_employee=_employee_or_none(body.validated_data["target"]),
+            customer_ids=body.validated_data.get("customers"),
         )
-        return Response({"transferred": count})
+        return Response({"transferred": moved["customers"], "moved": moved})
 
     @extend_schema(responses=inline_serializer("LifecycleCounts", {
         stage: serializers.IntegerField() for stage in Customer.Lifecycle.values}))  # fmt: skip

@@ -16,4 +16,13 @@
     var question = form.getAttribute && form.getAttribute("data-confirm");
     if (question && !window.confirm(question)) event.preventDefault();
   }, true);
+  // "Select all" boxes: <input type="checkbox" data-select-all="ids"> ticks every
+  // checkbox named "ids" of the same form
+  document.addEventListener("change", function (event) {
+    var box = event.target;
+    var name = box.getAttribute && box.getAttribute("data-select-all");
+    if (!name || !box.form) return;
+    var boxes = box.form.querySelectorAll('input[type="checkbox"][name="' + name + '"]');
+    for (var i = 0; i < boxes.length; i++) boxes[i].checked = box.checked;
+  });
 })();
