@@ -1,32 +1,29 @@
 """What the global search box finds, within the employee's permissions.
 
-Customers and contacts (by name fragment, pinyin initials or full pinyin,
-4+ digits of a phone, e-mail, code) in the employee's data scope, then
-employees and departments for those who may browse them. Exact code or phone
-matches rank first, then names that start with the query.
-
-The match is a scan with ``icontains`` over indexed-by-org columns; the
-bigram/trigram index of DESIGN §5 replaces it when search is built out.
+Records of every registered kind (customers and contacts by name fragment,
+pinyin initials or full pinyin, 4+ digits of a phone, e-mail, code) in the
+employee's data scope, from the search index (``guanxi.search.tokens``), then
+employees and departments for those who may browse them. Exact code, phone or
+e-mail matches rank first, then titles that start with the query, then the
+newest.
 """
 
 from dataclasses import dataclass
 
-from django.db.models import Case, IntegerField, Q, Value, When
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import pgettext_lazy
 
-from guanxi.customers import selectors as customers
+from guanxi.core.tenancy import current_org_id
 from guanxi.orgs import policy
 from guanxi.orgs import selectors as orgs
+from guanxi.search import query as fulltext
+from guanxi.search import registry
+from guanxi.search import tokens as tk
+from guanxi.search.models import SearchEntry
 
 MIN_LENGTH = 2
 LIMIT = 10
-KIND_LABELS = {
-    "customer": pgettext_lazy("search group", "客户"),
-    "contact": pgettext_lazy("search group", "联系人"),
-    "employee": pgettext_lazy("search group", "员工"),
-    "department": pgettext_lazy("search group", "部门"),
-}
+OVERFETCH = 3  # candidates per tier, per hit wanted: the final check may drop some
 
 
 @dataclass
@@ -39,34 +36,64 @@ class Hit:
     url: str
 
 
-def _rank(queryset, query, *, exact_fields, phone_field="phone_digits"):
-    digits = "".join(ch for ch in query if ch.isdigit())
-    exact = Q()
-    for field in exact_fields:
-        exact |= Q(**{f"{field}__iexact": query})
-    if len(digits) >= 4:
-        exact |= Q(**{f"{phone_field}__contains": digits}) & Q(
-            **{f"{phone_field}__regex": rf"(^| ){digits}( |$)"}
-        )
-    return queryset.annotate(
-        rank=Case(
-            When(exact, then=Value(0)),
-            When(name__istartswith=query, then=Value(1)),
-            default=Value(2),
-            output_field=IntegerField(),
-        )
-    ).order_by("rank", "-id")
-
-
-def _hit(kind, pk, title, subtitle, url):
-    return Hit(kind, str(KIND_LABELS[kind]), pk, title, subtitle, url)
-
-
 def _url(name, pk):
+    if not name:
+        return ""
     try:
         return reverse(name, args=[pk])
     except NoReverseMatch:  # the screen may not exist yet: the hit is still shown
         return ""
+
+
+def _starts(entry, query):
+    return "".join(tk.runs(entry.title)).startswith("".join(query.pieces))
+
+
+def indexed_hits(*, employee, kind, query, limit=LIMIT):
+    """Hits of one registered kind, best first (two queries whatever is found)."""
+    if query.empty or not policy.can(employee, f"{kind.module}.view"):
+        return []
+    scope = policy.access_for(employee).scope(kind.module)
+    found = fulltext.candidates(
+        query,
+        fetch=limit * OVERFETCH,
+        org_id=current_org_id(),
+        kind=kind.name,
+        owner_id=employee.pk,
+        department_ids=scope.department_ids,
+        all_scope=scope.all,
+    )
+    visible = policy.scope_queryset(
+        employee,
+        kind.module,
+        SearchEntry.objects.filter(kind=kind.name, pk__in={pk for _tier, pk in found}),
+        owner="owner",
+        department="department",
+    )
+    entries = {entry.pk: entry for entry in visible}
+    hits, seen = [], set()
+    for tier, pk in found:
+        entry = entries.get(pk)
+        if entry is None or entry.object_id in seen:
+            continue
+        if tier != fulltext.EXACT and not tk.matches(query, entry.text):
+            continue
+        if tier == fulltext.START and not _starts(entry, query):
+            continue
+        seen.add(entry.object_id)
+        hits.append(
+            Hit(
+                kind.name,
+                str(kind.label),
+                entry.object_id,
+                entry.title,
+                entry.subtitle,
+                _url(entry.url_name, entry.url_arg),
+            )
+        )
+        if len(hits) >= limit:
+            break
+    return hits
 
 
 def search(*, employee, query, limit=LIMIT):
@@ -74,39 +101,21 @@ def search(*, employee, query, limit=LIMIT):
     query = (query or "").strip()[:100]
     if employee is None or len(query) < MIN_LENGTH:
         return []
+    parsed = tk.parse(query)
     hits = []
-    if policy.can(employee, "customers.view"):
-        found = _rank(
-            customers.customer_queryset(employee=employee).filter(customers.text_query(query)),
-            query,
-            exact_fields=["code"],
-        )[:limit]
-        hits += [
-            _hit("customer", c.pk, c.name, c.code, _url("customers:customer_detail", c.pk))
-            for c in found
-        ]
-    if policy.can(employee, "contacts.view"):
-        found = _rank(
-            customers.contact_queryset(employee=employee).filter(
-                customers.text_query(query, with_code=False)
-            ),
-            query,
-            exact_fields=["email"],
-        )[:limit]
-        hits += [
-            _hit(
-                "contact",
-                c.pk,
-                c.name,
-                c.customer.name,
-                _url("customers:customer_detail", c.customer_id),
-            )
-            for c in found
-        ]
+    for kind in registry.kinds():
+        hits += indexed_hits(employee=employee, kind=kind, query=parsed, limit=limit)
     if policy.can(employee, "employees.view"):
         people = orgs.employee_list(employee=employee, filters={"q": query})[:limit]
         hits += [
-            _hit("employee", e.pk, e.name, e.department.name, _url("orgs:employee_edit", e.pk))
+            Hit(
+                "employee",
+                str(pgettext_lazy("search group", "员工")),
+                e.pk,
+                e.name,
+                e.department.name,
+                _url("orgs:employee_edit", e.pk),
+            )
             for e in people
         ]
     if policy.can(employee, "departments.view"):

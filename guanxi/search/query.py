@@ -1,0 +1,69 @@
+"""Candidate ids from the full-text index, in the database's own dialect.
+
+One SQL statement per kind returns up to ``fetch`` ids for each of three tiers,
+newest first: exact key (code, phone, e-mail), title starting with the query,
+any match. The org, the kind and the employee's data scope are tokens of the
+same full-text expression, so the index never walks another org's or another
+employee's records.
+"""
+
+from django.db import connection
+
+from guanxi.search import tokens as tk
+
+EXACT, START, ANY = 0, 1, 2
+
+
+def _quote_fts(token: str) -> str:
+    return '"' + token.replace('"', '""') + '"'
+
+
+def _quote_pg(token: str) -> str:
+    return "'" + token.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def _and(parts, joiner):
+    parts = [p for p in parts if p]
+    if not parts:
+        return ""
+    return parts[0] if len(parts) == 1 else "(" + f" {joiner} ".join(parts) + ")"
+
+
+def expressions(query: tk.Query, *, org_id, kind, owner_id, department_ids, all_scope, pg):
+    """``{tier: expression}`` in FTS5 syntax, or tsquery syntax when ``pg``."""
+    quote = _quote_pg if pg else _quote_fts
+    and_, or_ = ("&", "|") if pg else ("AND", "OR")
+    base = [quote(tk.meta("g", org_id)), quote(tk.meta("k", kind))]
+    if not all_scope:
+        scope = [quote(tk.meta("o", owner_id))]
+        scope += [quote(tk.meta("d", pk)) for pk in sorted(department_ids)]
+        base.append(_and(scope, or_))
+    text = _and([_and([quote(t) for t in group], and_) for group in query.groups], or_)
+    tiers = {EXACT: _and([*base, quote(query.exact)], and_)}
+    if text:
+        if query.start:
+            tiers[START] = _and([*base, quote(query.start), text], and_)
+        tiers[ANY] = _and([*base, text], and_)
+    return tiers
+
+
+def candidates(query: tk.Query, *, fetch, **scope) -> list[tuple[int, int]]:
+    """``[(tier, entry id)]`` newest first within each tier."""
+    pg = connection.vendor == "postgresql"
+    tiers = expressions(query, pg=pg, **scope)
+    parts, params = [], []
+    for tier, expression in tiers.items():  # tier is one of our int constants
+        if pg:
+            parts.append(
+                f"(SELECT {int(tier)}, id FROM search_searchentry "  # noqa: S608
+                "WHERE tokens::tsvector @@ %s::tsquery ORDER BY id DESC LIMIT %s)"
+            )
+        else:
+            parts.append(
+                f"SELECT {int(tier)}, rowid FROM (SELECT rowid FROM search_fts "  # noqa: S608
+                "WHERE search_fts MATCH %s ORDER BY rowid DESC LIMIT %s)"
+            )
+        params += [expression, fetch]
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        return [(int(tier), int(pk)) for tier, pk in cursor.fetchall()]

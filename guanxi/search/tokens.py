@@ -1,0 +1,221 @@
+"""How text becomes index tokens, and a query becomes a token expression.
+
+Every indexed record is turned into a space-separated list of tokens that the
+database's own full-text index stores as they are (SQLite FTS5, PostgreSQL
+``tsvector``): no database-side word splitting is relied on, so both behave
+the same and a two-character Chinese fragment is found as reliably as a code.
+
+* Chinese runs give every overlapping **bigram**: ``北京华为`` → 北京 京华 华为.
+  A query of two Chinese characters is one token; a longer one is the AND of
+  its bigrams (taken every other character, plus the last).
+* Latin letters and digits (names, pinyin initials, codes, e-mail parts) give
+  every **bigram and trigram**; a 2-character query is one bigram, a longer one
+  the AND of trigrams covering it.
+* Full pinyin gives trigrams only (a 2-letter query meets the initials).
+* Phone numbers give every 4-digit window: a query of 4+ digits is the AND of
+  windows covering it.
+
+The token expression finds candidates; the final check is that every piece of
+the query really occurs in the record's text (``matches``).
+
+Meta tokens (org, kind, owner, department, exact keys, how the title starts)
+begin with ``_``, which text tokens never contain, so text can never pose as
+a scope token.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from guanxi.core import pinyin
+
+_HAN = "\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003ffff"
+_RUNS = re.compile(f"[{_HAN}]+|[a-z0-9]+")
+_HAN_RUN = re.compile(f"[{_HAN}]+")
+_PHONE_LIKE = re.compile(r"^[\d\s\-+()（）]+$")
+_NOT_DIGIT = re.compile(r"\D+")
+PHONE_WINDOW = 4
+MIN_QUERY = 2
+
+
+def normalize(text: str | None) -> str:
+    """NFKC, lower case, accents off: the form both text and queries are compared in."""
+    folded = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text or "").lower())
+    return "".join(ch for ch in folded if not unicodedata.combining(ch))
+
+
+def runs(text: str | None) -> list[str]:
+    """Chinese runs and Latin/digit runs of ``text``; everything else separates them."""
+    return _RUNS.findall(normalize(text))
+
+
+def digits(text: str | None) -> str:
+    return _NOT_DIGIT.sub("", unicodedata.normalize("NFKC", text or ""))
+
+
+def _grams(run: str, size: int) -> list[str]:
+    return [run[i : i + size] for i in range(len(run) - size + 1)]
+
+
+def _is_han(run: str) -> bool:
+    return bool(_HAN_RUN.fullmatch(run))
+
+
+def meta(prefix: str, value: object) -> str:
+    """A meta token: ``_`` + a letter + a short digest (safe in every index syntax)."""
+    digest = hashlib.blake2b(str(value).encode(), digest_size=8).hexdigest()
+    return f"_{prefix}{digest}"
+
+
+def exact_key(value: str | None) -> str:
+    return meta("e", normalize(value).strip())
+
+
+def start_key(title: str | None) -> str | None:
+    """The token for "the title starts with these two characters"."""
+    squeezed = "".join(runs(title))
+    return meta("s", squeezed[:MIN_QUERY]) if len(squeezed) >= MIN_QUERY else None
+
+
+@dataclass
+class Document:
+    """What one record puts into the index.
+
+    ``names`` are matched by fragment and by pinyin (initials and full pinyin,
+    ``person`` reads a leading surname as one); ``codes`` and ``emails`` by
+    fragment and exactly; ``phones`` by 4+ digits and exactly; ``texts`` by
+    fragment only. ``module`` is the permission module (``<module>.view`` and
+    its data scope) and ``owner_id``/``department_id`` place the record in it.
+    """
+
+    kind: str
+    object_id: int
+    title: str
+    module: str
+    subtitle: str = ""
+    url_name: str = ""
+    url_arg: int | None = None
+    owner_id: int | None = None
+    department_id: int | None = None
+    names: list[str] = field(default_factory=list)
+    person: bool = False
+    codes: list[str] = field(default_factory=list)
+    emails: list[str] = field(default_factory=list)
+    phones: list[str] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)
+
+
+def _text_tokens(run: str, into: set[str]) -> None:
+    if len(run) < MIN_QUERY:
+        return
+    if _is_han(run):
+        into.update(_grams(run, 2))
+    else:
+        into.update(_grams(run, 2))
+        into.update(_grams(run, 3))
+
+
+def document_text(doc: Document) -> tuple[str, str]:
+    """``(text, tokens)`` of a document: the haystack the final check reads, and the
+    space-separated text tokens."""
+    tokens: set[str] = set()
+    hay: list[str] = []
+    for name in doc.names:
+        for run in runs(name):
+            _text_tokens(run, tokens)
+        hay.append(" ".join(runs(name)))
+        initials = pinyin.mnemonic(name, person=doc.person, max_length=200).lower()
+        full = pinyin.full_pinyin(name, person=doc.person)
+        for run in runs(initials):
+            _text_tokens(run, tokens)
+        if full != initials:
+            tokens.update(_grams(full, 3))
+        hay += [initials, full]
+    for value in [*doc.codes, *doc.emails, *doc.texts]:
+        for run in runs(value):
+            _text_tokens(run, tokens)
+        hay.append(" ".join(runs(value)))
+    for phone in doc.phones:
+        number = digits(phone)
+        tokens.update(_grams(number, PHONE_WINDOW))
+        hay.append(number)
+    return " ".join(h for h in hay if h), " ".join(sorted(tokens))
+
+
+def document_tokens(doc: Document, org_id: int) -> tuple[str, str]:
+    """``(text, tokens)`` with the meta tokens: org, kind, owner, department, exact
+    keys and the title's start."""
+    text, tokens = document_text(doc)
+    extra = [meta("g", org_id), meta("k", doc.kind)]
+    if doc.owner_id is not None:
+        extra.append(meta("o", doc.owner_id))
+    if doc.department_id is not None:
+        extra.append(meta("d", doc.department_id))
+    exact = {exact_key(v) for v in [*doc.codes, *doc.emails] if v}
+    exact |= {meta("e", digits(p)) for p in doc.phones if digits(p)}
+    extra += sorted(exact)
+    start = start_key(doc.title)
+    if start:
+        extra.append(start)
+    return text, " ".join([*extra, tokens]) if tokens else " ".join(extra)
+
+
+# ---- queries -----------------------------------------------------------------------------
+
+
+@dataclass
+class Query:
+    """A parsed query: ``groups`` is an OR of alternatives, each an AND of tokens;
+    ``pieces`` must all occur in a hit's text."""
+
+    raw: str
+    pieces: list[str]
+    groups: list[list[str]]
+    exact: str
+    start: str | None
+
+    @property
+    def empty(self) -> bool:
+        return not self.groups
+
+
+def _covering(run: str, size: int) -> list[str]:
+    """Grams of ``size`` that together cover ``run``: every other one, plus the last."""
+    grams = _grams(run, size)
+    picked = grams[:: size - 1] if size > 2 else grams[::2]
+    if grams and grams[-1] not in picked:
+        picked.append(grams[-1])
+    return picked
+
+
+def parse(value: str | None) -> Query:
+    raw = (value or "").strip()
+    phone_like = _PHONE_LIKE.match(raw) and len(digits(raw)) >= PHONE_WINDOW
+    pieces = [digits(raw)] if phone_like else [r for r in runs(raw) if r]
+    groups: list[list[str]] = []
+    if phone_like:
+        number = pieces[0]
+        groups = [_covering(number, PHONE_WINDOW), _covering(number, 3)]
+    else:
+        tokens: list[str] = []
+        for piece in pieces:
+            if len(piece) < MIN_QUERY:
+                continue
+            if _is_han(piece) or len(piece) == MIN_QUERY:
+                tokens += _covering(piece, 2)
+            else:
+                tokens += _covering(piece, 3)
+        if tokens:
+            groups = [tokens]
+            if raw and len(pieces) == 1 and pieces[0].isdigit() and len(pieces[0]) >= 4:
+                groups.append(_covering(pieces[0], PHONE_WINDOW))
+    exact = meta("e", pieces[0]) if phone_like else exact_key(raw)
+    return Query(raw=raw, pieces=pieces, groups=groups, exact=exact, start=start_key(raw))
+
+
+def matches(query: Query, text: str) -> bool:
+    """Does every piece of the query occur in the record's text?"""
+    return all(piece in text for piece in query.pieces)
