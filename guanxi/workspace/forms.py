@@ -58,7 +58,7 @@ class ActivityForm(forms.Form):
 
 
 class AttachmentForm(forms.Form):
-    file = forms.FileField(label=_("文件"))
+    file = forms.FileField(label=_("文件"), allow_empty_file=True)  # the service says why
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("auto_id", "attachment_%s")

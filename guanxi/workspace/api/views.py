@@ -1,8 +1,6 @@
 """``/api/v1/activities`` (跟进记录) and ``/api/v1/attachments`` (客户附件)."""
 
-import django_filters
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
@@ -22,26 +20,7 @@ from guanxi.workspace.api.serializers import (
     AttachmentSerializer,
     AttachmentUploadSerializer,
 )
-from guanxi.workspace.models import Activity, Attachment
-
-
-class ActivityFilter(django_filters.FilterSet):
-    customer = django_filters.NumberFilter(field_name="customer_id", label=gettext_lazy("客户"))
-    contact = django_filters.NumberFilter(field_name="contact_id", label=gettext_lazy("联系人"))
-    owner = django_filters.NumberFilter(field_name="owner_id", label=gettext_lazy("跟进人"))
-    kind = django_filters.ChoiceFilter(
-        choices=Activity.Kind.choices, label=gettext_lazy("跟进方式")
-    )
-    occurred_after = django_filters.IsoDateTimeFilter(
-        field_name="occurred_at", lookup_expr="gte", label=gettext_lazy("跟进时间起")
-    )
-    occurred_before = django_filters.IsoDateTimeFilter(
-        field_name="occurred_at", lookup_expr="lte", label=gettext_lazy("跟进时间止")
-    )
-
-    class Meta:
-        model = Activity
-        fields: list[str] = []
+from guanxi.workspace.filters import ActivityFilter, AttachmentFilter
 
 
 class ActivityViewSet(OrgViewSet):
@@ -73,14 +52,6 @@ class ActivityViewSet(OrgViewSet):
 
     def perform_destroy(self, instance):
         services.activity_delete(actor=self.employee, activity=instance)
-
-
-class AttachmentFilter(django_filters.FilterSet):
-    customer = django_filters.NumberFilter(field_name="customer_id", label=gettext_lazy("客户"))
-
-    class Meta:
-        model = Attachment
-        fields: list[str] = []
 
 
 class CustomerAccess(BasePermission):

@@ -1,0 +1,45 @@
+"""Follow-up and file list filters (API)."""
+
+import django_filters
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from guanxi.workspace.models import Activity, Attachment
+
+ID_MAX = 2**62
+
+
+class IdFilter(django_filters.NumberFilter):
+    """A record id: a whole positive number that fits the database (else 400)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", ID_MAX)
+        super().__init__(*args, **kwargs)
+
+
+class ActivityFilter(django_filters.FilterSet):
+    customer = IdFilter(field_name="customer_id", label=_("客户"))
+    contact = IdFilter(field_name="contact_id", label=_("联系人"))
+    owner = IdFilter(field_name="owner_id", label=_("跟进人"))
+    kind = django_filters.ChoiceFilter(choices=Activity.Kind.choices, label=_("跟进方式"))
+    occurred_after = django_filters.IsoDateTimeFilter(
+        field_name="occurred_at", lookup_expr="gte", label=_("跟进时间起")
+    )
+    occurred_before = django_filters.IsoDateTimeFilter(
+        field_name="occurred_at", lookup_expr="lte", label=_("跟进时间止")
+    )
+
+    class Meta:
+        model = Activity
+        fields: list[str] = []
+
+
+class AttachmentFilter(django_filters.FilterSet):
+    customer = IdFilter(field_name="customer_id", label=_("客户"))
+
+    class Meta:
+        model = Attachment
+        fields: list[str] = []
