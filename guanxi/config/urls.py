@@ -11,6 +11,7 @@ urlpatterns = [
     path("products/", include("guanxi.catalog.urls")),
     path("customers/", include("guanxi.customers.urls")),
     path("jobs/", include("guanxi.jobs.urls")),
+    path("transfer/", include("guanxi.transfer.urls")),
     path("audit/", include("guanxi.audit.urls")),
     path("", include("guanxi.workspace.urls")),
 ]
