@@ -14,6 +14,7 @@ from guanxi.catalog.api import views as catalog
 from guanxi.customers.api import views as customers
 from guanxi.orgs.api import views as orgs
 from guanxi.search.views import SearchView
+from guanxi.transfer.api.views import ImportViewSet
 from guanxi.workspace.api import views as workspace
 
 router = DefaultRouter(trailing_slash=False)
@@ -29,6 +30,7 @@ router.register("custom-fields", orgs.CustomFieldViewSet, basename="custom-field
 router.register("products", catalog.ProductViewSet, basename="product")
 router.register("product-categories", catalog.ProductCategoryViewSet, basename="product-category")
 router.register("product-lines", catalog.ProductLineViewSet, basename="product-line")
+router.register("imports", ImportViewSet, basename="import")
 router.register("activities", workspace.ActivityViewSet, basename="activity")
 router.register("attachments", workspace.AttachmentViewSet, basename="attachment")
 
