@@ -11,6 +11,8 @@ from rest_framework.routers import DefaultRouter
 
 from guanxi.accounts.api import MeView, TokenView
 from guanxi.catalog.api import views as catalog
+from guanxi.customers.api import care as customer_care
+from guanxi.customers.api import pool as customer_pool
 from guanxi.customers.api import views as customers
 from guanxi.orgs.api import views as orgs
 from guanxi.search.views import SearchView
@@ -26,6 +28,8 @@ router.register("dictionary-entries", orgs.DictionaryEntryViewSet, basename="dic
 router.register("numbering-rules", orgs.NumberingRuleViewSet, basename="numbering-rule")
 router.register("customers", customers.CustomerViewSet, basename="customer")
 router.register("contacts", customers.ContactViewSet, basename="contact")
+router.register("pool", customer_pool.PoolViewSet, basename="pool")
+router.register("care-tasks", customer_care.CareTaskViewSet, basename="care-task")
 router.register("custom-fields", orgs.CustomFieldViewSet, basename="custom-field")
 router.register("products", catalog.ProductViewSet, basename="product")
 router.register("product-categories", catalog.ProductCategoryViewSet, basename="product-category")
@@ -40,6 +44,7 @@ urlpatterns = [
     path("me", MeView.as_view(), name="me"),
     path("search", SearchView.as_view(), name="search"),
     path("settings", orgs.SettingsView.as_view(), name="settings"),
+    path("care/upcoming", customer_care.UpcomingView.as_view(), name="care-upcoming"),
     # the document describes the API, not any org's data: readable without signing in
     path(
         "openapi.json", SpectacularJSONAPIView.as_view(permission_classes=[AllowAny]), name="schema"

@@ -1,5 +1,6 @@
 """Customers (客户) and their contacts (联系人)."""
 
+import datetime
 from typing import ClassVar
 
 from django.core.validators import MinValueValidator
@@ -14,6 +15,16 @@ from guanxi.core.tenancy import DisabledQuerySet, OrgScopedManager
 
 MONEY_DIGITS = 18
 MONEY_PLACES = 2
+
+
+def month_day(value):
+    """``date(1990, 12, 30)`` → ``1230`` (None stays None): the yearly recurring day."""
+    if isinstance(value, str):
+        try:
+            value = datetime.date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None if value is None else value.month * 100 + value.day
 
 
 class LiveManager(OrgScopedManager):
@@ -115,6 +126,22 @@ class Customer(OrgOwned, Versioned):
         verbose_name=_("合并到"),
     )
     deleted_at = models.DateTimeField(_("删除时间"), null=True, blank=True)
+    # public pool (公海): an unowned customer anyone may claim; the return clock runs
+    # from the later of the last follow-up and ``owner_since``
+    in_pool = models.BooleanField(_("在公海中"), default=False, editable=False)
+    pool_entered_at = models.DateTimeField(_("进入公海时间"), null=True, blank=True, editable=False)
+    owner_since = models.DateTimeField(_("负责起始时间"), default=timezone.now, editable=False)
+    claimed_by = models.ForeignKey(
+        "orgs.Employee",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+        verbose_name=_("公海领取人"),
+    )
+    # month * 100 + day of ``registered_on`` (the yearly cooperation anniversary)
+    anniversary_md = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
 
     objects: ClassVar["OrgScopedManager[Customer]"] = LiveManager()
     with_deleted: ClassVar["OrgScopedManager[Customer]"] = OrgScopedManager()  # + recycle bin
@@ -132,10 +159,44 @@ class Customer(OrgOwned, Versioned):
             models.Index(fields=["org", "department", "-id"], name="customer_org_dept"),
             models.Index(fields=["org", "name"], name="customer_org_name"),
             models.Index(fields=["org", "lifecycle_stage"], name="customer_org_stage"),
+            models.Index(fields=["org", "in_pool", "-id"], name="customer_org_pool"),
+            models.Index(
+                fields=["org", "owner_since"],
+                condition=Q(owner__isnull=False),
+                name="customer_org_owned_since",
+            ),
+            models.Index(fields=["org", "claimed_by"], name="customer_org_claimed"),
+            models.Index(fields=["org", "anniversary_md"], name="customer_org_anniv"),
         ]
 
     def __str__(self):
         return self.name
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._loaded_owner_id = instance.__dict__.get("owner_id")
+        return instance
+
+    def save(self, *args, **kwargs):
+        """Keep the derived columns: ``owner_since`` when the owner changes (whoever
+        changes it), out of the pool once owned, and the anniversary month-day."""
+        extra = {"anniversary_md"}
+        self.anniversary_md = month_day(self.registered_on)
+        loaded = getattr(self, "_loaded_owner_id", None)
+        if self._state.adding or self.owner_id != loaded:
+            if not self._state.adding:
+                self.owner_since = timezone.now()
+                extra.add("owner_since")
+            if self.owner_id is not None and self.in_pool:
+                self.in_pool = False
+                self.pool_entered_at = None
+                extra.update({"in_pool", "pool_entered_at"})
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, *extra}
+        super().save(*args, **kwargs)
+        self._loaded_owner_id = self.owner_id
 
 
 class Contact(OrgOwned, Versioned):
@@ -191,6 +252,8 @@ class Contact(OrgOwned, Versioned):
     search_keys = models.CharField(max_length=300, blank=True, editable=False)
     phone_digits = models.CharField(max_length=200, blank=True, editable=False)
     deleted_at = models.DateTimeField(_("删除时间"), null=True, blank=True)
+    # month * 100 + day of ``birthday``: upcoming birthdays by an indexed lookup
+    birthday_md = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
 
     objects: ClassVar["OrgScopedManager[Contact]"] = LiveManager()
     with_deleted: ClassVar["OrgScopedManager[Contact]"] = OrgScopedManager()  # + recycle bin
@@ -210,10 +273,18 @@ class Contact(OrgOwned, Versioned):
             models.Index(fields=["org", "customer", "deleted_at"], name="contact_org_customer"),
             models.Index(fields=["org", "owner", "-id"], name="contact_org_owner"),
             models.Index(fields=["org", "owner_department", "-id"], name="contact_org_dept"),
+            models.Index(fields=["org", "birthday_md"], name="contact_org_birthday"),
         ]
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        self.birthday_md = month_day(self.birthday)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "birthday_md"}
+        super().save(*args, **kwargs)
 
 
 class LifecycleChange(OrgOwned):
@@ -261,3 +332,130 @@ class CustomerMerge(OrgOwned):
         indexes = [
             models.Index(fields=["org", "survivor", "-created_at"], name="merge_org_survivor"),
         ]
+
+
+class PoolEvent(OrgOwned):
+    """One move of a customer into or out of the public pool (公海), with who did it."""
+
+    class Action(models.TextChoices):
+        RELEASE = "release", pgettext_lazy("pool action", "放弃")
+        AUTO_RETURN = "auto_return", pgettext_lazy("pool action", "自动回收")
+        CLAIM = "claim", pgettext_lazy("pool action", "领取")
+        ASSIGN = "assign", pgettext_lazy("pool action", "分配")
+
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="pool_events", verbose_name=_("客户")
+    )
+    action = models.CharField(_("动作"), max_length=20, choices=Action.choices)
+    employee = models.ForeignKey(
+        "orgs.Employee",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("操作人"),
+    )
+    previous_owner = models.ForeignKey(
+        "orgs.Employee",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("原负责人"),
+    )
+    new_owner = models.ForeignKey(
+        "orgs.Employee",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("新负责人"),
+    )
+    reason = models.CharField(_("原因"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("公海记录")
+        verbose_name_plural = _("公海记录")
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["org", "-id"], name="poolevent_org"),
+            models.Index(fields=["org", "customer", "-id"], name="poolevent_org_customer"),
+        ]
+
+
+class CareTask(OrgOwned):
+    """A care task (关怀任务): a birthday, an anniversary, a holiday greeting or any
+    planned gesture for a customer. Done tasks are the customer's care history."""
+
+    class Kind(models.TextChoices):
+        BIRTHDAY = "birthday", pgettext_lazy("care kind", "生日")
+        ANNIVERSARY = "anniversary", pgettext_lazy("care kind", "合作纪念日")
+        HOLIDAY = "holiday", pgettext_lazy("care kind", "节日问候")
+        CUSTOM = "custom", pgettext_lazy("care kind", "其他关怀")
+
+    class Status(models.TextChoices):
+        OPEN = "open", pgettext_lazy("care status", "待办")
+        DONE = "done", pgettext_lazy("care status", "已完成")
+        CANCELLED = "cancelled", pgettext_lazy("care status", "已取消")
+
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="care_tasks", verbose_name=_("客户")
+    )
+    contact = models.ForeignKey(
+        Contact,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="care_tasks",
+        verbose_name=_("联系人"),
+    )
+    kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices, default=Kind.CUSTOM)
+    title = models.CharField(_("标题"), max_length=200)
+    due_on = models.DateField(_("日期"))
+    assignee = models.ForeignKey(
+        "orgs.Employee",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="care_tasks",
+        verbose_name=_("执行人"),
+    )
+    assignee_department = models.ForeignKey(
+        "orgs.Department",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("执行部门"),
+    )
+    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.OPEN)
+    done_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    note = models.CharField(_("关怀记录"), max_length=500, blank=True)
+    created_by = models.ForeignKey(
+        "orgs.Employee", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("关怀任务")
+        verbose_name_plural = _("关怀任务")
+        ordering = ["due_on", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["org", "contact", "kind", "due_on"],
+                condition=Q(kind="birthday"),
+                name="care_one_birthday_task",
+            ),
+            models.UniqueConstraint(
+                fields=["org", "customer", "kind", "due_on"],
+                condition=Q(kind="anniversary"),
+                name="care_one_anniversary_task",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["org", "assignee", "status", "due_on"], name="care_org_assignee"),
+            models.Index(fields=["org", "customer", "-due_on"], name="care_org_customer"),
+            models.Index(fields=["org", "assignee_department", "status"], name="care_org_dept"),
+        ]
+
+    def __str__(self):
+        return self.title

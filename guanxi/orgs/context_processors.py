@@ -15,7 +15,11 @@ NAVIGATION = [
     (
         pgettext_lazy("navigation", "客户管理"),
         "people",
-        [(pgettext_lazy("navigation", "客户"), "customers:customer_list", "customers.view")],
+        [
+            (pgettext_lazy("navigation", "客户"), "customers:customer_list", "customers.view"),
+            (pgettext_lazy("navigation", "公海"), "customers:pool_list", "customers.view"),
+            (pgettext_lazy("navigation", "客户关怀"), "customers:care", "customers.view"),
+        ],
     ),
     (
         pgettext_lazy("navigation", "系统设置"),

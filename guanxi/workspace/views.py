@@ -2,7 +2,9 @@
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.utils import timezone
 
+from guanxi.customers import care
 from guanxi.orgs import policy
 from guanxi.orgs.context_processors import navigation_for
 
@@ -33,5 +35,12 @@ def home(request):
             "setup_links": setup_links,
             "team": team,
             "is_admin": policy.is_admin(employee),
+            # customer care: the coming birthdays/anniversaries and my due care tasks
+            "show_care": policy.can(employee, "customers.view"),
+            "upcoming": care.upcoming(employee=employee, limit=8),
+            "days": care.reminder_days(employee),
+            "tasks": care.due_list(employee=employee),
+            "today": timezone.localdate(),
+            "back_url": request.path,
         },
     )

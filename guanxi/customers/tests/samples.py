@@ -35,3 +35,28 @@ def build_contact(world):
         return services.contact_create(
             actor=world.admin, customer=customer, name="王小明", owner=world.rep_b
         )
+
+
+@sample(
+    "care-task",
+    change={"note": "送了鲜花"},
+    check_field="note",
+    create=lambda w: {
+        "customer": _customer(w, "关怀对象").pk,
+        "title": "电话问候",
+        "due_on": "2026-06-01",
+    },
+    owned=True,
+)
+def build_care_task(world):
+    from guanxi.customers import care
+
+    customer = _customer(world, "关怀客户")
+    with org_scope(world.org):
+        return care.care_task_create(
+            actor=world.admin,
+            customer=customer,
+            title="生日问候",
+            due_on="2026-05-01",
+            assignee=world.rep_b,
+        )

@@ -1,0 +1,29 @@
+"""Huey tasks of customers: thin wrappers that call the services, org by org."""
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
+
+from guanxi.customers import care, pool
+from guanxi.orgs.models import Organization
+
+
+def _active_org_ids():
+    return list(Organization.objects.filter(is_active=True).values_list("pk", flat=True))
+
+
+@db_task()
+def pool_return_org(org_id):
+    """Return one org's customers not followed up for too long to the pool."""
+    return pool.pool_auto_return(org=org_id)
+
+
+@db_periodic_task(crontab(hour="1", minute="17"))
+def pool_return_daily():
+    """Every night: the public pool's automatic return, for every active org."""
+    return {org_id: pool.pool_auto_return(org=org_id) for org_id in _active_org_ids()}
+
+
+@db_periodic_task(crontab(hour="5", minute="23"))
+def care_generate_daily():
+    """Every morning: care tasks for the coming birthdays and anniversaries, every active org."""
+    return {org_id: care.care_generate(org=org_id) for org_id in _active_org_ids()}
