@@ -46,3 +46,36 @@ def test_rep_creates_a_customer_adds_a_contact_and_finds_it_by_pinyin(world, pag
         customer = Customer.objects.get()
         assert customer.owner == world.rep_a and customer.tags == ["茶叶", "华东"]
         assert Contact.objects.get(customer=customer).title == "采购主管"
+
+
+def test_manager_merges_two_duplicates_from_the_list(world, page, sign_in):
+    from guanxi.customers import services
+
+    with org_scope(world.org):
+        keep = services.customer_create(actor=world.rep_a, name="北京华为技术有限公司")
+        dup = services.customer_create(
+            actor=world.rep_a, name="华为技术（北京）有限公司", email="info@huawei.example"
+        )
+        services.contact_create(actor=world.rep_a, customer=dup, name="李娜")
+    sign_in(world.manager)
+    page.goto("/customers/")
+    page.check(f"[data-testid=select-row][value='{keep.pk}']")
+    page.check(f"[data-testid=select-row][value='{dup.pk}']")
+    page.click("[data-testid=bulk-merge]")
+    page.wait_for_selector("[data-testid=merge-form]")
+    # keep the older record, but take the other one's name
+    page.check(f"[data-testid=survivor-{keep.pk}]")
+    page.click("[data-testid=change-survivor]")
+    page.wait_for_selector("[data-testid=merge-field-name]")
+    page.check(f"#pick-name-{dup.pk}")
+    assert "1" in page.inner_text("[data-testid=merge-related]")
+    page.click("[data-testid=merge-submit]")
+    page.wait_for_url(f"**/customers/{keep.pk}/")
+    assert page.inner_text("[data-testid=customer-title]") == "华为技术（北京）有限公司"
+    assert page.locator("[data-testid=contact-name]").all_inner_texts() == ["李娜"]
+    assert page.locator("[data-testid=merge-history]").is_visible()
+    # the old address of the merged-away customer leads to the survivor
+    page.goto(f"/customers/{dup.pk}/")
+    page.wait_for_url(f"**/customers/{keep.pk}/")
+    with org_scope(world.org):
+        assert Customer.objects.get(pk=keep.pk).email == "info@huawei.example"
