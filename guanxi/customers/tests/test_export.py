@@ -69,3 +69,41 @@ def test_export_needs_the_permission(world, data, api):
     assert api(world.rep_a).post("/api/v1/customers/export").status_code == 403
     with all_orgs():
         assert not Job.objects.filter(org=world.org).exists()
+
+
+def _export_xlsx(client, capture, **params):
+    import openpyxl
+
+    query = "&".join(f"{k}={v}" for k, v in {"file_format": "xlsx", **params}.items())
+    with capture(execute=True):
+        response = client.post(f"/api/v1/customers/export?{query}")
+    assert response.status_code == 202, response.content
+    with all_orgs():
+        job = Job.objects.get(pk=response.json()["job"])
+        assert job.status == Job.Status.SUCCEEDED, job.error
+        assert job.file.name.endswith(".xlsx")
+        book = openpyxl.load_workbook(io.BytesIO(job.file.read()), read_only=True)
+    return [list(row) for row in book.worksheets[0].iter_rows(values_only=True)]
+
+
+def test_excel_export_has_labels_safe_cells_and_is_audited(
+    world, data, api, django_capture_on_commit_callbacks
+):
+    header, *body = _export_xlsx(api(world.manager), django_capture_on_commit_callbacks)
+    assert header[:4] == ["客户编号", "客户名称", "助记码", "电话"]
+    first = next(row for row in body if str(row[1]).startswith("'"))
+    assert first[1] == '\'=HYPERLINK("x")'  # text, never a formula
+    assert first[3] == "13812345678" and first[8] == "信息技术"
+    assert {row[1] for row in body} == {'\'=HYPERLINK("x")', "北方客户"}
+    with all_orgs():
+        record = ExportRecord.objects.get(org=world.org, entity="customers.customer")
+    assert record.file_format == "xlsx" and record.row_count == 2
+    assert "file_format" not in record.filters
+
+
+def test_excel_export_masks_phones_and_filters(
+    world, data, api, django_capture_on_commit_callbacks
+):
+    marketer = EmployeeFactory(org=world.org, name="市场小李", roles=[role(world.org, "市场专员")])
+    rows = _export_xlsx(api(marketer), django_capture_on_commit_callbacks, q="北方")
+    assert len(rows) == 2 and rows[1][1] == "北方客户" and rows[1][3] == "139****1111"
