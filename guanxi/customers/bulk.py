@@ -100,7 +100,7 @@ def _chunks(items, size):
 
 
 def _taken_codes(codes):
-    taken = set()
+    taken: set[str] = set()
     for chunk in _chunks(list(codes), LOOKUP_CHUNK):
         taken.update(Customer.with_deleted.filter(code__in=chunk).values_list("code", flat=True))
     return taken

@@ -255,7 +255,7 @@ class Importer:
     def _custom(self, definition, text):
         kind = definition.field_type
         if kind in custom_fields.CHOICE_TYPES:
-            by_name = {}
+            by_name: dict[str, str] = {}
             for choice in definition.choices:
                 for name in (choice.get("code"), choice.get("label"), choice.get("label_en")):
                     if name:

@@ -61,6 +61,10 @@ def normalise(text):
     return _MARKS.sub("", folded)
 
 
+def _label(field):
+    return getattr(Customer._meta.get_field(field), "verbose_name", field)
+
+
 def _labels(label):
     """The label in Chinese and in English."""
     with translation.override("zh-hans"):
@@ -72,7 +76,7 @@ def _labels(label):
 
 def targets(defs):
     """``[(key, label)]`` of everything a column may fill, in the active language."""
-    result = [(f, Customer._meta.get_field(f).verbose_name) for f in CUSTOMER_COLUMNS]
+    result = [(f, _label(f)) for f in CUSTOMER_COLUMNS]
     result += [(key, label) for key, (label, _field) in CONTACT_COLUMNS.items()]
     result += [(CUSTOM_PREFIX + d.code, d.display_label) for d in defs]
     return [(key, str(label)) for key, label in result]
@@ -82,7 +86,7 @@ def _names(defs):
     """key -> the normalised names a header may use for it."""
     names: dict[str, list[str]] = {}
     for field in CUSTOMER_COLUMNS:
-        names[field] = [field, *_labels(Customer._meta.get_field(field).verbose_name)]
+        names[field] = [field, *_labels(_label(field))]
     for key, (label, _field) in CONTACT_COLUMNS.items():
         names[key] = [key, *_labels(label)]
     for d in defs:
@@ -104,11 +108,11 @@ def guess(header, defs):
     "联系人电话" puts each where it belongs.
     """
     names = _names(defs)
-    exact = {}
+    exact: dict[str, str] = {}
     for key, values in names.items():
         for value in values[:3]:  # the code and the two labels
             exact.setdefault(value, key)
-    synonyms = {}
+    synonyms: dict[str, str] = {}
     for key, values in names.items():
         for value in values[3:]:
             synonyms.setdefault(value, key)
