@@ -6,6 +6,7 @@ from typing import ClassVar
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from guanxi.core.models import OrgOwned, Versioned
 from guanxi.core.tenancy import OrgScopedManager
@@ -20,11 +21,11 @@ class Activity(OrgOwned, Versioned):
     """
 
     class Kind(models.TextChoices):
-        CALL = "call", _("电话")
-        VISIT = "visit", _("拜访")
-        MEETING = "meeting", _("会议")
-        EMAIL = "email", _("邮件")
-        NOTE = "note", _("备注")
+        CALL = "call", pgettext_lazy("activity kind", "电话")
+        VISIT = "visit", pgettext_lazy("activity kind", "拜访")
+        MEETING = "meeting", pgettext_lazy("activity kind", "会议")
+        EMAIL = "email", pgettext_lazy("activity kind", "邮件")
+        NOTE = "note", pgettext_lazy("activity kind", "备注")
 
     customer = models.ForeignKey(
         "customers.Customer",
