@@ -78,7 +78,27 @@ def _raise(errors):
         raise ValidationError(errors)
 
 
+_MARKUP = re.compile(r"<\s*[a-zA-Z!/?][^>]*>")
+_PHONE_TEXT = re.compile(r"^[0-9+\-()（）\s.#*/转分机extEXT]+$")
+PHONE_FIELDS = ("phone", "finance_phone", "office_phone", "mobile", "home_phone", "fax")
+PHONE_DIGITS = (3, 20)  # 110 and 95588 are phone numbers too
+
+
+def _check_text(instance, errors):
+    """Names carry no markup; phones are digits with the usual separators."""
+    if _MARKUP.search(getattr(instance, "name", "") or ""):
+        _add(errors, "name", _("名称不能包含 HTML 标签。"))
+    for field in PHONE_FIELDS:
+        value = getattr(instance, field, None)
+        if not value or not isinstance(value, str):
+            continue
+        digits = len(_NOT_DIGIT.sub("", value))
+        if not _PHONE_TEXT.match(value) or not PHONE_DIGITS[0] <= digits <= PHONE_DIGITS[1]:
+            _add(errors, field, _("“%(value)s”不是有效的电话号码。") % {"value": value[:40]})
+
+
 def _model_errors(instance, errors, exclude):
+    _check_text(instance, errors)
     try:
         instance.full_clean(
             exclude=["org", *exclude], validate_unique=False, validate_constraints=False

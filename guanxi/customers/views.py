@@ -19,7 +19,7 @@ from guanxi.customers.forms import ContactForm, CustomerForm
 from guanxi.customers.models import Customer
 from guanxi.customers.services import DICTIONARY_FIELDS
 from guanxi.orgs import custom_fields, policy
-from guanxi.orgs.selectors import dictionary_entries
+from guanxi.orgs.selectors import dictionary_entries, dictionary_labels
 
 PAGE_SIZE = 25
 FILTER_PARAMS = ("q", "lifecycle_stage", "industry", "level", "mine")
@@ -114,7 +114,8 @@ def _detail_page(request, customer, contact_form=None, status=200):
     )
     for contact in contacts:
         contact.mobile_display = policy.mask_phone(employee, contact.mobile)
-    labels = {field: _labels(kind) for field, kind in DICTIONARY_FIELDS.items()}
+    by_kind = dictionary_labels(kinds=set(DICTIONARY_FIELDS.values()))
+    labels = {field: by_kind[kind] for field, kind in DICTIONARY_FIELDS.items()}
     facts = {
         field: labels[field].get(getattr(customer, field), getattr(customer, field))
         for field in DICTIONARY_FIELDS

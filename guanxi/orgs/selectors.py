@@ -67,6 +67,14 @@ def dictionary_entries(*, kind, active_only=False):
     return qs.order_by("sort_order", "id")
 
 
+def dictionary_labels(*, kinds):
+    """``{kind: {code: label in the current language}}`` of several picklists, in one query."""
+    labels: dict[str, dict[str, str]] = {kind: {} for kind in kinds}
+    for entry in DictionaryEntry.objects.filter(kind__in=list(kinds)).order_by("sort_order", "id"):
+        labels[entry.kind][entry.code] = entry.display_label
+    return labels
+
+
 def _get(model, pk):
     try:
         return model.objects.get(pk=int(pk))

@@ -281,3 +281,37 @@ def test_handover_of_chosen_customers_runs_registered_steps(world, pair):
     assert seen == [(world.rep_a.pk, world.rep_b.pk, [keep.pk])]
     assert _fresh(keep.pk).owner_id == world.rep_b.pk
     assert _fresh(dup.pk).owner_id == world.rep_a.pk and _fresh(child.pk).owner_id == world.rep_a.pk
+
+
+# ---- bad input ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "fields, field",
+    [
+        ({"name": "<script>alert(1)</script>公司"}, "name"),
+        ({"name": "好公司<img src=x onerror=alert(1)>"}, "name"),
+        ({"name": "正常公司", "phone": "call me maybe"}, "phone"),
+        ({"name": "正常公司", "phone": "12"}, "phone"),
+        ({"name": "正常公司", "finance_phone": "1" * 25}, "finance_phone"),
+    ],
+)
+def test_markup_in_names_and_broken_phones_are_refused(world, api, fields, field):
+    response = api(world.rep_a).post("/api/v1/customers", fields, format="json")
+    assert response.status_code == 400 and field in response.json()["fields"]
+    with all_orgs():
+        assert not Customer.objects.filter(org=world.org).exists()
+
+
+def test_ordinary_phones_and_names_with_angle_brackets_in_text_pass(world):
+    with org_scope(world.org):
+        customer = services.customer_create(
+            actor=world.rep_a,
+            name="A<B 贸易公司",
+            phone="+86 (010) 6543-2100 转 8001",
+            finance_phone="95588",
+        )
+        contact = services.contact_create(
+            actor=world.rep_a, customer=customer, name="王 <经理>", mobile="138 0013 8000"
+        )
+    assert customer.pk and contact.pk
