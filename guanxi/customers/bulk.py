@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from guanxi.core import pinyin
 from guanxi.core.errors import BusinessRuleError
 from guanxi.customers import services
 from guanxi.customers.models import Contact, Customer, LifecycleChange
@@ -34,6 +35,18 @@ def active_dictionary_codes():
     )
 
 
+def refresh_search(customer):
+    """What ``services._refresh_search`` sets, with one pinyin pass instead of two:
+    the initials are the first part of the search keys."""
+    person = customer.is_person or customer.type == services.PERSON_TYPE
+    keys = pinyin.search_keys(customer.name, person=person)
+    if not customer.mnemonic:
+        customer.mnemonic = keys.split(" ", 1)[0][: pinyin.MAX_LENGTH]
+    customer.mnemonic = customer.mnemonic.upper()[:60]
+    customer.search_keys = keys[:300]
+    customer.phone_digits = services._digits(customer.phone, customer.finance_phone)
+
+
 def customer_build(*, actor, name, custom=None, defs=None, dictionaries=None, **fields):
     """An unsaved customer checked like ``customer_create`` would; raises
     ``ValidationError``/``PermissionDenied`` like it. ``owner`` must be an
@@ -52,9 +65,10 @@ def customer_build(*, actor, name, custom=None, defs=None, dictionaries=None, **
     if customer.owner_id != actor.pk and not policy.can(actor, "customers.transfer"):
         raise PermissionDenied(_("把客户分配给其他人需要“客户 · 转移”权限。"))
     if "department" not in fields and customer.owner is not None:
-        customer.department_id = customer.owner.department_id
+        # the owner's department object (cached when the caller loaded it) spares a query
+        customer.department = customer.owner.department
     customer.code = customer.code or ""
-    services._refresh_search(customer)
+    refresh_search(customer)
     services._check_owner(actor, customer, errors)
     if dictionaries is None:
         dictionaries = active_dictionary_codes()

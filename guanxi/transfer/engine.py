@@ -178,7 +178,9 @@ class Importer:
     def _employees(self):
         by_name: dict[str, list] = {}
         by_username = {}
-        active = Employee.objects.filter(status=Employee.Status.ACTIVE).select_related("user")
+        active = Employee.objects.filter(status=Employee.Status.ACTIVE).select_related(
+            "user", "department"
+        )
         for employee in active:
             by_name.setdefault(normalise(employee.name), []).append(employee)
             by_username[normalise(employee.username)] = employee

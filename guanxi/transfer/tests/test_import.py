@@ -266,3 +266,17 @@ def test_codes_come_in_one_block(world):
         first = numbering.next_codes(org_id=world.org.pk, target="customer", count=3)
         after = numbering.next_code(org_id=world.org.pk, target="customer")
     assert [c[-5:] for c in first] == ["00001", "00002", "00003"] and after.endswith("00004")
+
+
+@pytest.mark.parametrize(
+    ("name", "is_person"),
+    [("北京华为技术有限公司", False), ("单田芳", True), ("ABC科技2025", False), ("Café", False),
+     ("！！", False), ("重庆银行" * 30, False)],
+)  # fmt: skip
+def test_bulk_search_keys_match_the_single_record_rules(name, is_person):
+    from guanxi.customers import bulk
+
+    one, other = Customer(name=name, is_person=is_person), Customer(name=name, is_person=is_person)
+    customers._refresh_search(one)
+    bulk.refresh_search(other)
+    assert (one.mnemonic, one.search_keys) == (other.mnemonic, other.search_keys)

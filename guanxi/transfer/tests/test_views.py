@@ -74,3 +74,15 @@ def test_refusals(world, other_world, web):
         batch = ImportBatch.objects.get()
     assert web(other_world.admin).get(f"/transfer/import/{batch.pk}/").status_code == 404
     assert web(world.rep_a).get(f"/transfer/import/{batch.pk}/").status_code == 403
+
+
+def test_pages_need_a_fixed_number_of_queries(world, web, django_assert_max_num_queries):
+    client = web(world.manager)
+    for _n in range(3):
+        _post_upload(client)
+    with org_scope(world.org):
+        batch = ImportBatch.objects.first()
+    with django_assert_max_num_queries(12):
+        assert client.get("/transfer/import/").status_code == 200
+    with django_assert_max_num_queries(14):
+        assert client.get(f"/transfer/import/{batch.pk}/").status_code == 200
