@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.urls import include, path
 from django.views.i18n import set_language
 
@@ -16,7 +15,5 @@ urlpatterns = [
     path("", include("guanxi.workspace.urls")),
 ]
 
-if settings.DEBUG:  # uploaded files are served by the web server in production
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Stored files (exports, imports, attachments) are never served from MEDIA_ROOT directly:
+# each has a download view that checks who is asking.

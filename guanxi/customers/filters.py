@@ -1,6 +1,11 @@
 """Customer and contact list filters, shared by the screens and the API."""
 
+import json
+from datetime import timedelta
+
 import django_filters
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.customers.models import Contact, Customer
@@ -42,6 +47,37 @@ class CustomerFilter(CustomFieldFilterMixin, django_filters.FilterSet):
     source = django_filters.CharFilter(label=_("客户来源"))
     credit_rating = django_filters.CharFilter(label=_("信用等级"))
     is_person = django_filters.BooleanFilter(label=_("个人客户"))
+    region = django_filters.CharFilter(lookup_expr="icontains", label=_("省市区"))
+    tag = django_filters.CharFilter(method="filter_tag", label=_("标签"))
+    registered_after = django_filters.DateFilter(
+        field_name="registered_on", lookup_expr="gte", label=_("登记日期从")
+    )
+    registered_before = django_filters.DateFilter(
+        field_name="registered_on", lookup_expr="lte", label=_("登记日期到")
+    )
+    idle_days = django_filters.NumberFilter(
+        method="filter_idle", min_value=1, max_value=36500, label=_("未跟进天数不少于")
+    )
+    followup_due = django_filters.DateFilter(
+        field_name="next_followup_on", lookup_expr="lte", label=_("下次跟进不晚于")
+    )
+
+    def filter_tag(self, queryset, name, value):
+        """Customers carrying the tag (JSON text match, as stored on SQLite and PostgreSQL)."""
+        tag = value.strip()
+        if not tag:
+            return queryset
+        return queryset.filter(
+            Q(tags__icontains=json.dumps(tag))
+            | Q(tags__icontains=json.dumps(tag, ensure_ascii=False))
+        )
+
+    def filter_idle(self, queryset, name, value):
+        """No follow-up for at least ``value`` days (never followed up: counted from creation)."""
+        cutoff = timezone.now() - timedelta(days=int(value))
+        return queryset.filter(
+            Q(last_followup_at__lt=cutoff) | Q(last_followup_at__isnull=True, created_at__lt=cutoff)
+        )
 
     class Meta:
         model = Customer

@@ -730,7 +730,7 @@ def customers_bulk_update(*, actor, customer_ids, changes, add_tags=(), remove_t
             for field, messages in exc.message_dict.items():
                 for message in messages:
                     refused.append(
-                        _("%(code)s %(name)s：%(message)s")
+                        _("客户 %(code)s %(name)s：%(message)s")
                         % {"code": customer.code, "name": customer.name, "message": message}
                     )
                     errors.setdefault(field, []).append(message)

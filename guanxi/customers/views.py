@@ -3,9 +3,10 @@
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -19,10 +20,17 @@ from guanxi.customers.forms import ContactForm, CustomerForm
 from guanxi.customers.models import Customer
 from guanxi.customers.services import DICTIONARY_FIELDS
 from guanxi.orgs import custom_fields, policy
-from guanxi.orgs.selectors import dictionary_entries, dictionary_labels
+from guanxi.orgs import services as org_services
+from guanxi.orgs.models import Department, Employee, SavedFilter
+from guanxi.orgs.selectors import dictionary_entries, dictionary_labels, saved_filters
 
 PAGE_SIZE = 25
-FILTER_PARAMS = ("q", "lifecycle_stage", "industry", "level", "mine")
+FILTER_PARAMS = (
+    "q", "lifecycle_stage", "industry", "level", "mine", "type", "status", "source",
+    "credit_rating", "owner", "department", "region", "tag", "registered_after",
+    "registered_before", "idle_days", "followup_due",
+)  # fmt: skip
+ADVANCED_PARAMS = frozenset(FILTER_PARAMS) - {"q", "lifecycle_stage", "industry", "level", "mine"}
 
 
 def _capabilities(employee):
@@ -72,7 +80,8 @@ def customer_list(request):
     rows = list(page[: PAGE_SIZE + 1])
     has_next = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
-    industries, levels = _labels("industry"), _labels(DICTIONARY_FIELDS["level"])
+    labels = dictionary_labels(kinds=set(DICTIONARY_FIELDS.values()))
+    industries, levels = labels["industry"], labels[DICTIONARY_FIELDS["level"]]
     for customer in rows:
         customer.phone_display = policy.mask_phone(employee, customer.phone)
         customer.industry_label = industries.get(customer.industry, customer.industry)
@@ -100,8 +109,31 @@ def customer_list(request):
             "levels": list(levels.items()),
             "custom_columns": list_fields,
             "can": _capabilities(employee),
+            "advanced": _advanced_choices(labels),
+            "advanced_open": bool(ADVANCED_PARAMS & set(params)),
+            "saved_filters": saved_filters(employee=employee, entity="customer"),
+            "current_query": page_query,
         },
     )
+
+
+def _advanced_choices(labels):
+    """Picklists of the "more conditions" panel; ``labels`` are all picklists' labels."""
+    kinds = {
+        field: DICTIONARY_FIELDS[field] for field in ("type", "status", "source", "credit_rating")
+    }
+    return {
+        "pickers": [
+            (field, Customer._meta.get_field(field).verbose_name, list(labels[kind].items()))
+            for field, kind in kinds.items()
+        ],
+        "owners": list(
+            Employee.objects.filter(status=Employee.Status.ACTIVE)
+            .order_by("name")
+            .values_list("pk", "name")[:500]
+        ),
+        "departments": list(Department.objects.order_by("path").values_list("pk", "name")[:500]),
+    }
 
 
 def _detail_page(request, customer, contact_form=None, status=200):
@@ -357,3 +389,42 @@ def contact_delete(request, pk):
     services.contact_delete(actor=employee, contact=contact)
     messages.success(request, _("联系人“%(name)s”已删除。") % {"name": contact.name})
     return redirect("customers:customer_detail", pk=contact.customer_id)
+
+
+# ---- saved filters ---------------------------------------------------------------------
+
+
+@employee_required
+@require_POST
+def saved_filter_save(request):
+    employee = request.employee
+    policy.require(employee, "customers.view")
+    try:
+        saved = org_services.saved_filter_save(
+            actor=employee,
+            entity="customer",
+            name=request.POST.get("name", ""),
+            query=request.POST.get("query", ""),
+            shared=bool(request.POST.get("shared")),
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("customers:customer_list")
+    messages.success(request, _("已保存筛选“%(name)s”。") % {"name": saved.name})
+    return redirect(f"{reverse('customers:customer_list')}?{saved.query}")
+
+
+@employee_required
+@require_POST
+def saved_filter_delete(request, pk):
+    employee = request.employee
+    saved = SavedFilter.objects.filter(pk=pk, entity="customer").first()
+    if saved is None or (saved.employee_id != employee.pk and not saved.shared):
+        raise Http404
+    try:
+        org_services.saved_filter_delete(actor=employee, saved_filter=saved)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("已删除筛选“%(name)s”。") % {"name": saved.name})
+    return redirect("customers:customer_list")

@@ -333,3 +333,30 @@ class CustomField(OrgOwned):
             if choice.get("code") == code:
                 return (english and choice.get("label_en")) or choice.get("label") or code
         return code
+
+
+class SavedFilter(OrgOwned):
+    """A list query an employee named to run again (常用筛选); shared ones are offered to
+    everyone in the org. ``query`` is the list's URL query string."""
+
+    employee = models.ForeignKey(
+        Employee, on_delete=models.CASCADE, related_name="saved_filters", verbose_name=_("员工")
+    )
+    entity = models.CharField(_("对象"), max_length=40)
+    name = models.CharField(_("名称"), max_length=60)
+    query = models.CharField(_("筛选条件"), max_length=1000, blank=True)
+    shared = models.BooleanField(_("共享给全组织"), default=False)
+
+    class Meta:
+        verbose_name = _("常用筛选")
+        verbose_name_plural = _("常用筛选")
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["org", "employee", "entity", "name"], name="savedfilter_unique_name"
+            ),
+        ]
+        indexes = [models.Index(fields=["org", "entity", "employee"], name="savedfilter_org")]
+
+    def __str__(self):
+        return self.name

@@ -107,3 +107,16 @@ def access_custom_field(employee, pk, *, write=False):
 def access_dictionary_entry(employee, pk, *, write=False):
     policy.require(employee, "dictionaries.edit" if write else "dictionaries.view")
     return _get(DictionaryEntry, pk)
+
+
+def saved_filters(*, employee, entity):
+    """The employee's own saved filters for ``entity`` and those others shared (one query)."""
+    from django.db.models import Q
+
+    from guanxi.orgs.models import SavedFilter
+
+    return list(
+        SavedFilter.objects.filter(Q(employee=employee) | Q(shared=True), entity=entity)
+        .select_related("employee")
+        .order_by("name", "id")
+    )

@@ -6,7 +6,7 @@ Validation failures raise ``ValidationError`` before anything is written.
 """
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -947,3 +947,53 @@ def custom_field_delete(*, actor, field):
         before=audit.snapshot(field, CUSTOM_FIELD_FIELDS),
     )
     field.delete()
+
+
+# ---- saved filters ----------------------------------------------------------------------
+
+SAVED_FILTER_LIMIT = 50
+
+
+@transaction.atomic
+def saved_filter_save(*, actor, entity, name, query, shared=False):
+    """Save (or overwrite, by name) one of the actor's list queries for ``entity``."""
+    from urllib.parse import parse_qsl, urlencode
+
+    from guanxi.orgs.models import SavedFilter
+
+    name = (name or "").strip()
+    errors: dict[str, list] = {}
+    if not name:
+        errors["name"] = [_("请填写名称。")]
+    elif len(name) > 60:
+        errors["name"] = [_("名称不能超过 %(n)d 字。") % {"n": 60}]
+    pairs = [(k, v) for k, v in parse_qsl((query or "").strip().lstrip("?")) if k != "after"]
+    query = urlencode(pairs)  # normalised: no page position, nothing but key=value pairs
+    if len(query) > 1000 or not pairs:
+        errors["query"] = [_("筛选条件无效。")]
+    mine = SavedFilter.objects.filter(employee=actor, entity=entity)
+    existing = mine.filter(name=name).first() if name else None
+    if existing is None and mine.count() >= SAVED_FILTER_LIMIT:
+        errors["name"] = [_("每人最多保存 %(n)d 个常用筛选。") % {"n": SAVED_FILTER_LIMIT}]
+    if errors:
+        raise ValidationError(errors)
+    if existing is not None:
+        existing.query, existing.shared = query, bool(shared)
+        existing.save(update_fields=["query", "shared", "updated_at"])
+        return existing
+    return SavedFilter.objects.create(
+        org_id=actor.org_id,
+        employee=actor,
+        entity=entity,
+        name=name,
+        query=query,
+        shared=bool(shared),
+    )
+
+
+@transaction.atomic
+def saved_filter_delete(*, actor, saved_filter):
+    """Delete one of the actor's saved filters (an admin may delete any)."""
+    if saved_filter.employee_id != actor.pk and not policy.is_admin(actor):
+        raise PermissionDenied(_("只能删除自己保存的筛选。"))
+    saved_filter.delete()

@@ -31,3 +31,9 @@ def field(bound_field, **options):
 @register.inclusion_tag("core/_form_errors.html")
 def form_errors(form):
     return {"form": form}
+
+
+@register.filter
+def get_item(mapping, key):
+    """``{{ params|get_item:name }}``: a dictionary value by a key held in a variable."""
+    return mapping.get(key, "") if hasattr(mapping, "get") else ""
