@@ -5,7 +5,8 @@ field rules, owner rules, tags, custom fields and search keys — but without a
 query per record: the caller hands in the org's custom field definitions and
 active dictionary codes once. ``customers_bulk_create`` then writes the built
 customers in batches, takes their codes from the numbering rule in blocks and
-records their "created" lifecycle step in bulk.
+records their "created" lifecycle step in bulk, then brings their search-index
+entries up to date.
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from guanxi.core import pinyin
 from guanxi.core.errors import BusinessRuleError
-from guanxi.customers import services
+from guanxi.customers import indexing, services
 from guanxi.customers.models import Contact, Customer, LifecycleChange
 from guanxi.orgs import custom_fields, numbering, policy
 
@@ -184,4 +185,5 @@ def customers_bulk_create(*, actor, customers, contacts=None, batch_size=BATCH_S
             contact.is_primary = True
             people.append(contact)
     Contact.objects.bulk_create(people, batch_size=batch_size)
+    indexing.index_customers(ids, with_contacts=bool(people))
     return ids

@@ -27,7 +27,6 @@ from guanxi.transfer.mapping import CONTACT_COLUMNS, CUSTOM_PREFIX, normalise
 
 CHUNK_SIZE = 1000
 PHONE_FIELDS = ("phone", "finance_phone", "contact_mobile")
-_PHONE = re.compile(r"\+?[\d\s()\-]+(?:\s*(?:转|ext\.?|x|#)\s*\d{1,6})?", re.IGNORECASE)
 _HTML = re.compile(r"<\s*/?\s*[a-zA-Z!][^>]*>")
 _NUMBERISH = re.compile(r"[+-][\d\s().+-]*")
 _TAG_SPLIT = re.compile(r"[,，、;；|]")
@@ -197,10 +196,7 @@ class Importer:
 
     def _convert(self, key, raw):
         """The stored value of one cell, or ValueError with the message to report."""
-        if key in PHONE_FIELDS:
-            digits = sum(ch.isdigit() for ch in raw)
-            if not _PHONE.fullmatch(raw) or digits < MIN_PHONE_DIGITS:
-                raise ValueError(_("电话号码格式不正确。"))
+        if key in PHONE_FIELDS:  # the customer services check the format
             return raw
         text = self._text(key, raw)
         if key == "email":
@@ -316,12 +312,14 @@ class Importer:
             self.codes.add(code)
         return fields, custom, contact, problems
 
-    def _service_problems(self, number, exc, values):
-        """Field errors of a service → report lines for the columns they concern."""
+    def _service_problems(self, number, exc, values, keys=None):
+        """Field errors of a service → report lines for the columns they concern
+        (``keys`` renames the service's fields to mapping targets)."""
         if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
             lines = []
             for key, messages in exc.message_dict.items():
-                column = self._column(key) if key != "custom" else _("自定义字段")
+                target = (keys or {}).get(key, key)
+                column = self._column(target) if key != "custom" else _("自定义字段")
                 value = values.get(key, "")
                 for message in messages:
                     lines.append(Problem(number, column, str(value), message))
@@ -373,12 +371,17 @@ class Importer:
                     dictionaries=self.dictionaries,
                     **fields,
                 )
-                person = None
-                if contact:
-                    person = bulk.contact_build(actor=self.actor, customer=customer, **contact)
             except (ValidationError, PermissionDenied) as exc:
                 self._fail(self._service_problems(number, exc, values))
                 continue
+            person = None
+            if contact:
+                try:
+                    person = bulk.contact_build(actor=self.actor, customer=customer, **contact)
+                except (ValidationError, PermissionDenied) as exc:
+                    keys = {field: key for key, (_l, field) in CONTACT_COLUMNS.items()}
+                    self._fail(self._service_problems(number, exc, contact, keys))
+                    continue
             if self.index is not None:
                 keys = DuplicateIndex.keys(
                     name=customer.name,

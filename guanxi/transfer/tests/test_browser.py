@@ -28,7 +28,7 @@ def test_manager_imports_a_gbk_csv(world, page, sign_in, tmp_path):
     page.wait_for_selector("[data-testid=import-result]")
     assert page.inner_text("[data-testid=count-created]") == "2"
     assert page.inner_text("[data-testid=count-errors]") == "1"
-    assert "电话号码格式不正确" in page.inner_text("[data-testid=import-errors]")
+    assert "不是有效的电话号码" in page.inner_text("[data-testid=import-errors]")
 
     page.check("input[name=valid_only]")
     page.click("[data-testid=import-run]")

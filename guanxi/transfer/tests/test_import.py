@@ -83,11 +83,15 @@ def test_good_rows_are_created_with_codes_keys_contacts_and_history(
         assert LifecycleChange.objects.filter(customer=huawei, reason="created").exists()
         record = ChangeRecord.objects.get(entity="transfer.importbatch")
         assert record.changes["created"]["new"] == 2
+        from guanxi.search.models import SearchEntry
+
+        indexed = set(SearchEntry.objects.values_list("kind", "object_id"))
+        assert {("customer", huawei.pk), ("customer", other.pk), ("contact", contact.pk)} <= indexed
 
 
 BAD_ROWS = [
     (["", "13800000000", "", "", "", "", "", "", "", ""], "客户名称不能为空"),
-    (["甲", "12ab", "", "", "", "", "", "", "", ""], "电话号码格式不正确"),
+    (["甲", "12ab", "", "", "", "", "", "", "", ""], "不是有效的电话号码"),
     (["乙", "", "not-an-email", "", "", "", "", "", "", ""], "电子邮件格式不正确"),
     (["丙", "", "", "不存在的行业", "", "", "", "", "", ""], "不是有效的选项"),
     (["丁", "", "", "", "", "2024-13-45", "", "", "", ""], "日期格式不正确"),
@@ -97,6 +101,7 @@ BAD_ROWS = [
     (["庚" * 201, "", "", "", "", "", "", "", "", ""], "200"),
     (["辛", "", "", "", "", "", "", "没有这个人", "", ""], "找不到在职员工"),
     (["壬", "", "", "", "", "", "", "", "", "13900001111"], "联系人姓名"),
+    (["癸", "", "", "", "", "", "", "", "李四", "call me"], "联系人手机"),
 ]
 
 
@@ -110,7 +115,7 @@ def test_a_bad_row_gets_a_clear_error_and_nothing_is_written(
     assert "没有导入任何数据" in batch.message
     report = _report(batch)
     assert report[0] == ["行号", "列", "值", "问题"]
-    assert report[1][0] == "3" and message in report[1][3], report
+    assert report[1][0] == "3" and message in report[1][1] + report[1][3], report
     with org_scope(world.org):
         assert not Customer.objects.exists() and not Contact.objects.exists()
         assert not ChangeRecord.objects.filter(entity="transfer.importbatch").exists()
