@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from guanxi.core import pinyin
 from guanxi.core.errors import BusinessRuleError
 from guanxi.customers import indexing, services
-from guanxi.customers.models import Contact, Customer, LifecycleChange
+from guanxi.customers.models import Contact, Customer, LifecycleChange, month_day
 from guanxi.orgs import custom_fields, numbering, policy
 
 BATCH_SIZE = 1000
@@ -163,6 +163,8 @@ def customers_bulk_create(*, actor, customers, contacts=None, batch_size=BATCH_S
     for chunk in _chunks(customers, batch_size):
         for customer in chunk:
             customer.org_id = actor.org_id
+            # what Customer.save() derives (bulk_create does not call it)
+            customer.anniversary_md = month_day(customer.registered_on)
         created = Customer.objects.bulk_create(chunk)
         ids.extend(c.pk for c in created)
     changes = [
@@ -183,6 +185,7 @@ def customers_bulk_create(*, actor, customers, contacts=None, batch_size=BATCH_S
             contact.org_id = actor.org_id
             contact.customer_id = customer.pk
             contact.is_primary = True
+            contact.birthday_md = month_day(contact.birthday)
             people.append(contact)
     Contact.objects.bulk_create(people, batch_size=batch_size)
     indexing.index_customers(ids, with_contacts=bool(people))

@@ -73,7 +73,8 @@ def test_good_rows_are_created_with_codes_keys_contacts_and_history(
         other = Customer.objects.get(name="上海某某贸易有限公司")
         assert huawei.industry == "it" and huawei.level == "key"
         assert str(huawei.credit_limit) == "1200.50"
-        assert huawei.registered_on.isoformat() == "2024-03-05"
+        assert huawei.registered_on.isoformat() == "2024-03-05" and huawei.anniversary_md == 305
+        assert huawei.in_pool is False and huawei.owner_since is not None
         assert huawei.owner == world.rep_a and huawei.department_id == world.rep_a.department_id
         assert huawei.mnemonic == "BJHWJSYXGS" and "13812345678" in huawei.phone_digits
         assert huawei.code.startswith("KH-") and huawei.code != other.code
