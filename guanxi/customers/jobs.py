@@ -24,8 +24,7 @@ from guanxi.orgs.models import DictionaryEntry
 EXPORT_KIND = "customers.export_customers"
 EXPORT_ENTITY = "customers.customer"
 CHUNK_SIZE = 2000
-FILTER_KEYS = ("q", "owner", "department", "lifecycle_stage", "industry", "level", "type",
-               "status", "source", "credit_rating", "is_person")  # fmt: skip
+FILTER_KEYS = tuple(CustomerFilter.base_filters)  # every list condition, custom ones aside
 
 
 # ``file_format=xlsx`` asks for Excel instead of CSV (``format`` is the API's own)

@@ -26,6 +26,7 @@ urlpatterns = [
     path("handover/", manage_views.handover, name="handover"),
     path("lifecycle/", manage_views.lifecycle, name="lifecycle"),
     path("duplicates/", manage_views.duplicates, name="duplicates"),
+    path("export/", views.customer_export, name="customer_export"),
     path("saved-filters/", views.saved_filter_save, name="saved_filter_save"),
     path("saved-filters/<int:pk>/delete/", views.saved_filter_delete, name="saved_filter_delete"),
     path("<int:pk>/", views.customer_detail, name="customer_detail"),

@@ -14,11 +14,12 @@ from guanxi.api.pagination import COUNT_LIMIT, capped_count
 from guanxi.core.errors import BusinessRuleError
 from guanxi.core.forms import form_status, refuse
 from guanxi.core.views import employee_required
-from guanxi.customers import extensions, selectors, services
+from guanxi.customers import extensions, jobs, selectors, services
 from guanxi.customers.filters import CustomerFilter
 from guanxi.customers.forms import ContactForm, CustomerForm
 from guanxi.customers.models import Customer
 from guanxi.customers.services import DICTIONARY_FIELDS
+from guanxi.jobs import services as job_services
 from guanxi.orgs import custom_fields, policy
 from guanxi.orgs import services as org_services
 from guanxi.orgs.models import Department, Employee, SavedFilter
@@ -36,7 +37,7 @@ ADVANCED_PARAMS = frozenset(FILTER_PARAMS) - {"q", "lifecycle_stage", "industry"
 def _capabilities(employee):
     can = {
         action: policy.can(employee, f"customers.{action}")
-        for action in ("create", "edit", "delete", "transfer")
+        for action in ("create", "edit", "delete", "transfer", "export")
     }
     for action in ("create", "edit", "delete"):
         can[f"contact_{action}"] = policy.can(employee, f"contacts.{action}")
@@ -428,3 +429,19 @@ def saved_filter_delete(request, pk):
     else:
         messages.success(request, _("已删除筛选“%(name)s”。") % {"name": saved.name})
     return redirect("customers:customer_list")
+
+
+@employee_required
+@require_POST
+def customer_export(request):
+    """Start the CSV or Excel export of the filtered list as a background job; the job
+    page shows its progress and the file."""
+    employee = request.employee
+    policy.require(employee, "customers.export")
+    data = request.POST.copy()
+    if data.get("mine"):
+        data["owner"] = str(employee.pk)
+    job = job_services.job_start(
+        actor=employee, kind=jobs.EXPORT_KIND, params=jobs.filter_params(data)
+    )
+    return redirect("jobs:job_detail", pk=job.pk)

@@ -87,3 +87,32 @@ def test_saved_filters_are_personal_unless_shared(world, web, book):
     assert web(world.rep_a).post(delete).status_code == 302
     with all_orgs():
         assert not SavedFilter.objects.filter(pk=mine.pk).exists()
+
+
+def test_export_from_the_list_keeps_its_conditions(
+    world, web, book, django_capture_on_commit_callbacks
+):
+    import io
+
+    import openpyxl
+
+    from guanxi.jobs.models import Job
+
+    client = web(world.admin)
+    page = client.get(reverse("customers:customer_list"), {"tag": "华北"}).content.decode()
+    assert 'data-testid="export-xlsx"' in page
+    url = reverse("customers:customer_export")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"tag": "华北", "mine": "1", "file_format": "csv"})
+        response = client.post(
+            url, {"tag": "华北", "owner": str(world.rep_a.pk), "file_format": "xlsx"}
+        )
+    assert response.status_code == 302
+    with all_orgs():
+        mine, job = Job.objects.order_by("id")
+        assert mine.params["owner"] == str(world.admin.pk)  # "only mine" is kept too
+        assert job.status == Job.Status.SUCCEEDED, job.error
+        sheet = openpyxl.load_workbook(io.BytesIO(job.file.read())).active
+    names = [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert names == ["北京新友"]
+    assert web(world.readonly).post(reverse("customers:customer_export")).status_code == 403
