@@ -17,6 +17,7 @@ never to the development database; set ``GUANXI_DATA_DIR`` or
 
 import argparse
 import datetime
+import importlib
 import os
 import random
 import sys
@@ -125,10 +126,24 @@ def setup_django():
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description="Generate reproducible benchmark data.")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--orgs", type=int, default=20, help="small orgs besides the big one")
+    parser.add_argument("--orgs", type=int, default=100, help="small orgs besides the big one")
     parser.add_argument("--departments", type=int, default=200, help="departments (big org)")
     parser.add_argument("--employees", type=int, default=2000, help="employees (big org)")
     parser.add_argument("--products", type=int, default=5000, help="products (big org)")
+    parser.add_argument("--customers", type=int, default=1_000_000, help="customers (big org)")
+    parser.add_argument("--contacts", type=int, default=3_000_000, help="contacts (big org)")
+    parser.add_argument(
+        "--scale",
+        type=float,
+        default=1.0,
+        help="multiply --customers and --contacts (0.1: a tenth of the reference size)",
+    )
+    parser.add_argument(
+        "--small-customers",
+        type=int,
+        default=200,
+        help="customers of each small org (three contacts each on average)",
+    )
     parser.add_argument(
         "--small-size",
         type=int,
@@ -434,6 +449,339 @@ def create_products(org, rng, count, timer):
     return products
 
 
+# ---- customers and contacts ------------------------------------------------------------------
+
+CITY_PROVINCE = {
+    "上海": "上海市",
+    "杭州": "浙江省",
+    "南京": "江苏省",
+    "苏州": "江苏省",
+    "宁波": "浙江省",
+    "合肥": "安徽省",
+    "福州": "福建省",
+    "厦门": "福建省",
+    "济南": "山东省",
+    "青岛": "山东省",
+    "北京": "北京市",
+    "天津": "天津市",
+    "石家庄": "河北省",
+    "太原": "山西省",
+    "呼和浩特": "内蒙古自治区",
+    "唐山": "河北省",
+    "广州": "广东省",
+    "深圳": "广东省",
+    "东莞": "广东省",
+    "佛山": "广东省",
+    "南宁": "广西壮族自治区",
+    "海口": "海南省",
+    "武汉": "湖北省",
+    "长沙": "湖南省",
+    "郑州": "河南省",
+    "南昌": "江西省",
+    "宜昌": "湖北省",
+    "成都": "四川省",
+    "重庆": "重庆市",
+    "昆明": "云南省",
+    "贵阳": "贵州省",
+    "绵阳": "四川省",
+    "西安": "陕西省",
+    "兰州": "甘肃省",
+    "乌鲁木齐": "新疆维吾尔自治区",
+    "银川": "宁夏回族自治区",
+    "沈阳": "辽宁省",
+    "大连": "辽宁省",
+    "长春": "吉林省",
+    "哈尔滨": "黑龙江省",
+}
+AREA_CODES = {
+    "上海": "021", "杭州": "0571", "南京": "025", "苏州": "0512", "宁波": "0574", "合肥": "0551",
+    "福州": "0591", "厦门": "0592", "济南": "0531", "青岛": "0532", "北京": "010", "天津": "022",
+    "石家庄": "0311", "太原": "0351", "呼和浩特": "0471", "唐山": "0315", "广州": "020",
+    "深圳": "0755", "东莞": "0769", "佛山": "0757", "南宁": "0771", "海口": "0898", "武汉": "027",
+    "长沙": "0731", "郑州": "0371", "南昌": "0791", "宜昌": "0717", "成都": "028", "重庆": "023",
+    "昆明": "0871", "贵阳": "0851", "绵阳": "0816", "西安": "029", "兰州": "0931",
+    "乌鲁木齐": "0991", "银川": "0951", "沈阳": "024", "大连": "0411", "长春": "0431",
+    "哈尔滨": "0451",
+}  # fmt: skip
+BRAND_WORDS = (
+    "华信中科远航恒通金桥天成瑞丰博远东方海纳盛世鼎盛宏图安达创新汇智嘉禾腾飞卓越"
+    "华为联创新锐星辰蓝海天马金鹏鸿运泰和永安长城宝利信诚中天正大百川云海光明同方"
+    "维康恒瑞德润万通圣达佳禾明月凯旋亚泰中信银河启明锦程九州通达晨光新元和信富邦"
+)
+INDUSTRY_WORDS = [
+    "科技", "网络科技", "信息技术", "电子", "贸易", "商贸", "实业", "机械", "电气", "建设",
+    "工程", "医疗器械", "生物科技", "新材料", "物流", "餐饮管理", "文化传媒", "教育科技",
+    "环保科技", "食品", "服装", "家居", "汽车销售", "能源", "印刷",
+]  # fmt: skip
+COMPANY_FORMS = ["有限公司", "有限公司", "有限公司", "股份有限公司", "有限责任公司", "集团有限公司"]
+CONTACT_TITLES = ["总经理", "采购经理", "财务经理", "行政主管", "技术总监", "采购专员", "董事长"]
+CONTACT_DEPARTMENTS = ["采购部", "财务部", "行政部", "技术部", "总经办", "信息部"]
+LEVELS = ["A", "B", "C", "D"]
+STAGES = ["target", "potential", "opportunity", "new", "repeat", "dormant", "lost"]
+STAGE_WEIGHTS = [20, 25, 10, 15, 20, 6, 4]
+
+
+def _brand(rng):
+    i = rng.randrange(0, len(BRAND_WORDS), 2)
+    return BRAND_WORDS[i : i + 2]
+
+
+def company_name(rng, city):
+    brand = _brand(rng) + (_brand(rng) if rng.random() < 0.3 else "")
+    return f"{city}{brand}{rng.choice(INDUSTRY_WORDS)}{rng.choice(COMPANY_FORMS)}"
+
+
+class RawTable:
+    """Rows of one model written with raw SQL: executemany on SQLite, COPY on PostgreSQL.
+
+    Columns not given take the model field's default, computed once."""
+
+    def __init__(self, model, given):
+        from django.db import connection
+
+        self.connection = connection
+        self.vendor = connection.vendor
+        self.model = model
+        self.table = model._meta.db_table
+        self.fields = [f for f in model._meta.concrete_fields]
+        self.columns = [f.column for f in self.fields]
+        self.given = given
+        self.defaults = {}
+        for f in self.fields:
+            if f.attname in given:
+                continue
+            value = f.get_default()
+            self.defaults[f.attname] = self._prepare(f, value)
+        self.rows = []
+        # values the driver cannot take as they are (memoised: they repeat)
+        kinds = ("DateTimeField", "DateField", "JSONField", "DecimalField")
+        self.convert = {
+            f.attname
+            for f in self.fields
+            if f.get_internal_type() in kinds
+            and (self.vendor == "sqlite" or f.get_internal_type() == "JSONField")
+        }
+        self.memo = {}
+
+    def _prepare(self, field, value):
+        import json
+
+        if value is None:
+            return None
+        if field.get_internal_type() == "JSONField":
+            return json.dumps(value, ensure_ascii=False)
+        if self.vendor == "sqlite":
+            return field.get_db_prep_save(value, self.connection)
+        return value
+
+    def add(self, **values):
+        row = []
+        for f in self.fields:
+            name = f.attname
+            if name in values:
+                value = values[name]
+                if name in self.convert and value is not None:
+                    key = (name, value if not isinstance(value, dict | list) else repr(value))
+                    converted = self.memo.get(key)
+                    if converted is None:
+                        converted = self.memo[key] = self._prepare(f, value)
+                    value = converted
+                row.append(value)
+            else:
+                row.append(self.defaults[name])
+        self.rows.append(row)
+
+    def flush(self):
+        if not self.rows:
+            return 0
+        count = len(self.rows)
+        columns = ", ".join(self.connection.ops.quote_name(c) for c in self.columns)
+        raw = self.connection.connection
+        if self.vendor == "postgresql":
+            sql = f"COPY {self.table} ({columns}) FROM STDIN"
+            with raw.cursor() as cursor, cursor.copy(sql) as copy:
+                for row in self.rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join("?" for _ in self.columns)
+            raw.executemany(f"INSERT INTO {self.table} ({columns}) VALUES ({marks})", self.rows)
+        self.rows = []
+        return count
+
+
+def _next_id(model):
+    from django.db.models import Max
+
+    from guanxi.core.tenancy import all_orgs
+
+    with all_orgs():
+        top = model._base_manager.aggregate(top=Max("id"))["top"] or 0
+    return top + 1
+
+
+def _reset_sequences(models):
+    from django.core.management.color import no_style
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for sql in connection.ops.sequence_reset_sql(no_style(), models):
+            cursor.execute(sql)
+
+
+def create_customers(org, rng, employees, customer_count, contact_count, timer, chunk=20000):
+    """``customer_count`` customers owned by the org's sales staff (department = the
+    owner's), about ``contact_count`` contacts spread over them (1 to 5 each), and
+    their search index entries, all by raw bulk SQL."""
+    from types import SimpleNamespace
+
+    from django.utils import timezone
+    from pypinyin import lazy_pinyin
+
+    from guanxi.customers import indexing
+    from guanxi.customers.models import Contact, Customer
+    from guanxi.orgs.models import NumberSequence
+    from guanxi.orgs.numbering import pattern_for, period_of
+    from guanxi.search import tokens as tk
+    from guanxi.search.models import SearchEntry
+
+    if not customer_count:
+        return 0, 0
+    sellers = [e for e in employees if getattr(e, "role_key", "") in ("sales_rep", "sales_manager")]
+    sellers = sellers or list(employees)
+    cities = list(CITY_PROVINCE)
+    now = timezone.now()
+    today = timezone.localdate()
+    year = today.year
+    customers = RawTable(Customer, {})
+    contacts = RawTable(Contact, {})
+    entries = RawTable(SearchEntry, {})
+    customer_id, contact_id, entry_id = _next_id(Customer), _next_id(Contact), _next_id(SearchEntry)
+    per_customer = contact_count / customer_count
+    made_contacts = 0
+    pinyin_of = {}
+
+    def email_of(name, n):
+        key = pinyin_of.get(name)
+        if key is None:
+            key = pinyin_of[name] = "".join(lazy_pinyin(name))
+        return f"{key}{n}@{rng.choice(('163.com', 'qq.com', 'company.cn', '126.com'))}"
+
+    def add_entry(doc):
+        nonlocal entry_id
+        text, tokens = tk.document_tokens(doc, org.pk)
+        entries.add(
+            id=entry_id, org_id=org.pk, created_at=now, updated_at=now, kind=doc.kind,
+            object_id=doc.object_id, module=doc.module, owner_id=doc.owner_id,
+            department_id=doc.department_id, title=doc.title, subtitle=doc.subtitle,
+            url_name=doc.url_name, url_arg=doc.url_arg, text=text, tokens=tokens,
+        )  # fmt: skip
+        entry_id += 1
+
+    def flush():
+        started = time.perf_counter()
+        n = customers.flush()
+        timer.add("customers", n, time.perf_counter() - started)
+        started = time.perf_counter()
+        n = contacts.flush()
+        timer.add("contacts", n, time.perf_counter() - started)
+        started = time.perf_counter()
+        n = entries.flush()
+        timer.add("search entries", n, time.perf_counter() - started)
+
+    build_started = time.perf_counter()
+    for index in range(customer_count):
+        owner = rng.choice(sellers)
+        city = rng.choice(cities)
+        is_person = rng.random() < 0.05
+        name = person_name(rng) if is_person else company_name(rng, city)
+        code = f"KH-{year}-{index + 1:07d}"
+        phone = f"{AREA_CODES[city]}-{rng.randint(2, 8)}{rng.randint(0, 9999999):07d}"
+        values = {
+            "id": customer_id, "org_id": org.pk, "created_at": now, "updated_at": now,
+            "version": 1, "code": code, "name": name, "is_person": is_person,
+            "phone": phone, "region": f"{CITY_PROVINCE[city]} {city}",
+            "address": f"{city}市{rng.choice('东西南北中')}区{rng.randint(1, 999)}号",
+            "level": rng.choice(LEVELS), "owner_id": owner.pk,
+            "department_id": owner.department_id, "registered_on": today,
+            "lifecycle_stage": rng.choices(STAGES, STAGE_WEIGHTS)[0],
+            "mnemonic": "", "search_keys": "", "phone_digits": tk.digits(phone),
+        }  # fmt: skip
+        values = {k: v for k, v in values.items() if k in customers.columns or k == "id"}
+        customers.add(**values)
+        record = SimpleNamespace(
+            pk=customer_id, name=name, code=code, mnemonic="", is_person=is_person, type="",
+            email="", phone=phone, finance_phone="", owner_id=owner.pk,
+            department_id=owner.department_id,
+        )  # fmt: skip
+        add_entry(indexing.customer_document(record))
+        for n in range(max(0, round(per_customer * rng.choice((1, 2, 3, 3, 4, 5)) / 3))):
+            person = person_name(rng)
+            mobile_no = mobile(rng)
+            email = email_of(person, rng.randint(1, 999)) if rng.random() < 0.6 else ""
+            office = f"{AREA_CODES[city]}-{rng.randint(2, 8)}{rng.randint(0, 9999999):07d}"
+            office = office if rng.random() < 0.3 else ""
+            contacts.add(
+                id=contact_id, org_id=org.pk, created_at=now, updated_at=now, version=1,
+                customer_id=customer_id, name=person, mobile=mobile_no, email=email,
+                office_phone=office, title=rng.choice(CONTACT_TITLES),
+                department_name=rng.choice(CONTACT_DEPARTMENTS), owner_id=owner.pk,
+                owner_department_id=owner.department_id, is_primary=n == 0,
+                phone_digits=" ".join(tk.digits(p) for p in (mobile_no, office) if p),
+            )  # fmt: skip
+            contact = SimpleNamespace(
+                pk=contact_id, name=person, mnemonic="", email=email, mobile=mobile_no,
+                office_phone=office, home_phone="", owner_id=owner.pk,
+                owner_department_id=owner.department_id, customer_id=customer_id,
+            )  # fmt: skip
+            add_entry(indexing.contact_document(contact, name))
+            contact_id += 1
+            made_contacts += 1
+        customer_id += 1
+        if len(customers.rows) >= chunk:
+            flush()
+            if customer_count >= 10 * chunk:
+                rate = (index + 1) / (time.perf_counter() - build_started)
+                print(f"  {org.code}: {index + 1:,} customers ({rate:,.0f}/s)", flush=True)
+    flush()
+    period = period_of(pattern_for(org.pk, "customer"), today)
+    NumberSequence.objects.update_or_create(
+        org=org, target="customer", period=period, defaults={"last_value": customer_count}
+    )
+    return customer_count, made_contacts
+
+
+def prepare_search_index():
+    """Before a big load on PostgreSQL: drop the GIN index (rebuilt once afterwards)."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("DROP INDEX IF EXISTS search_entry_tokens")
+
+
+def finish_search_index(timer):
+    from django.db import connection
+
+    from guanxi.customers.models import Contact, Customer
+    from guanxi.search.models import SearchEntry
+
+    _fulltext = importlib.import_module("guanxi.search.migrations.0002_fulltext")
+    _reset_sequences([Customer, Contact, SearchEntry])
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET maintenance_work_mem = '512MB'")
+            for sql in _fulltext.POSTGRES_UP:
+                cursor.execute(sql)
+            cursor.execute("ANALYZE")
+        else:
+            cursor.execute("INSERT INTO search_fts(search_fts) VALUES ('optimize')")
+            cursor.execute("ANALYZE")
+    timer.add("index build/optimize", 1, time.perf_counter() - started)
+
+
 # ---- orgs ----------------------------------------------------------------------------------
 
 
@@ -459,7 +807,19 @@ def wipe_bench_database():
     return count
 
 
-def build_org(code, name, rng, *, departments, employees, products, password_hash, timer):
+def build_org(
+    code,
+    name,
+    rng,
+    *,
+    departments,
+    employees,
+    products,
+    password_hash,
+    timer,
+    customers=0,
+    contacts=0,
+):
     from django.db import transaction
 
     from guanxi.core.tenancy import all_orgs, org_scope
@@ -481,6 +841,7 @@ def build_org(code, name, rng, *, departments, employees, products, password_has
             made = []
             if products and catalog_available():
                 made = create_products(org, rng, products, timer)
+            create_customers(org, rng, people, customers, contacts, timer)
     return org, len(nodes), len(people), len(made)
 
 
@@ -537,6 +898,7 @@ def main(argv=None):
     timer = Timer()
     started = time.perf_counter()
     dropped = wipe_bench_database()
+    prepare_search_index()
     password_hash = make_password(PASSWORD)  # one hash for every generated login
     print(f"database: {connection.vendor} {settings.DATABASES['default']['NAME']}")
     if dropped:
@@ -551,6 +913,8 @@ def main(argv=None):
         products=args.products,
         password_hash=password_hash,
         timer=timer,
+        customers=round(args.customers * args.scale),
+        contacts=round(args.contacts * args.scale),
     )
     print(f"{org.code}: {d} departments, {e} employees, {p} products")
     for n in range(1, args.orgs + 1):
@@ -564,7 +928,10 @@ def main(argv=None):
             products=args.small_size,
             password_hash=password_hash,
             timer=timer,
+            customers=args.small_customers,
+            contacts=args.small_customers * 3,
         )
+    finish_search_index(timer)
     print(f"{args.orgs} small orgs of {args.small_size} departments/employees/products")
     if not catalog_available():
         print("products skipped: the catalog app has no models yet")

@@ -12,8 +12,9 @@ the same and a two-character Chinese fragment is found as reliably as a code.
   every **bigram and trigram**; a 2-character query is one bigram, a longer one
   the AND of trigrams covering it.
 * Full pinyin gives trigrams only (a 2-letter query meets the initials).
-* Phone numbers give every 4-digit window: a query of 4+ digits is the AND of
-  windows covering it.
+* Phone numbers, and every run of 4+ digits elsewhere (codes), give every
+  4-digit window: a query of 4+ digits is the AND of windows covering it, which
+  stays selective where 3-digit grams of dated codes are not.
 
 The token expression finds candidates; the final check is that every piece of
 the query really occurs in the record's text (``matches``).
@@ -29,6 +30,7 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from guanxi.core import pinyin
 
@@ -37,6 +39,7 @@ _RUNS = re.compile(f"[{_HAN}]+|[a-z0-9]+")
 _HAN_RUN = re.compile(f"[{_HAN}]+")
 _PHONE_LIKE = re.compile(r"^[\d\s\-+()（）]+$")
 _NOT_DIGIT = re.compile(r"\D+")
+_DIGIT_RUNS = re.compile(r"\d{4,}")
 PHONE_WINDOW = 4
 MIN_QUERY = 2
 
@@ -116,6 +119,23 @@ def _text_tokens(run: str, into: set[str]) -> None:
     else:
         into.update(_grams(run, 2))
         into.update(_grams(run, 3))
+        for number in _DIGIT_RUNS.findall(run):  # a query of 4+ digits looks for these
+            into.update(_grams(number, PHONE_WINDOW))
+
+
+@lru_cache(maxsize=20000)
+def _name(name: str, person: bool) -> tuple[frozenset[str], str]:
+    """Tokens and haystack of one name with its pinyin (names repeat a lot: cached)."""
+    tokens: set[str] = set()
+    for run in runs(name):
+        _text_tokens(run, tokens)
+    keys = pinyin.search_keys(name, person=person).split(" ")  # "initials full", or one
+    initials, full = keys[0], keys[-1]
+    for run in runs(initials):
+        _text_tokens(run, tokens)
+    if full != initials:
+        tokens.update(_grams(full, 3))
+    return frozenset(tokens), " ".join([" ".join(runs(name)), initials, full])
 
 
 def document_text(doc: Document) -> tuple[str, str]:
@@ -124,16 +144,9 @@ def document_text(doc: Document) -> tuple[str, str]:
     tokens: set[str] = set()
     hay: list[str] = []
     for name in doc.names:
-        for run in runs(name):
-            _text_tokens(run, tokens)
-        hay.append(" ".join(runs(name)))
-        initials = pinyin.mnemonic(name, person=doc.person, max_length=200).lower()
-        full = pinyin.full_pinyin(name, person=doc.person)
-        for run in runs(initials):
-            _text_tokens(run, tokens)
-        if full != initials:
-            tokens.update(_grams(full, 3))
-        hay += [initials, full]
+        name_tokens, name_hay = _name(name, doc.person)
+        tokens |= name_tokens
+        hay.append(name_hay)
     for value in [*doc.codes, *doc.emails, *doc.texts]:
         for run in runs(value):
             _text_tokens(run, tokens)
@@ -196,22 +209,18 @@ def parse(value: str | None) -> Query:
     phone_like = _PHONE_LIKE.match(raw) and len(digits(raw)) >= PHONE_WINDOW
     pieces = [digits(raw)] if phone_like else [r for r in runs(raw) if r]
     groups: list[list[str]] = []
-    if phone_like:
-        number = pieces[0]
-        groups = [_covering(number, PHONE_WINDOW), _covering(number, 3)]
-    else:
-        tokens: list[str] = []
-        for piece in pieces:
-            if len(piece) < MIN_QUERY:
-                continue
-            if _is_han(piece) or len(piece) == MIN_QUERY:
-                tokens += _covering(piece, 2)
-            else:
-                tokens += _covering(piece, 3)
-        if tokens:
-            groups = [tokens]
-            if raw and len(pieces) == 1 and pieces[0].isdigit() and len(pieces[0]) >= 4:
-                groups.append(_covering(pieces[0], PHONE_WINDOW))
+    tokens: list[str] = []
+    for piece in pieces:
+        if len(piece) < MIN_QUERY:
+            continue
+        if _is_han(piece) or len(piece) == MIN_QUERY:
+            tokens += _covering(piece, 2)
+        elif piece.isdigit() and len(piece) >= PHONE_WINDOW:
+            tokens += _covering(piece, PHONE_WINDOW)
+        else:
+            tokens += _covering(piece, 3)
+    if tokens:
+        groups = [tokens]
     exact = meta("e", pieces[0]) if phone_like else exact_key(raw)
     return Query(raw=raw, pieces=pieces, groups=groups, exact=exact, start=start_key(raw))
 

@@ -145,3 +145,20 @@ def test_bulk_index_functions(world, huawei):
         assert list(SearchEntry.objects.values_list("kind", flat=True)) == ["customer"]
         indexing.index_contacts([contact.pk])
         assert SearchEntry.objects.count() == 2
+
+
+def test_reindex_command(world, other_world, huawei):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    with org_scope(world.org):
+        SearchEntry.objects.all().delete()
+    out = StringIO()
+    call_command("search_reindex", org=[world.org.code], stdout=out)
+    assert "2" in out.getvalue().splitlines()[-1]
+    assert _found(world.rep_a, "华为", "customer") == ["北京华为技术有限公司"]
+    with pytest.raises(CommandError):
+        call_command("search_reindex", org=["nope"], stdout=out)
+    with pytest.raises(CommandError):
+        call_command("search_reindex", kind="nope", stdout=out)
