@@ -7,17 +7,22 @@ from guanxi.customers import selectors as customer_selectors
 from guanxi.orgs import policy
 from guanxi.workspace.models import Activity, Attachment
 
-ACTIVITY_SCOPE = {"owner": "owner", "department": "department"}
+ACTIVITY_SCOPE = {"owner": "owner", "department": "department"}  # for writes
 TIMELINE_LIMIT = 20
 
 
 def activity_queryset(*, employee) -> QuerySet[Activity]:
-    """Live follow-ups in the employee's activities data scope, of customers they may see."""
+    """Live follow-ups of the customers the employee may see.
+
+    A customer's history is read with the customer: whoever may see a customer sees every
+    follow-up on it, whoever wrote it. The activities data scope decides whose follow-ups
+    one may change or delete (see the services)."""
+    if not policy.can(employee, "activities.view"):
+        return Activity.objects.none()
     visible_customers = customer_selectors.customer_queryset(employee=employee).values("pk")
-    qs = Activity.objects.filter(customer_id__in=visible_customers).select_related(
+    return Activity.objects.filter(customer_id__in=visible_customers).select_related(
         "owner", "contact", "customer"
     )
-    return policy.scope_queryset(employee, "activities", qs, **ACTIVITY_SCOPE)
 
 
 def attachment_queryset(*, employee) -> QuerySet[Attachment]:

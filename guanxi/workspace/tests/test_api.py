@@ -110,9 +110,16 @@ def test_list_hides_follow_ups_of_customers_out_of_sight(world, api, customer):
         )
     # rep_a did it (own data scope) but no longer sees the customer
     assert api(world.rep_a).get("/api/v1/activities").json()["items"] == []
-    # rep_b sees the customer but not rep_a's record
-    assert api(world.rep_b).get("/api/v1/activities").json()["items"] == []
+    # rep_b, the customer's new owner, reads its whole history, rep_a's call included…
+    items = api(world.rep_b).get("/api/v1/activities").json()["items"]
+    assert [item["content"] for item in items] == ["电话"]
     assert api(world.manager).get("/api/v1/activities").json()["count"] == 1
+    # …but may not change or delete what rep_a wrote (activities data scope: own)
+    record = items[0]["id"]
+    assert (
+        api(world.rep_b).patch(f"/api/v1/activities/{record}", {"content": "改"}).status_code == 404
+    )
+    assert api(world.rep_b).delete(f"/api/v1/activities/{record}").status_code == 404
 
 
 def test_upload_list_download_rename_delete(world, api, customer):
