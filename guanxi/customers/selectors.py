@@ -84,6 +84,14 @@ def merge_history(*, customer):
     return list(CustomerMerge.objects.filter(survivor=customer).select_related("actor")[:20])
 
 
+def customer_contacts(*, employee, customer):
+    """Every live contact of a customer the employee sees (one query): the people at a
+    customer are part of the customer, whoever owns each contact record."""
+    if not policy.can(employee, "contacts.view"):
+        return []
+    return list(Contact.objects.filter(customer=customer).order_by("-is_primary", "id"))
+
+
 def access_contact(employee, pk, *, write=False):
     policy.require(employee, "contacts.edit" if write else "contacts.view")
     return _get(contact_queryset(employee=employee), pk)

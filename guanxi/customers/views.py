@@ -139,14 +139,10 @@ def _advanced_choices(labels):
 
 def _detail_page(request, customer, contact_form=None, status=200):
     employee = request.employee
-    contacts = list(
-        selectors.contact_queryset(employee=employee)
-        .filter(customer=customer)
-        .select_related(None)
-        .order_by("-is_primary", "id")
-    )
+    contacts = selectors.customer_contacts(employee=employee, customer=customer)
     for contact in contacts:
         contact.mobile_display = policy.mask_phone(employee, contact.mobile)
+        contact.in_scope = policy.can_see_record(employee, "contacts", contact)
     by_kind = dictionary_labels(kinds=set(DICTIONARY_FIELDS.values()))
     labels = {field: by_kind[kind] for field, kind in DICTIONARY_FIELDS.items()}
     facts = {

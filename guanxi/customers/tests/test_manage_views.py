@@ -156,3 +156,15 @@ def test_create_form_warns_of_duplicates_until_confirmed(world, web, book):
     assert created.status_code == 302
     partial = text(client.get(reverse("customers:duplicates"), {"phone": "138-0000-1111"}))
     assert "北京华为技术有限公司" in partial
+
+
+def test_customer_page_lists_every_contact_but_offers_edits_only_in_scope(world, web):
+    with org_scope(world.org):
+        customer = services.customer_create(actor=world.rep_a, name="甲公司")
+        services.contact_create(actor=world.rep_a, customer=customer, name="自己的联系人")
+        services.contact_create(
+            actor=world.admin, customer=customer, name="同事的联系人", owner=world.rep_b
+        )
+    page = text(web(world.rep_a).get(f"/customers/{customer.pk}/"))
+    assert "自己的联系人" in page and "同事的联系人" in page
+    assert page.count('data-testid="edit-contact"') == 1
