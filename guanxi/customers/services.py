@@ -829,7 +829,7 @@ def customers_merge_preview(*, actor, survivor_id, merged_ids):
             fields.append(
                 {
                     "field": field,
-                    "label": str(Customer._meta.get_field(field).verbose_name),
+                    "label": str(getattr(Customer._meta.get_field(field), "verbose_name", field)),
                     "values": [
                         {
                             "customer": c.pk,
@@ -861,11 +861,11 @@ def _move_contacts(survivor, ids):
             .values_list("pk", flat=True)
             .first()
         )
-    Contact.with_deleted.filter(customer_id__in=ids).exclude(pk=keep).update(
-        customer=survivor, is_primary=False
-    )
+    moving = Contact.with_deleted.filter(customer_id__in=ids)
     if keep is not None:
+        moving = moving.exclude(pk=keep)
         Contact.with_deleted.filter(pk=keep).update(customer=survivor)
+    moving.update(customer=survivor, is_primary=False)
 
 
 @transaction.atomic

@@ -20,12 +20,12 @@ def names(response):
 
 @pytest.fixture
 def book(world):
-    with time_machine.travel(datetime.datetime(2026, 1, 5, 9, tzinfo=datetime.UTC), tick=False):
-        with org_scope(world.org):
-            old = services.customer_create(
-                actor=world.rep_a, name="杭州老友", region="浙江省/杭州市", tags=["重点", "华东"],
-                registered_on=datetime.date(2025, 6, 1),
-            )  # fmt: skip
+    moment = datetime.datetime(2026, 1, 5, 9, tzinfo=datetime.UTC)
+    with time_machine.travel(moment, tick=False), org_scope(world.org):
+        old = services.customer_create(
+            actor=world.rep_a, name="杭州老友", region="浙江省/杭州市", tags=["重点", "华东"],
+            registered_on=datetime.date(2025, 6, 1),
+        )  # fmt: skip
     with org_scope(world.org):
         new = services.customer_create(
             actor=world.rep_a, name="北京新友", region="北京市", tags=["华北"],
