@@ -231,6 +231,11 @@ class CustomerViewSet(_ScopedViewSet):
 
     @extend_schema(
         request=None,
+        parameters=[
+            OpenApiParameter(
+                "file_format", str, enum=list(jobs.FORMATS), description="csv (default) or xlsx"
+            )
+        ],
         responses={202: inline_serializer("ExportStarted", {
             "job": serializers.IntegerField(), "status": serializers.CharField(),
             "url": serializers.CharField()})},
@@ -238,7 +243,8 @@ class CustomerViewSet(_ScopedViewSet):
     @action(detail=False, methods=["post"])
     def export(self, request):
         """Export the customers matching the list filters (given as query
-        parameters) to CSV in the background; the answer names the job."""
+        parameters) to CSV or Excel (``file_format``) in the background; the answer names
+        the job."""
         job = job_services.job_start(
             actor=self.employee,
             kind=jobs.EXPORT_KIND,
