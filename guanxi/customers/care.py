@@ -147,8 +147,14 @@ def due_list(*, employee, shown=8):
 
 def bell_count(employee):
     """How many care reminders the bell shows."""
-    known = getattr(employee, _DUE_ATTR, None)
+    known = known_bell_count(employee)
     return due_tasks(employee=employee).count() if known is None else known
+
+
+def known_bell_count(employee):
+    """The bell's count if this request already has it (the start page), else None:
+    other pages fetch it after loading, so they pay no query for it."""
+    return getattr(employee, _DUE_ATTR, None)
 
 
 def upcoming(*, employee, today=None, days=None, limit=UPCOMING_LIMIT):

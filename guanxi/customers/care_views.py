@@ -173,3 +173,11 @@ def care_panel(request, pk):
             "kinds": CareTask.Kind.choices,
         },
     )
+
+
+@employee_required
+def care_bell(request):
+    """The bell's care badge, loaded after the page: open care tasks due soon."""
+    return render(
+        request, "customers/_care_bell.html", {"count": care.bell_count(request.employee)}
+    )

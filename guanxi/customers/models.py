@@ -17,6 +17,9 @@ MONEY_DIGITS = 18
 MONEY_PLACES = 2
 
 
+_UNKNOWN = object()  # the owner a customer was loaded with, when it was not loaded
+
+
 def month_day(value):
     """``date(1990, 12, 30)`` → ``1230`` (None stays None): the yearly recurring day."""
     if isinstance(value, str):
@@ -175,16 +178,21 @@ class Customer(OrgOwned, Versioned):
     @classmethod
     def from_db(cls, db, field_names, values):
         instance = super().from_db(db, field_names, values)
-        instance._loaded_owner_id = instance.__dict__.get("owner_id")
+        instance._loaded_owner_id = instance.__dict__.get("owner_id", _UNKNOWN)
         return instance
+
+    def refresh_from_db(self, using=None, fields=None, from_queryset=None):
+        super().refresh_from_db(using=using, fields=fields, from_queryset=from_queryset)
+        if fields is None or "owner" in fields or "owner_id" in fields:
+            self._loaded_owner_id = self.owner_id
 
     def save(self, *args, **kwargs):
         """Keep the derived columns: ``owner_since`` when the owner changes (whoever
         changes it), out of the pool once owned, and the anniversary month-day."""
         extra = {"anniversary_md"}
         self.anniversary_md = month_day(self.registered_on)
-        loaded = getattr(self, "_loaded_owner_id", None)
-        if self._state.adding or self.owner_id != loaded:
+        loaded = getattr(self, "_loaded_owner_id", _UNKNOWN)
+        if self._state.adding or (loaded is not _UNKNOWN and self.owner_id != loaded):
             if not self._state.adding:
                 self.owner_since = timezone.now()
                 extra.add("owner_since")

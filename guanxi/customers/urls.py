@@ -16,6 +16,7 @@ urlpatterns = [
     path("<int:pk>/pool/", pool_views.pool_panel, name="pool_panel"),
     path("care/", care_views.care_home, name="care"),
     path("care/new/", care_views.care_task_create, name="care_task_create"),
+    path("care/bell/", care_views.care_bell, name="care_bell"),
     path("care/holiday/", care_views.care_holiday, name="care_holiday"),
     path("care/<int:pk>/done/", care_views.care_task_done, name="care_task_done"),
     path("care/<int:pk>/cancel/", care_views.care_task_cancel, name="care_task_cancel"),

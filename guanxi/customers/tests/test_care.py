@@ -160,7 +160,15 @@ def test_bell_and_start_page_show_care(world, web, django_assert_max_num_queries
             page = client.get("/").content.decode()
         assert 'data-testid="bell-care-count">1<' in page
         assert "陈静（星辰科技）生日" in page and "送花" in page and "很久以后" not in page
+        # other pages load the badge after the page, so they pay no query for it
+        other_page = client.get("/customers/care/").content.decode()
+        assert 'hx-get="/customers/care/bell/"' in other_page
+        assert (
+            'data-testid="bell-care-count">1<'
+            in client.get("/customers/care/bell/").content.decode()
+        )
         assert 'data-testid="bell-care-count"' not in web(world.rep_b).get("/").content.decode()
+        assert "bell-care-count" not in client.get("/customers/care/bell/").content.decode()
 
 
 def test_care_page_and_complete_by_form(world, web, django_assert_max_num_queries):
@@ -226,3 +234,29 @@ def test_reminder_days_parameter_is_used(world):
     with org_scope(world.org):
         assert len(care.upcoming(employee=world.rep_a, today=D(2026, 5, 10))) == 1
         assert Customer.objects.count() == 1
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_reminder_on_start_page_and_completing_a_care_task(world, page, sign_in):
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    customer = _customer(world, world.rep_a, "星辰科技")
+    _contact(world, customer, world.rep_a, today.replace(year=1990) if (today.month, today.day)
+             != (2, 29) else D(1992, 2, 29), "陈静")  # fmt: skip
+    care.care_generate(org=world.org, today=today)
+    sign_in(world.rep_a)
+    page.goto("/")
+    upcoming = page.locator("[data-testid=home-upcoming]")
+    assert "陈静（星辰科技）生日" in upcoming.inner_text()
+    assert page.inner_text("[data-testid=bell-care-count]").startswith("1")
+    task = page.locator("[data-testid=home-care] [data-testid=care-task]")
+    assert "陈静生日" in task.inner_text()
+    task.locator("[data-testid=care-note]").fill("送了蛋糕")
+    task.locator("[data-testid=care-done]").click()
+    page.wait_for_selector("[data-testid=home-care] [data-testid=care-tasks-empty]")
+    assert page.locator("[data-testid=bell-care-count]").count() == 0
+    with org_scope(world.org):
+        done = CareTask.objects.get()
+        assert done.status == "done" and done.note == "送了蛋糕"

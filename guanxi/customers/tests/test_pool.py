@@ -289,3 +289,143 @@ def test_pool_is_visible_to_every_viewer_and_events_are_scoped(world):
         # rep_a no longer sees rep_b's customer's log; the manager does
         assert pool.pool_events(employee=world.rep_a).count() == 0
         assert pool.pool_events(employee=world.manager).count() == 2
+
+
+# ---- screens ---------------------------------------------------------------------------
+
+
+def test_pool_page_lists_masked_phones_and_claims(world, web, django_assert_max_num_queries):
+    customers = _customers(world, 3, world.manager, "公海页客户")
+    with org_scope(world.org):
+        services.customer_update(actor=world.admin, customer=customers[0], phone="13812345678")
+        pool.pool_release(
+            actor=world.manager, customer_ids=[c.pk for c in customers], reason="无意向"
+        )
+    client = web(world.rep_a)
+    with django_assert_max_num_queries(14):
+        page = client.get("/customers/pool/").content.decode()
+    assert page.count('data-testid="pool-row"') == 3
+    assert "138****5678" in page and "13812345678" not in page
+    assert "无意向" in page
+    assert "还可领取 50 个" in page
+    filtered = client.get("/customers/pool/", {"q": "公海页客户1"}).content.decode()
+    assert filtered.count('data-testid="pool-row"') == 1
+    response = client.post("/customers/pool/claim/", {"ids": [customers[1].pk, customers[2].pk]})
+    assert response.status_code == 302
+    with org_scope(world.org):
+        assert Customer.objects.filter(owner=world.rep_a).count() == 2
+    mine = client.get("/customers/", {"mine": "1"}).content.decode()
+    assert "公海页客户1" in mine and "公海页客户2" in mine
+
+
+def test_pool_page_refusal_shows_a_message_and_changes_nothing(world, web):
+    _set(world, pool_claim_limit=1)
+    customers = _pooled(world, 2)
+    client = web(world.rep_a)
+    response = client.post(
+        "/customers/pool/claim/", {"ids": [c.pk for c in customers]}, follow=True
+    )
+    assert "未领取任何客户" in response.content.decode()
+    with org_scope(world.org):
+        assert not Customer.objects.filter(owner=world.rep_a).exists()
+    response = client.post("/customers/pool/claim/", {"ids": ["abc"]}, follow=True)
+    assert response.status_code == 200
+
+
+def test_manager_assigns_and_runs_now_reps_cannot(world, web):
+    (customer,) = _pooled(world, 1)
+    rep = web(world.rep_a)
+    assert rep.post("/customers/pool/run-now/").status_code == 403
+    assert (
+        rep.post(
+            "/customers/pool/assign/", {"ids": [customer.pk], "owner": world.rep_a.pk}
+        ).status_code
+        == 403
+    )
+    manager = web(world.manager)
+    page = manager.get("/customers/pool/").content.decode()
+    assert 'data-testid="bulk-assign"' in page and 'data-testid="pool-run-now"' in page
+    manager.post("/customers/pool/assign/", {"ids": [customer.pk], "owner": world.rep_b.pk})
+    with org_scope(world.org):
+        assert Customer.objects.get(pk=customer.pk).owner == world.rep_b
+    assert manager.post("/customers/pool/run-now/").status_code == 302
+    events = manager.get("/customers/pool/events/").content.decode()
+    assert events.count('data-testid="pool-event"') == 2
+
+
+def test_customer_page_panel_releases_with_a_reason(world, web):
+    (customer,) = _customers(world, 1, world.rep_a)
+    client = web(world.rep_a)
+    panel = client.get(f"/customers/{customer.pk}/pool/").content.decode()
+    assert 'data-testid="pool-release-form"' in panel
+    response = client.post(
+        "/customers/pool/release/",
+        {"ids": [customer.pk], "reason": "", "next": f"/customers/{customer.pk}/"},
+        follow=True,
+    )
+    assert "请填写退回公海的原因" in response.content.decode()
+    client.post("/customers/pool/release/", {"ids": [customer.pk], "reason": "预算取消"})
+    with org_scope(world.org):
+        assert Customer.objects.get(pk=customer.pk).in_pool
+    assert web(world.rep_b).get(f"/customers/{customer.pk}/pool/").status_code == 404
+
+
+# ---- API -------------------------------------------------------------------------------
+
+
+def test_pool_api(world, other_world, api):
+    customers = _pooled(world, 3)
+    foreign = _pooled(other_world, 1)
+    client = api(world.rep_a)
+    listing = client.get("/api/v1/pool").json()
+    assert listing["count"] == 3 and {i["id"] for i in listing["items"]} == {
+        c.pk for c in customers
+    }
+    assert listing["items"][0]["last_action"] == "release"
+    claimed = client.post("/api/v1/pool/claim", {"ids": [customers[0].pk]}, format="json")
+    assert claimed.status_code == 200 and claimed.json() == {"count": 1}
+    again = client.post("/api/v1/pool/claim", {"ids": [customers[0].pk]}, format="json")
+    assert again.status_code == 422 and again.json()["code"] == "not_in_pool"
+    other = client.post("/api/v1/pool/claim", {"ids": [foreign[0].pk]}, format="json")
+    assert other.status_code == 422
+    released = client.post(
+        "/api/v1/pool/release", {"ids": [customers[0].pk], "reason": "不合适"}, format="json"
+    )
+    assert released.status_code == 200
+    assert client.post("/api/v1/pool/release", {"ids": [1]}, format="json").status_code == 400
+    denied = client.post(
+        "/api/v1/pool/assign", {"ids": [customers[1].pk], "owner": world.rep_a.pk}, format="json"
+    )
+    assert denied.status_code == 403
+    assigned = api(world.manager).post(
+        "/api/v1/pool/assign", {"ids": [customers[1].pk], "owner": world.rep_b.pk}, format="json"
+    )
+    assert assigned.status_code == 200
+    events = client.get("/api/v1/pool/events", {"action": "claim"}).json()
+    assert events["count"] == 1 and events["items"][0]["employee"] == world.rep_a.pk
+    assert (
+        api(world.readonly)
+        .post("/api/v1/pool/claim", {"ids": [customers[2].pk]}, format="json")
+        .status_code
+        == 403
+    )
+
+
+# ---- browser ---------------------------------------------------------------------------
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_rep_claims_from_the_pool_and_finds_it_in_my_customers(world, page, sign_in):
+    _pooled(world, 1, "浦江物流有限公司")
+    sign_in(world.rep_a)
+    page.goto("/customers/pool/")
+    row = page.locator("[data-testid=pool-row]", has_text="浦江物流有限公司")
+    assert "无意向" in row.locator("[data-testid=pool-why]").inner_text()
+    row.locator("[data-testid=claim-one]").click()
+    page.wait_for_selector("[data-testid=pool-empty]")
+    page.goto("/customers/")
+    page.check("[data-testid=filter-mine]")
+    page.click("[data-testid=filter-submit]")
+    page.wait_for_url("**/customers/?*mine=1*")
+    assert page.locator("[data-testid=customer-name]").all_inner_texts() == ["浦江物流有限公司0"]
