@@ -75,7 +75,7 @@ post_save.connect(_forget_days, sender=OrgSettings, dispatch_uid="care_forget_da
 def window(today, days):
     """``{month-day: date}`` for every day from ``today`` to ``today + days``. In a
     year without Feb 29, Feb 28 also stands for 0229."""
-    dates = {}
+    dates: dict[int, datetime.date] = {}
     for offset in range(days + 1):
         day = today + datetime.timedelta(days=offset)
         dates.setdefault(month_day(day), day)
@@ -447,7 +447,8 @@ def care_generate(*, org, today=None):
         for customer in customers.iterator(chunk_size=1000):
             on = dates[customer.anniversary_md]
             years = on.year - customer.registered_on.year
-            if years < 1 or not customer.owner.is_active:
+            owner = customer.owner
+            if years < 1 or owner is None or not owner.is_active:
                 continue
             tasks.append(
                 CareTask(
@@ -457,8 +458,8 @@ def care_generate(*, org, today=None):
                     title=_("%(customer)s合作 %(years)d 周年")
                     % {"customer": customer.name, "years": years},
                     due_on=on,
-                    assignee=customer.owner,
-                    assignee_department_id=customer.owner.department_id,
+                    assignee=owner,
+                    assignee_department_id=owner.department_id,
                 )
             )
         CareTask.objects.bulk_create(tasks, batch_size=500, ignore_conflicts=True)

@@ -176,8 +176,8 @@ class Customer(OrgOwned, Versioned):
         return self.name
 
     @classmethod
-    def from_db(cls, db, field_names, values):
-        instance = super().from_db(db, field_names, values)
+    def from_db(cls, db, field_names, values, *args, **kwargs):
+        instance = super().from_db(db, field_names, values, *args, **kwargs)
         instance._loaded_owner_id = instance.__dict__.get("owner_id", _UNKNOWN)
         return instance
 

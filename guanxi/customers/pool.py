@@ -21,6 +21,8 @@ Rules (see docs/*/pool-and-care.md):
   unowned in the pool, and unowned contacts go to the new owner.
 """
 
+import datetime
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, OuterRef, Q, Subquery
@@ -282,7 +284,7 @@ def pool_auto_return(*, org, now=None, batch_size=BATCH_SIZE):
     total = 0
     with org_scope(org):
         days = _settings(getattr(org, "pk", org)).pool_return_days
-        cutoff = now - timezone.timedelta(days=days)
+        cutoff = now - datetime.timedelta(days=days)
         reason = _("超过 %(days)d 天未跟进") % {"days": days}
         last_pk = 0
         while True:
