@@ -56,6 +56,12 @@ class Customer(OrgOwned, Versioned):
         DORMANT = "dormant", _("休眠客户")
         LOST = "lost", _("流失客户")
 
+    class ValueTier(models.TextChoices):
+        A = "A", _("A 类（重要价值）")
+        B = "B", _("B 类（较高价值）")
+        C = "C", _("C 类（一般价值）")
+        D = "D", _("D 类（低价值）")
+
     code = models.CharField(_("客户编号"), max_length=40)
     name = models.CharField(_("客户名称"), max_length=200)
     mnemonic = models.CharField(_("助记码"), max_length=60, blank=True)
@@ -110,6 +116,10 @@ class Customer(OrgOwned, Versioned):
     tags = models.JSONField(_("标签"), default=list, blank=True)
     lifecycle_stage = models.CharField(
         _("生命周期阶段"), max_length=20, choices=Lifecycle.choices, default=Lifecycle.TARGET
+    )
+    # 价值等级 A/B/C/D, written by the value scoring of the analysis module (blank: not scored)
+    value_tier = models.CharField(
+        _("价值等级"), max_length=1, choices=ValueTier.choices, blank=True, editable=False
     )
     custom = models.JSONField(_("自定义字段"), default=dict, blank=True)
     # search aids, kept by the services: pinyin keys and every phone's digits

@@ -1,6 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from guanxi.api.fields import RecordId
 from guanxi.customers.models import Contact, Customer, LifecycleChange
 from guanxi.orgs import policy
 from guanxi.orgs.models import Department, Employee
@@ -49,10 +50,14 @@ class CustomerSerializer(MaskedPhonesMixin, serializers.ModelSerializer):
             "id", "code", "name", "mnemonic", "is_person", "address", "phone", "postcode",
             "email", "region", "industry", "level", "type", "status", "credit_rating",
             "credit_limit", "parent", "finance_phone", "website", "notes", "registered_on",
-            "owner", "department", "source", "tags", "lifecycle_stage", "custom", "version",
-            "created_at", "updated_at",
+            "owner", "department", "source", "tags", "lifecycle_stage", "value_tier", "custom",
+            "last_followup_at", "next_followup_on", "in_pool", "version", "created_at",
+            "updated_at",
         ]  # fmt: skip
-        read_only_fields = ["created_at", "updated_at"]
+        read_only_fields = [
+            "value_tier", "last_followup_at", "next_followup_on", "in_pool", "created_at",
+            "updated_at",
+        ]  # fmt: skip
 
 
 class ContactSerializer(MaskedPhonesMixin, serializers.ModelSerializer):
@@ -83,16 +88,16 @@ class ContactSerializer(MaskedPhonesMixin, serializers.ModelSerializer):
 
 
 class TransferSerializer(serializers.Serializer):
-    customers = serializers.ListField(child=serializers.IntegerField(), max_length=10_000)
-    owner = serializers.IntegerField()
+    customers = serializers.ListField(child=RecordId(), max_length=10_000)
+    owner = RecordId()
     with_contacts = serializers.BooleanField(default=True)
 
 
 class HandoverSerializer(serializers.Serializer):
-    source = serializers.IntegerField(help_text=_("移交人（员工编号）"))
-    target = serializers.IntegerField(help_text=_("接收人（员工编号）"))
+    source = RecordId(help_text=_("移交人（员工编号）"))
+    target = RecordId(help_text=_("接收人（员工编号）"))
     customers = serializers.ListField(
-        child=serializers.IntegerField(),
+        child=RecordId(),
         required=False,
         max_length=5000,
         help_text=_("只移交这些客户（不填则移交全部）"),
@@ -108,7 +113,7 @@ class LifecycleChangeSerializer(serializers.ModelSerializer):
 
 
 class BulkUpdateSerializer(serializers.Serializer):
-    customers = serializers.ListField(child=serializers.IntegerField(), max_length=500)
+    customers = serializers.ListField(child=RecordId(), max_length=500)
     changes = serializers.DictField(
         child=serializers.CharField(allow_blank=True, allow_null=True, max_length=300),
         required=False,
@@ -126,12 +131,12 @@ class BulkUpdateSerializer(serializers.Serializer):
 
 
 class MergeSerializer(serializers.Serializer):
-    survivor = serializers.IntegerField(help_text=_("保留的客户"))
+    survivor = RecordId(help_text=_("保留的客户"))
     merged = serializers.ListField(
-        child=serializers.IntegerField(), max_length=10, help_text=_("并入保留客户的客户")
+        child=RecordId(), max_length=10, help_text=_("并入保留客户的客户")
     )
     choices = serializers.DictField(
-        child=serializers.IntegerField(),
+        child=RecordId(),
         required=False,
         help_text=_("字段名 → 取值来源客户（默认取保留客户的值，为空时取第一个非空值）"),
     )

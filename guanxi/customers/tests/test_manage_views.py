@@ -168,3 +168,36 @@ def test_customer_page_lists_every_contact_but_offers_edits_only_in_scope(world,
     page = text(web(world.rep_a).get(f"/customers/{customer.pk}/"))
     assert "自己的联系人" in page and "同事的联系人" in page
     assert page.count('data-testid="edit-contact"') == 1
+
+
+def test_customer_page_shows_credit_value_follow_ups_and_loads_pool_and_care_cards(world, web):
+    import datetime
+
+    with org_scope(world.org):
+        customer = services.customer_create(actor=world.rep_a, name="甲公司", credit_limit="8000")
+        services.customer_set_followups(
+            customer_id=customer.pk,
+            last_at=datetime.datetime(2026, 11, 30, 9, tzinfo=datetime.UTC),
+            next_on=datetime.date(2026, 12, 8),
+        )
+        Customer.objects.filter(pk=customer.pk).update(value_tier="A")
+    client = web(world.rep_a)
+    page = text(client.get(f"/customers/{customer.pk}/"))
+    assert re.search(r'data-testid="value-tier">A 类', page)
+    assert 'data-testid="next-followup">2026-12-08<' in page
+    assert "8000.00" in page
+    for card in ("pool_panel", "care_panel"):
+        url = reverse(f"customers:{card}", args=[customer.pk])
+        assert f'hx-get="{url}"' in page
+        assert client.get(url).status_code == 200
+
+
+def test_api_shows_value_tier_and_follow_ups_read_only(world, api):
+    client = api(world.rep_a)
+    created = client.post(
+        "/api/v1/customers", {"name": "乙公司", "value_tier": "A", "in_pool": True}, format="json"
+    )
+    assert created.status_code == 201
+    body = created.json()
+    assert body["value_tier"] == "" and body["in_pool"] is False
+    assert body["last_followup_at"] is None and body["next_followup_on"] is None

@@ -315,3 +315,16 @@ def test_ordinary_phones_and_names_with_angle_brackets_in_text_pass(world):
             actor=world.rep_a, customer=customer, name="王 <经理>", mobile="138 0013 8000"
         )
     assert customer.pk and contact.pk
+
+
+def test_absurd_ids_are_bad_requests(world, api):
+    client = api(world.manager)
+    huge = 2**70
+    for url, body in [
+        ("/api/v1/customers/merge", {"survivor": huge, "merged": [1]}),
+        ("/api/v1/customers/merge-preview", {"survivor": 1, "merged": [huge]}),
+        ("/api/v1/customers/bulk-update", {"customers": [huge], "changes": {"region": "x"}}),
+        ("/api/v1/customers/transfer", {"customers": [1], "owner": huge}),
+        ("/api/v1/customers/handover", {"source": huge, "target": 1}),
+    ]:
+        assert client.post(url, body, format="json").status_code == 400, url
