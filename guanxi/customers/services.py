@@ -565,6 +565,17 @@ def customers_transfer(*, actor, customer_ids, owner, with_contacts=True):
     return len(customers)
 
 
+def _hand_over_care_tasks(from_employee, to_employee, customer_ids):
+    """Open care tasks of ``from_employee`` (of the given customers, or all) go to
+    ``to_employee``."""
+    from guanxi.customers.models import CareTask
+
+    tasks = CareTask.objects.filter(assignee=from_employee, status=CareTask.Status.OPEN)
+    if customer_ids is not None:
+        tasks = tasks.filter(customer_id__in=customer_ids)
+    return tasks.update(assignee=to_employee, assignee_department_id=to_employee.department_id)
+
+
 @transaction.atomic
 def customers_handover(*, actor, from_employee, to_employee, customer_ids=None):
     """Give ``from_employee``'s customers (all of them, or the ``customer_ids`` chosen),
@@ -593,6 +604,9 @@ def customers_handover(*, actor, from_employee, to_employee, customer_ids=None):
     moved = {"customers": 0}
     if ids:
         moved["customers"] = customers_transfer(actor=actor, customer_ids=ids, owner=to_employee)
+    moved["care_tasks"] = _hand_over_care_tasks(
+        from_employee, to_employee, ids if customer_ids is not None else None
+    )
     for step in extensions.handover_steps():
         moved[step.key] = step.move(
             from_employee, to_employee, ids if customer_ids is not None else None, actor
@@ -791,6 +805,7 @@ def _merge_proposal(survivor, merged):
 
 def _related_counts(survivor, merged):
     from guanxi.customers import extensions
+    from guanxi.customers.models import CareTask, PoolEvent
 
     ids = [c.pk for c in merged]
     counts = [
@@ -809,6 +824,8 @@ def _related_counts(survivor, merged):
             _("生命周期记录"),
             LifecycleChange.objects.filter(customer_id__in=ids).count(),
         ),
+        ("care_tasks", _("关怀任务"), CareTask.objects.filter(customer_id__in=ids).count()),
+        ("pool_events", _("公海记录"), PoolEvent.objects.filter(customer_id__in=ids).count()),
     ]
     for related in extensions.related_kinds():
         counts.append((related.key, related.label, related.count(ids)))
@@ -866,6 +883,21 @@ def _move_contacts(survivor, ids):
         moving = moving.exclude(pk=keep)
         Contact.with_deleted.filter(pk=keep).update(customer=survivor)
     moving.update(customer=survivor, is_primary=False)
+
+
+def _move_care_and_pool(survivor, ids):
+    """Care tasks and pool log entries follow their customer into the survivor. Anniversary
+    tasks are per customer and day: the merged-away ones that fall on a day the survivor
+    already has go (they were made from the merged-away customer's own date)."""
+    from guanxi.customers.models import CareTask, PoolEvent
+
+    anniversary = CareTask.Kind.ANNIVERSARY
+    days = CareTask.objects.filter(customer=survivor, kind=anniversary).values("due_on")
+    CareTask.objects.filter(customer_id__in=ids, kind=anniversary, due_on__in=days).delete()
+    return {
+        "care_tasks": CareTask.objects.filter(customer_id__in=ids).update(customer=survivor),
+        "pool_events": PoolEvent.objects.filter(customer_id__in=ids).update(customer=survivor),
+    }
 
 
 @transaction.atomic
@@ -931,6 +963,7 @@ def customers_merge(*, actor, survivor_id, merged_ids, choices=None, version=Non
     moved["lifecycle"] = LifecycleChange.objects.filter(customer_id__in=ids).update(
         customer=survivor
     )
+    moved.update(_move_care_and_pool(survivor, ids))
     for related in extensions.related_kinds():
         moved[related.key] = related.move(ids, survivor, actor)
     survivor = customer_update(

@@ -277,7 +277,7 @@ def test_handover_of_chosen_customers_runs_registered_steps(world, pair):
                 )
     finally:
         extensions._handover.pop("test_tasks")
-    assert moved == {"customers": 1, "test_tasks": 3}
+    assert moved == {"customers": 1, "care_tasks": 0, "test_tasks": 3}
     assert seen == [(world.rep_a.pk, world.rep_b.pk, [keep.pk])]
     assert _fresh(keep.pk).owner_id == world.rep_b.pk
     assert _fresh(dup.pk).owner_id == world.rep_a.pk and _fresh(child.pk).owner_id == world.rep_a.pk
@@ -328,3 +328,34 @@ def test_absurd_ids_are_bad_requests(world, api):
         ("/api/v1/customers/handover", {"source": huge, "target": 1}),
     ]:
         assert client.post(url, body, format="json").status_code == 400, url
+
+
+def test_care_tasks_follow_merges_and_handovers(world, pair):
+    import datetime
+
+    from guanxi.customers import care
+    from guanxi.customers.models import CareTask
+
+    keep, dup, _child = pair
+    day = datetime.date(2026, 12, 20)
+    with org_scope(world.org):
+        care.care_task_create(actor=world.rep_a, customer=dup, title="节日问候", due_on=day)
+        for customer in (keep, dup):  # both have their anniversary task on the same day
+            CareTask.objects.create(
+                org=world.org, customer=customer, kind="anniversary", title="周年", due_on=day,
+                assignee=world.rep_a,
+            )  # fmt: skip
+        preview = services.customers_merge_preview(
+            actor=world.manager, survivor_id=keep.pk, merged_ids=[dup.pk]
+        )
+        merge = services.customers_merge(
+            actor=world.manager, survivor_id=keep.pk, merged_ids=[dup.pk]
+        )
+        assert {r["key"]: r["count"] for r in preview["related"]}["care_tasks"] == 2
+        assert merge.moved["care_tasks"] == 1  # the duplicate anniversary went
+        assert CareTask.objects.filter(customer=keep).count() == 2
+        moved = services.customers_handover(
+            actor=world.manager, from_employee=world.rep_a, to_employee=world.rep_b
+        )
+        assert moved["care_tasks"] == 2
+        assert set(CareTask.objects.values_list("assignee", flat=True)) == {world.rep_b.pk}
