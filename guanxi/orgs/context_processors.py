@@ -55,10 +55,15 @@ def navigation_for(employee, current_path):
                 url = reverse(url_name)
             except NoReverseMatch:
                 continue
-            active = current_path == url or (url != "/" and current_path.startswith(url))
-            visible.append({"label": item_label, "url": url, "active": active})
+            matches = current_path == url or (url != "/" and current_path.startswith(url))
+            visible.append({"label": item_label, "url": url, "active": matches})
         if visible:
             sections.append({"label": label, "icon": icon, "items": visible})
+    # only the closest entry is active: /customers/pool/ is 公海, not also 客户
+    matching = [item for section in sections for item in section["items"] if item["active"]]
+    closest = max(matching, key=lambda item: len(item["url"]), default=None)
+    for item in matching:
+        item["active"] = item is closest
     return sections
 
 

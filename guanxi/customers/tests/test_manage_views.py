@@ -201,3 +201,9 @@ def test_api_shows_value_tier_and_follow_ups_read_only(world, api):
     body = created.json()
     assert body["value_tier"] == "" and body["in_pool"] is False
     assert body["last_followup_at"] is None and body["next_followup_on"] is None
+
+
+def test_navigation_marks_only_the_closest_entry(world, web):
+    page = text(web(world.manager).get(reverse("customers:pool_list")))
+    active = re.findall(r'class="nav-link active" href="([^"]+)"', page)
+    assert active == [reverse("customers:pool_list")]
