@@ -3,4 +3,7 @@ from django.urls import path
 from guanxi.search import views
 
 app_name = "search"
-urlpatterns = [path("", views.results, name="results")]
+urlpatterns = [
+    path("", views.results, name="results"),
+    path("suggest/", views.suggest, name="suggest"),
+]

@@ -25,6 +25,21 @@ def results(request):
     )
 
 
+SUGGEST_LIMIT = 8
+
+
+@employee_required
+def suggest(request):
+    """The dropdown under the search box while typing (an htmx partial): the best hits."""
+    query = (request.GET.get("q") or "").strip()[:100]
+    hits = search(employee=request.employee, query=query) if len(query) >= MIN_LENGTH else []
+    return render(
+        request,
+        "search/_suggest.html",
+        {"query": query, "hits": hits[:SUGGEST_LIMIT]},
+    )
+
+
 class SearchView(APIView):
     """Customers, contacts, employees and departments matching ``q`` (2+ characters:
     a name fragment, pinyin initials or full pinyin, 4+ digits of a phone, an
