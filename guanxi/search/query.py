@@ -3,8 +3,8 @@
 One SQL statement per kind returns up to ``fetch`` ids for each of three tiers,
 newest first: exact key (code, phone, e-mail), title starting with the query,
 any match. The org, the kind and the employee's data scope are tokens of the
-same full-text expression, so the index never walks another org's or another
-employee's records.
+same full-text expression (text tokens live in a space of their org and kind), so
+the index never walks another org's or another employee's records.
 """
 
 from django.db import connection
@@ -33,17 +33,19 @@ def expressions(query: tk.Query, *, org_id, kind, owner_id, department_ids, all_
     """``{tier: expression}`` in FTS5 syntax, or tsquery syntax when ``pg``."""
     quote = _quote_pg if pg else _quote_fts
     and_, or_ = ("&", "|") if pg else ("AND", "OR")
-    base = [quote(tk.meta("g", org_id)), quote(tk.meta("k", kind))]
+    prefix = tk.space(org_id, kind)
+    base = []
     if not all_scope:
         scope = [quote(tk.meta("o", owner_id))]
         scope += [quote(tk.meta("d", pk)) for pk in sorted(department_ids)]
         base.append(_and(scope, or_))
-    text = _and([_and([quote(t) for t in group], and_) for group in query.groups], or_)
-    tiers = {EXACT: _and([*base, quote(query.exact)], and_)}
+    text = _and([_and([quote(prefix + t) for t in group], and_) for group in query.groups], or_)
+    tiers = {EXACT: _and([quote(tk.exact_key(org_id, kind, query.exact)), *base], and_)}
     if text:
-        if query.start:
-            tiers[START] = _and([*base, quote(query.start), text], and_)
-        tiers[ANY] = _and([*base, text], and_)
+        start = tk.start_key(org_id, kind, query.head)
+        if start:
+            tiers[START] = _and([quote(start), text, *base], and_)
+        tiers[ANY] = _and([text, *base], and_)
     return tiers
 
 

@@ -73,14 +73,31 @@ def meta(prefix: str, value: object) -> str:
     return f"_{prefix}{digest}"
 
 
-def exact_key(value: str | None) -> str:
-    return meta("e", normalize(value).strip())
+def space(org_id: object, kind: str) -> str:
+    """What text tokens of one org's records of one kind start with: ``ab12cd34`` + org
+    id + ``x``. Each org and kind has its own posting lists, so a search walks only
+    what it could find and needs no "org" or "kind" token to intersect with."""
+    digest = hashlib.blake2b(kind.encode(), digest_size=4).hexdigest()
+    return f"{digest}{org_id}x"
 
 
-def start_key(title: str | None) -> str | None:
+def exact_key(org_id: object, kind: str, value: str | None) -> str:
+    """The token of an exact code, e-mail or phone (digits) of one org's kind."""
+    return meta("e", f"{org_id}:{kind}:{value}")
+
+
+def start_key(org_id: object, kind: str, head: str | None) -> str | None:
     """The token for "the title starts with these two characters"."""
+    return meta("s", f"{org_id}:{kind}:{head}") if head else None
+
+
+def _head(title: str | None) -> str | None:
     squeezed = "".join(runs(title))
-    return meta("s", squeezed[:MIN_QUERY]) if len(squeezed) >= MIN_QUERY else None
+    return squeezed[:MIN_QUERY] if len(squeezed) >= MIN_QUERY else None
+
+
+def _exact_value(value: str | None) -> str:
+    return normalize(value).strip()
 
 
 @dataclass
@@ -159,21 +176,22 @@ def document_text(doc: Document) -> tuple[str, str]:
 
 
 def document_tokens(doc: Document, org_id: int) -> tuple[str, str]:
-    """``(text, tokens)`` with the meta tokens: org, kind, owner, department, exact
-    keys and the title's start."""
+    """``(text, tokens)``: the text tokens in the org's and kind's space, then the meta
+    tokens: owner, department, exact keys and the title's start."""
     text, tokens = document_text(doc)
-    extra = [meta("g", org_id), meta("k", doc.kind)]
+    prefix = space(org_id, doc.kind)
+    extra = []
     if doc.owner_id is not None:
         extra.append(meta("o", doc.owner_id))
     if doc.department_id is not None:
         extra.append(meta("d", doc.department_id))
-    exact = {exact_key(v) for v in [*doc.codes, *doc.emails] if v}
-    exact |= {meta("e", digits(p)) for p in doc.phones if digits(p)}
-    extra += sorted(exact)
-    start = start_key(doc.title)
+    values = {_exact_value(v) for v in [*doc.codes, *doc.emails] if v}
+    values |= {digits(p) for p in doc.phones if digits(p)}
+    extra += sorted(exact_key(org_id, doc.kind, v) for v in values if v)
+    start = start_key(org_id, doc.kind, _head(doc.title))
     if start:
         extra.append(start)
-    return text, " ".join([*extra, tokens]) if tokens else " ".join(extra)
+    return text, " ".join([*extra, *(prefix + token for token in tokens.split())])
 
 
 # ---- queries -----------------------------------------------------------------------------
@@ -181,14 +199,15 @@ def document_tokens(doc: Document, org_id: int) -> tuple[str, str]:
 
 @dataclass
 class Query:
-    """A parsed query: ``groups`` is an OR of alternatives, each an AND of tokens;
-    ``pieces`` must all occur in a hit's text."""
+    """A parsed query: ``groups`` is an OR of alternatives, each an AND of text tokens
+    (without their space); ``pieces`` must all occur in a hit's text; ``exact`` and
+    ``head`` make the exact-key and title-start tokens."""
 
     raw: str
     pieces: list[str]
     groups: list[list[str]]
     exact: str
-    start: str | None
+    head: str | None
 
     @property
     def empty(self) -> bool:
@@ -204,25 +223,38 @@ def _covering(run: str, size: int) -> list[str]:
     return picked
 
 
+def _piece_tokens(piece: str) -> list[str]:
+    if len(piece) < MIN_QUERY:
+        return []
+    if _is_han(piece) or len(piece) == MIN_QUERY:
+        return _covering(piece, 2)
+    if piece.isdigit() and len(piece) >= PHONE_WINDOW:
+        return _covering(piece, PHONE_WINDOW)
+    return _covering(piece, 3)
+
+
 def parse(value: str | None) -> Query:
+    """The pieces of a query and the tokens to look for.
+
+    Only the longest pieces give tokens, until there are two: an AND with the very
+    common tokens of short pieces (``kh`` and ``2026`` of ``KH-2026-00042``) would
+    cost more than it saves; the final check still reads every piece."""
     raw = (value or "").strip()
     phone_like = _PHONE_LIKE.match(raw) and len(digits(raw)) >= PHONE_WINDOW
     pieces = [digits(raw)] if phone_like else [r for r in runs(raw) if r]
-    groups: list[list[str]] = []
     tokens: list[str] = []
-    for piece in pieces:
-        if len(piece) < MIN_QUERY:
-            continue
-        if _is_han(piece) or len(piece) == MIN_QUERY:
-            tokens += _covering(piece, 2)
-        elif piece.isdigit() and len(piece) >= PHONE_WINDOW:
-            tokens += _covering(piece, PHONE_WINDOW)
-        else:
-            tokens += _covering(piece, 3)
-    if tokens:
-        groups = [tokens]
-    exact = meta("e", pieces[0]) if phone_like else exact_key(raw)
-    return Query(raw=raw, pieces=pieces, groups=groups, exact=exact, start=start_key(raw))
+    for piece in sorted(pieces, key=len, reverse=True):
+        if len(tokens) >= 2:
+            break
+        tokens += [t for t in _piece_tokens(piece) if t not in tokens]
+    exact = pieces[0] if phone_like else _exact_value(raw)
+    return Query(
+        raw=raw,
+        pieces=pieces,
+        groups=[tokens] if tokens else [],
+        exact=exact,
+        head=_head(raw),
+    )
 
 
 def matches(query: Query, text: str) -> bool:

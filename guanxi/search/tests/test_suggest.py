@@ -20,9 +20,10 @@ def test_suggestions_follow_the_data_scope(world, web, book):
     page = web(world.rep_a).get("/search/suggest/", {"q": "杭州"}).content.decode()
     assert "西湖茶业" in page and "钱塘机械" not in page
     assert 'data-testid="all-results"' in page
-    assert 'data-testid="suggestion"' not in web(world.rep_a).get(
-        "/search/suggest/", {"q": "杭"}
-    ).content.decode()
+    assert (
+        'data-testid="suggestion"'
+        not in web(world.rep_a).get("/search/suggest/", {"q": "杭"}).content.decode()
+    )
     nothing = web(world.rep_a).get("/search/suggest/", {"q": "不存在的名字"}).content.decode()
     assert 'data-testid="no-suggestions"' in nothing
 

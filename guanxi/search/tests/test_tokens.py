@@ -75,21 +75,48 @@ def test_meta_tokens_cannot_be_typed():
     doc = _doc(names=["_o123 _g1"], owner_id=123)
     _text, tokens = tk.document_text(doc)
     assert not any(token.startswith("_") for token in tokens.split())
-    # scope and org tokens are digests: text can never produce them
+    # scope tokens are digests: text can never produce them
     _all_text, everything = tk.document_tokens(doc, org_id=1)
     assert tk.meta("o", 123) in everything.split()
-    assert tk.meta("g", 1) in everything.split()
+    space = tk.space(1, "customer")
+    assert all(t.startswith("_") or t.startswith(space) for t in everything.split())
+
+
+def test_each_org_and_kind_has_its_own_tokens():
+    doc = _doc(names=["华为"])
+    _text, one = tk.document_tokens(doc, org_id=1)
+    _text, two = tk.document_tokens(doc, org_id=2)
+    assert not set(one.split()) & set(two.split())
+    _text, contact = tk.document_tokens(_doc(kind="contact", names=["华为"]), org_id=1)
+    assert tk.space(1, "customer") + "华为" in one.split()
+    assert tk.space(1, "contact") + "华为" in contact.split()
 
 
 def test_exact_keys_and_start():
     doc = _doc(codes=["C001"], phones=["138-0000-1111"], emails=["a@b.cn"])
     _text, tokens = tk.document_tokens(doc, org_id=1)
     have = set(tokens.split())
-    assert tk.parse("c001").exact in have
-    assert tk.parse("13800001111").exact in have
-    assert tk.parse("A@B.CN").exact in have
-    assert tk.parse("北京华为").start in have
-    assert tk.parse("华为").start not in have
+
+    def exact(query):
+        return tk.exact_key(1, "customer", tk.parse(query).exact)
+
+    def start(query):
+        return tk.start_key(1, "customer", tk.parse(query).head)
+
+    assert exact("c001") in have
+    assert exact("13800001111") in have
+    assert exact("138 0000 1111") in have
+    assert exact("A@B.CN") in have
+    assert exact("c00") not in have
+    assert start("北京华为") in have
+    assert start("华为") not in have
+
+
+def test_only_the_longest_pieces_give_tokens():
+    code = tk.parse("KH-2026-0125000")
+    assert code.groups == [["0125", "5000"]]
+    assert code.pieces == ["kh", "2026", "0125000"]
+    assert tk.parse("华为 技术").groups == [["华为", "技术"]]
 
 
 def test_too_short_or_empty_queries_look_for_nothing():
