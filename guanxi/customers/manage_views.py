@@ -254,3 +254,17 @@ def duplicates(request):
          "can_merge": policy.can(employee, "customers.edit")
          and policy.can(employee, "customers.delete")},
     )  # fmt: skip
+
+
+@employee_required
+def greeting(request):
+    """Holiday greetings for the customers ticked in the list: a title and a day, then a
+    care task per customer (created by the care screens' holiday action)."""
+    employee = request.employee
+    policy.require(employee, "customers.edit")
+    ids = _selection(request)
+    return render(
+        request,
+        "customers/greeting.html",
+        {"ids": ids, "chosen": _chosen(employee, ids), "total": len(ids)},
+    )

@@ -25,6 +25,7 @@ urlpatterns = [
     path("transfer/", manage_views.transfer, name="transfer"),
     path("merge/", manage_views.merge, name="merge"),
     path("handover/", manage_views.handover, name="handover"),
+    path("greeting/", manage_views.greeting, name="greeting"),
     path("lifecycle/", manage_views.lifecycle, name="lifecycle"),
     path("duplicates/", manage_views.duplicates, name="duplicates"),
     path("export/", views.customer_export, name="customer_export"),

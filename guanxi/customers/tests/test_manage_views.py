@@ -207,3 +207,21 @@ def test_navigation_marks_only_the_closest_entry(world, web):
     page = text(web(world.manager).get(reverse("customers:pool_list")))
     active = re.findall(r'class="nav-link active" href="([^"]+)"', page)
     assert active == [reverse("customers:pool_list")]
+
+
+def test_holiday_greetings_for_the_ticked_customers(world, web, book):
+    from guanxi.customers.models import CareTask
+
+    a, b, _c = book
+    client = web(world.rep_a)
+    page = text(client.get(reverse("customers:greeting"), {"ids": [a.pk, b.pk]}))
+    assert "已选 2 个客户" in page
+    response = client.post(
+        reverse("customers:care_holiday"),
+        {"ids": [str(a.pk), str(b.pk)], "title": "春节问候", "due_on": "2027-02-05"},
+    )
+    assert response.status_code == 302
+    with all_orgs():
+        tasks = CareTask.objects.filter(kind="holiday").order_by("customer_id")
+        assert [t.customer_id for t in tasks] == [a.pk, b.pk]
+        assert {t.title for t in tasks} == {"春节问候"}
