@@ -1,0 +1,214 @@
+#!/usr/bin/env python
+"""Customer import against a raw bulk insert of the same rows, in one run.
+
+    python bench/import_bench.py [--rows 100000] [--seed 1]
+
+Writes a CSV of generated customers (Chinese company names, phones, regions,
+levels, a primary contact), then times, each in a fresh org:
+
+- **raw**: the same rows written straight into the customer table (``COPY`` on
+  PostgreSQL, one ``executemany`` transaction on SQLite) — no parsing, checks,
+  codes, pinyin or search index;
+- **import**: the product's import end to end — reading and decoding the file,
+  the column mapping, every row's checks, duplicate detection, codes from the
+  numbering rule, pinyin keys, the bulk writes (customers, primary contacts,
+  lifecycle rows) and the search index — as the background job runs it.
+
+Prints both and the ratio (DESIGN §5 asks for at most 5×), and writes JSON to
+``bench/out/``. The orgs it creates are removed afterwards.
+"""
+
+import argparse
+import csv
+import datetime
+import json
+import platform
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from generate import (  # noqa: E402
+    CITY_PROVINCE,
+    PASSWORD,
+    RawTable,
+    company_name,
+    mobile,
+    person_name,
+    setup_django,
+)
+
+HEADER = ["客户名称", "电话", "省市区", "客户级别", "联系人", "联系人手机"]
+# the default customer levels, by the label a spreadsheet would carry
+LEVEL_CODES = {"重点客户": "key", "普通客户": "normal", "一般客户": "minor"}
+LEVEL_LABELS = tuple(LEVEL_CODES)
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description="Benchmark the customer import.")
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--keep", action="store_true", help="keep the orgs it creates")
+    return parser.parse_args(argv)
+
+
+def make_rows(rng, count):
+    cities = list(CITY_PROVINCE)
+    rows = []
+    for n in range(count):
+        city = rng.choice(cities)
+        rows.append(
+            [
+                f"{company_name(rng, city)}{n}",  # unique: the run measures inserts, not skips
+                f"0{rng.randint(10, 999)}-{rng.randint(2000000, 89999999)}",
+                f"{CITY_PROVINCE[city]}/{city}",
+                rng.choice(LEVEL_LABELS),
+                person_name(rng),
+                mobile(rng),
+            ]
+        )
+    return rows
+
+
+def fresh_org(code):
+    from guanxi.core.tenancy import all_orgs
+    from guanxi.orgs import services
+
+    with all_orgs():
+        org, admin = services.org_create(
+            code=code, name=f"导入测试 {code}", admin_username="admin", admin_password=PASSWORD
+        )
+    return org, admin
+
+
+def drop_org(org):
+    """Remove what the run wrote (raw SQL: the bench database is scratch)."""
+    from django.db import connection, transaction
+
+    tables = [
+        "search_searchentry",
+        "customers_lifecyclechange",
+        "customers_contact",
+        "customers_customer",
+        "transfer_importbatch",
+        "audit_changerecord",
+        "jobs_job",
+    ]
+    with transaction.atomic(), connection.cursor() as cursor:
+        for table in tables:
+            if table in connection.introspection.table_names():
+                cursor.execute(f"DELETE FROM {table} WHERE org_id = %s", [org.pk])
+
+
+def raw_insert(org, rows):
+    """The baseline: the same customers written straight into the table."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from guanxi.customers.models import Customer
+
+    now = timezone.now()
+    table = RawTable(
+        Customer,
+        {"org_id", "code", "name", "phone", "region", "level", "created_at", "updated_at"},
+    )
+    start = time.perf_counter()
+    with transaction.atomic():
+        for n, row in enumerate(rows, start=1):
+            table.add(
+                org_id=org.pk,
+                code=f"RAW-{n:07d}",
+                name=row[0],
+                phone=row[1],
+                region=row[2],
+                level=LEVEL_CODES[row[3]],
+                created_at=now,
+                updated_at=now,
+            )
+            if len(table.rows) >= 20000:
+                table.flush()
+        table.flush()
+    return time.perf_counter() - start
+
+
+class Progress:
+    """What the job runner hands the import: progress callbacks (not needed here)."""
+
+    def total(self, count):
+        pass
+
+    def advance(self, count=1):
+        pass
+
+
+def product_import(org, admin, path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from guanxi.core.tenancy import org_scope
+    from guanxi.customers.models import Customer
+    from guanxi.transfer import services
+
+    with org_scope(org):
+        start = time.perf_counter()
+        with open(path, "rb") as handle:
+            upload = SimpleUploadedFile("customers.csv", handle.read(), "text/csv")
+        batch = services.import_upload(actor=admin, upload=upload)
+        batch = services.import_configure(actor=admin, batch=batch)
+        result = services.import_execute(batch_id=batch.pk, reporter=Progress(), write=True)
+        elapsed = time.perf_counter() - start
+        created = Customer.objects.count()
+    return elapsed, result, created
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    setup_django()
+    from django.db import connection
+
+    rng = random.Random(args.seed)
+    rows = make_rows(rng, args.rows)
+    stamp = datetime.datetime.now().strftime("%H%M%S")
+    with tempfile.NamedTemporaryFile("w", suffix=".csv", encoding="utf-8-sig", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(HEADER)
+        writer.writerows(rows)
+        f.flush()
+        raw_org, _ = fresh_org(f"bench-raw-{stamp}")
+        import_org, admin = fresh_org(f"bench-imp-{stamp}")
+        try:
+            raw_seconds = raw_insert(raw_org, rows)
+            import_seconds, result, created = product_import(import_org, admin, f.name)
+        finally:
+            if not args.keep:
+                drop_org(raw_org)
+                drop_org(import_org)
+    if created != args.rows or result.get("errors"):
+        print(f"import wrote {created} of {args.rows} rows: {result}", file=sys.stderr)
+        return 1
+    report = {
+        "when": datetime.datetime.now().isoformat(timespec="seconds"),
+        "database": connection.vendor,
+        "machine": f"{platform.machine()} · {platform.python_version()}",
+        "rows": args.rows,
+        "raw_seconds": round(raw_seconds, 3),
+        "import_seconds": round(import_seconds, 3),
+        "ratio": round(import_seconds / raw_seconds, 2),
+        "rows_per_second": round(args.rows / import_seconds),
+    }
+    print(
+        f"{connection.vendor}: {args.rows:,} customers — raw insert {raw_seconds:.2f} s, "
+        f"import {import_seconds:.2f} s ({report['rows_per_second']:,} rows/s), "
+        f"ratio {report['ratio']}×"
+    )
+    out = HERE / "out"
+    out.mkdir(exist_ok=True)
+    (out / f"import-{connection.vendor}.json").write_text(json.dumps(report, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
