@@ -44,7 +44,17 @@ def customer_document(customer) -> Document:
         codes=[v for v in (customer.code, customer.mnemonic) if v],
         emails=[customer.email] if customer.email else [],
         phones=[p for p in (customer.phone, customer.finance_phone) if p],
+        name_keys=_known_keys(customer),
     )
+
+
+KEYS_LENGTH = 300  # the search_keys column: keys that long may have been cut
+
+
+def _known_keys(record):
+    """The record's stored pinyin keys when they are whole (the services keep them)."""
+    keys = record.__dict__.get("search_keys") or ""
+    return [keys] if keys and len(keys) < KEYS_LENGTH else []
 
 
 def contact_document(contact, customer_name) -> Document:
@@ -63,16 +73,17 @@ def contact_document(contact, customer_name) -> Document:
         codes=[contact.mnemonic] if contact.mnemonic else [],
         emails=[contact.email] if contact.email else [],
         phones=[p for p in (contact.mobile, contact.office_phone, contact.home_phone) if p],
+        name_keys=_known_keys(contact),
     )
 
 
 CUSTOMER_COLUMNS = (
     "id", "name", "code", "mnemonic", "is_person", "type", "email", "phone", "finance_phone",
-    "owner_id", "department_id",
+    "owner_id", "department_id", "search_keys",
 )  # fmt: skip
 CONTACT_COLUMNS = (
     "id", "name", "mnemonic", "email", "mobile", "office_phone", "home_phone", "owner_id",
-    "owner_department_id", "customer_id", "customer__name",
+    "owner_department_id", "customer_id", "customer__name", "search_keys",
 )  # fmt: skip
 
 

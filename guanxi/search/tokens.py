@@ -126,6 +126,9 @@ class Document:
     emails: list[str] = field(default_factory=list)
     phones: list[str] = field(default_factory=list)
     texts: list[str] = field(default_factory=list)
+    # the pinyin search keys of ``names`` ("initials full"), when the record already holds
+    # them: saves reading each name again (a bulk import indexes many names once)
+    name_keys: list[str] = field(default_factory=list)
 
 
 def _text_tokens(run: str, into: set[str]) -> None:
@@ -141,12 +144,13 @@ def _text_tokens(run: str, into: set[str]) -> None:
 
 
 @lru_cache(maxsize=20000)
-def _name(name: str, person: bool) -> tuple[frozenset[str], str]:
-    """Tokens and haystack of one name with its pinyin (names repeat a lot: cached)."""
+def _name(name: str, person: bool, known_keys: str = "") -> tuple[frozenset[str], str]:
+    """Tokens and haystack of one name with its pinyin (names repeat a lot: cached).
+    ``known_keys`` are the name's pinyin search keys when the caller has them."""
     tokens: set[str] = set()
     for run in runs(name):
         _text_tokens(run, tokens)
-    keys = pinyin.search_keys(name, person=person).split(" ")  # "initials full", or one
+    keys = (known_keys or pinyin.search_keys(name, person=person)).split(" ")
     initials, full = keys[0], keys[-1]
     for run in runs(initials):
         _text_tokens(run, tokens)
@@ -160,8 +164,9 @@ def document_text(doc: Document) -> tuple[str, str]:
     space-separated text tokens."""
     tokens: set[str] = set()
     hay: list[str] = []
-    for name in doc.names:
-        name_tokens, name_hay = _name(name, doc.person)
+    known = doc.name_keys if len(doc.name_keys) == len(doc.names) else [""] * len(doc.names)
+    for name, keys in zip(doc.names, known, strict=True):
+        name_tokens, name_hay = _name(name, doc.person, keys)
         tokens |= name_tokens
         hay.append(name_hay)
     for value in [*doc.codes, *doc.emails, *doc.texts]:
