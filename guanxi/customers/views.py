@@ -165,6 +165,7 @@ def _detail_page(request, customer, contact_form=None, status=200):
             "can": _capabilities(employee),
             "panels": _panels(customer, employee),
             "merges": selectors.merge_history(customer=customer),
+            "stage_changes": _stage_changes(customer),
             "duplicate_query": urlencode(
                 {
                     "name": customer.name,
@@ -176,6 +177,18 @@ def _detail_page(request, customer, contact_form=None, status=200):
         },
         status=status,
     )
+
+
+STAGE_CHANGES_SHOWN = 10
+
+
+def _stage_changes(customer):
+    """The latest lifecycle moves of the customer, for its page (one query)."""
+    changes = list(selectors.lifecycle_history(customer=customer)[:STAGE_CHANGES_SHOWN])
+    names = dict(Customer.Lifecycle.choices)
+    for change in changes:
+        change.from_label = names.get(change.from_stage, "")
+    return changes
 
 
 def _panels(customer, employee):

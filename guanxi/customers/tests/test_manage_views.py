@@ -225,3 +225,13 @@ def test_holiday_greetings_for_the_ticked_customers(world, web, book):
         tasks = CareTask.objects.filter(kind="holiday").order_by("customer_id")
         assert [t.customer_id for t in tasks] == [a.pk, b.pk]
         assert {t.title for t in tasks} == {"春节问候"}
+
+
+def test_customer_page_shows_the_lifecycle_history(world, web):
+    with org_scope(world.org):
+        customer = services.customer_create(actor=world.rep_a, name="丁公司")
+        services.customer_update(actor=world.rep_a, customer=customer, lifecycle_stage="potential")
+        services.lifecycle_event(customer=customer, event="opportunity")
+    page = text(web(world.rep_a).get(f"/customers/{customer.pk}/"))
+    assert page.count('data-testid="stage-change"') == 3
+    assert "潜在客户 → <strong>机会客户</strong>" in page
