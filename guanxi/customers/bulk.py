@@ -188,5 +188,5 @@ def customers_bulk_create(*, actor, customers, contacts=None, batch_size=BATCH_S
             contact.birthday_md = month_day(contact.birthday)
             people.append(contact)
     Contact.objects.bulk_create(people, batch_size=batch_size)
-    indexing.index_customers(ids, with_contacts=bool(people))
+    indexing.index_new(customers, people)
     return ids

@@ -145,6 +145,15 @@ def index_customers(ids, *, with_contacts=True):
             index.refresh(CONTACT, _contacts_of(batch))
 
 
+def index_new(customers, contacts=()):
+    """Index customers (and contacts) just created, from the objects in hand: no query
+    to read them back, no old entries to replace (a bulk import)."""
+    names = {customer.pk: customer.name for customer in customers}
+    documents = [customer_document(customer) for customer in customers]
+    documents += [contact_document(c, names.get(c.customer_id, "")) for c in contacts]
+    index.add(documents)
+
+
 def index_contacts(ids):
     ids = sorted({int(pk) for pk in ids})
     for start in range(0, len(ids), index.BATCH):

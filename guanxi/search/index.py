@@ -61,6 +61,14 @@ def put(documents: Iterable[Document]) -> int:
     return len(entries)
 
 
+def add(documents: Iterable[Document]) -> int:
+    """Add the entries of records that have none yet (just created: a bulk import)."""
+    org_id = _org_id()
+    entries = [_entry(doc, org_id) for doc in documents]
+    SearchEntry.objects.bulk_create(entries, batch_size=500)
+    return len(entries)
+
+
 @transaction.atomic
 def remove(kind: str, ids: Iterable[int]) -> int:
     ids = sorted({int(pk) for pk in ids})

@@ -88,6 +88,12 @@ def test_good_rows_are_created_with_codes_keys_contacts_and_history(
 
         indexed = set(SearchEntry.objects.values_list("kind", "object_id"))
         assert {("customer", huawei.pk), ("customer", other.pk), ("contact", contact.pk)} <= indexed
+    from guanxi.search.selectors import search
+
+    with org_scope(world.org):  # found by pinyin initials, a 2-character fragment, phone digits
+        for query in ("bjhw", "华为", "5678", "张三"):
+            hits = {(hit.kind, hit.id) for hit in search(employee=world.manager, query=query)}
+            assert ("customer", huawei.pk) in hits or ("contact", contact.pk) in hits, query
 
 
 BAD_ROWS = [
