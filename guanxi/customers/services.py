@@ -365,10 +365,11 @@ def customer_restore(*, actor, customer):
 
 
 def _refresh_contact_search(contact):
+    keys = pinyin.search_keys(contact.name, person=True)  # one pinyin pass: initials first
     if not contact.mnemonic:
-        contact.mnemonic = pinyin.mnemonic(contact.name, person=True)
+        contact.mnemonic = keys.split(" ", 1)[0][: pinyin.MAX_LENGTH]
     contact.mnemonic = contact.mnemonic.upper()[:60]
-    contact.search_keys = pinyin.search_keys(contact.name, person=True)[:300]
+    contact.search_keys = keys[:300]
     contact.phone_digits = _digits(contact.mobile, contact.office_phone, contact.home_phone)
 
 
