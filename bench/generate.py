@@ -779,7 +779,7 @@ def finish_search_index(timer):
         else:
             cursor.execute("INSERT INTO search_fts(search_fts) VALUES ('optimize')")
             cursor.execute("ANALYZE")
-    timer.add("index build/optimize", 1, time.perf_counter() - started)
+    timer.add("full-text index build", 1, time.perf_counter() - started)
 
 
 # ---- orgs ----------------------------------------------------------------------------------
@@ -937,7 +937,8 @@ def main(argv=None):
         print("products skipped: the catalog app has no models yet")
     for name, rows in timer.rows.items():
         seconds = timer.seconds[name]
-        print(f"  {name:<16} {rows:>9} rows  {rows / seconds if seconds else 0:>10,.0f} rows/s")
+        rate = rows / seconds if seconds else 0
+        print(f"  {name:<21} {rows:>9} rows {seconds:>8.1f} s {rate:>10,.0f} rows/s")
     print(
         f"done in {time.perf_counter() - started:.1f} s at {datetime.datetime.now():%H:%M:%S};"
         f" every login's password is {PASSWORD}"
