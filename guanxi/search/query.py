@@ -49,25 +49,70 @@ def expressions(query: tk.Query, *, org_id, kind, owner_id, department_ids, all_
     return tiers
 
 
+# PostgreSQL: a frequent token matches tens of thousands of entries, and fetching them all
+# to keep the newest few is what costs. So the lookup first looks among the kind's newest
+# RECENT_WINDOW records of the org (the GIN bitmap ANDed with a range of the
+# (org, kind, object id) index); a tier that window does not fill is looked up in full.
+RECENT_WINDOW = 50_000
+
+
 def candidates(query: tk.Query, *, fetch, **scope) -> list[tuple[int, int]]:
     """``[(tier, entry id)]`` newest first within each tier."""
     pg = connection.vendor == "postgresql"
     tiers = expressions(query, pg=pg, **scope)
+    with connection.cursor() as cursor:
+        if not pg or ANY not in tiers:
+            return _run(cursor, tiers, fetch, pg=pg)
+        # one statement: the rare tiers in full, "any" among the newest records, and the
+        # kind's newest record id (to know whether the window left anything out)
+        window = (scope["org_id"], scope["kind"], RECENT_WINDOW)
+        rows = _run(cursor, tiers, fetch, pg=True, window=window)
+        top = next((pk for tier, pk in rows if tier == TOP), 0)
+        rows = [(tier, pk) for tier, pk in rows if tier != TOP]
+        if top > RECENT_WINDOW and sum(1 for tier, _ in rows if tier == ANY) < fetch:
+            rows = [(tier, pk) for tier, pk in rows if tier != ANY]
+            rows += _run(cursor, {ANY: tiers[ANY]}, fetch, pg=True)
+        return rows
+
+
+TOP = -1
+NEWEST = (
+    "SELECT coalesce(max(object_id), 0) FROM search_searchentry WHERE org_id = %s AND kind = %s"
+)
+
+
+def _run(cursor, tiers, fetch, *, pg, window=None):
+    """``window``: (org id, kind, size) limits the "any" tier to the kind's newest ``size``
+    records and adds a ``(TOP, newest object id)`` row."""
     parts, params = [], []
     for tier, expression in tiers.items():  # tier is one of our int constants
         if pg:
+            recent = window is not None and tier == ANY
             parts.append(
                 f"(SELECT {int(tier)}, id FROM search_searchentry "  # noqa: S608
                 # "id + 0": the planner must not walk the primary key backwards testing
                 # every row (it would, for a rare token); the GIN index finds the rows
-                "WHERE tokens::tsvector @@ %s::tsquery ORDER BY id + 0 DESC LIMIT %s)"
+                "WHERE tokens::tsvector @@ %s::tsquery"
+                + (
+                    f" AND org_id = %s AND kind = %s AND object_id > ({NEWEST}) - %s"
+                    if recent
+                    else ""
+                )
+                + " ORDER BY id + 0 DESC LIMIT %s)"
             )
+            params += [expression]
+            if recent:
+                org_id, kind, size = window
+                params += [org_id, kind, org_id, kind, size]
+            params += [fetch]
         else:
             parts.append(
                 f"SELECT {int(tier)}, rowid FROM (SELECT rowid FROM search_fts "  # noqa: S608
                 "WHERE search_fts MATCH %s ORDER BY rowid DESC LIMIT %s)"
             )
-        params += [expression, fetch]
-    with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(parts), params)
-        return [(int(tier), int(pk)) for tier, pk in cursor.fetchall()]
+            params += [expression, fetch]
+    if pg and window is not None:
+        parts.append(f"(SELECT {TOP}, ({NEWEST}))")
+        params += [window[0], window[1]]
+    cursor.execute(" UNION ALL ".join(parts), params)
+    return [(int(tier), int(pk)) for tier, pk in cursor.fetchall()]
