@@ -24,7 +24,12 @@ from guanxi.orgs.models import DictionaryEntry
 EXPORT_KIND = "customers.export_customers"
 EXPORT_ENTITY = "customers.customer"
 CHUNK_SIZE = 2000
-FILTER_KEYS = tuple(CustomerFilter.base_filters)  # every list condition, custom ones aside
+FILTER_KEYS = tuple(CustomerFilter.base_filters)
+EXPORT_COLUMNS = (
+    "code", "name", "mnemonic", "phone", "email", "address", "postcode", "region", "industry",
+    "level", "type", "status", "credit_rating", "credit_limit", "source", "owner__name",
+    "department__name", "lifecycle_stage", "tags", "registered_on", "notes", "custom",
+)  # fmt: skip  # every list condition, custom ones aside
 
 
 # ``file_format=xlsx`` asks for Excel instead of CSV (``format`` is the API's own)
@@ -113,20 +118,51 @@ def export_customers(job, reporter):
     rows = 0
     name = f"customers-{timezone.localtime():%Y%m%d-%H%M%S}.{file_format}"
     attachment = xlsx_attachment if file_format == "xlsx" else csv_attachment
+    full_phones = policy.can(actor, "special.view_full_phone")
+    mask = (lambda value: value) if full_phones else (lambda value: policy.mask_phone(actor, value))
+    picklists = {
+        field: {code: label for (k, code), label in labels.items() if k == kind}
+        for field, kind in DICTIONARY_FIELDS.items()
+    }
+    industry, level, kind, status, rating, source = (
+        picklists[f] for f in ("industry", "level", "type", "status", "credit_rating", "source")
+    )
+    # plain tuples, not model instances: the export reads a million rows
+    columns = customers.values_list(*EXPORT_COLUMNS)
     with attachment(reporter, name) as write:
         write(_header(definitions))
-        for c in customers.iterator(chunk_size=CHUNK_SIZE):
-            dictionary = {f: labels.get((k, getattr(c, f)), getattr(c, f))
-                          for f, k in DICTIONARY_FIELDS.items()}  # fmt: skip
-            custom = c.custom or {}
+        for (
+            code,
+            cname,
+            mnemonic,
+            phone,
+            email,
+            address,
+            postcode,
+            region,
+            c_industry,
+            c_level,
+            c_type,
+            c_status,
+            c_rating,
+            credit_limit,
+            c_source,
+            owner,
+            department,
+            stage,
+            tags,
+            registered_on,
+            notes,
+            custom,
+        ) in columns.iterator(chunk_size=CHUNK_SIZE):
             write([
-                c.code, c.name, c.mnemonic, policy.mask_phone(actor, c.phone), c.email,
-                c.address, c.postcode, c.region, dictionary["industry"], dictionary["level"],
-                dictionary["type"], dictionary["status"], dictionary["credit_rating"],
-                c.credit_limit, dictionary["source"], c.owner.name if c.owner else "",
-                c.department.name if c.department else "", stages.get(c.lifecycle_stage, ""),
-                "、".join(c.tags or []), c.registered_on, c.notes,
-                *[custom_fields.display(d, custom.get(d.code)) for d in definitions],
+                code, cname, mnemonic, mask(phone), email, address, postcode, region,
+                industry.get(c_industry, c_industry), level.get(c_level, c_level),
+                kind.get(c_type, c_type), status.get(c_status, c_status),
+                rating.get(c_rating, c_rating), credit_limit, source.get(c_source, c_source),
+                owner or "", department or "", stages.get(stage, ""), "、".join(tags or []),
+                registered_on, notes,
+                *[custom_fields.display(d, (custom or {}).get(d.code)) for d in definitions],
             ])  # fmt: skip
             rows += 1
             reporter.advance()
