@@ -309,4 +309,19 @@ def demo_seed(*, password=DEMO_PASSWORD):
             _employees(admin, departments, roles, password, result)
             _products(admin, result)
             result.customers = customers_demo.seed(admin)["customers"]
+            if result.customers:
+                customers_demo.seed_life(admin, record_followup=_record_followup)
     return result
+
+
+def _record_followup(owner, customer, kind, content, occurred_at, next_on):
+    from guanxi.workspace import services as workspace
+
+    workspace.activity_create(
+        actor=owner,
+        customer=customer,
+        content=content,
+        kind=kind,
+        occurred_at=occurred_at,
+        next_followup_on=next_on,
+    )

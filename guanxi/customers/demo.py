@@ -7,7 +7,7 @@ again adds nothing (customers are matched by name).
 import random
 
 from guanxi.customers import services
-from guanxi.customers.models import Customer
+from guanxi.customers.models import Contact, Customer
 from guanxi.orgs.models import Employee
 
 # name, industry, level, region, address, phone
@@ -190,3 +190,50 @@ def seed(actor):
             )
         created += 1
     return {"customers": created}
+
+
+NOTES = [
+    ("call", "电话沟通了年度采购计划，对方预计下月启动招标。"),
+    ("visit", "上门拜访，参观了生产线，采购经理对新型号很感兴趣。"),
+    ("meeting", "与技术部开会确认了设备参数和交货期。"),
+    ("email", "发送了报价单和产品资料，等待对方反馈。"),
+    ("note", "客户反映上一批货物包装有破损，已协调物流部门处理。"),
+]
+POOL_REASON = "长期联系不上，放入公海由其他同事跟进"
+
+
+def seed_life(actor, *, record_followup, today=None):
+    """What makes the demo customers look used: follow-ups (recorded through
+    ``record_followup(owner, customer, kind, content, occurred_at, next_on)``, which the
+    workspace provides), contacts with birthdays in the coming days, two customers in the
+    public pool and the care tasks those birthdays and anniversaries call for."""
+    import datetime
+
+    from django.utils import timezone
+
+    from guanxi.customers import care, pool
+
+    today = today or timezone.localdate()
+    now = timezone.now()
+    rng = random.Random(2027)  # noqa: S311 - demo data, not security
+    customers = list(
+        Customer.objects.filter(name__in=[c[0] for c in CUSTOMERS])
+        .select_related("owner")
+        .order_by("id")
+    )
+    for index, customer in enumerate(customers):
+        owner = customer.owner or actor
+        for step in range(index % 3 + 1):
+            kind, content = rng.choice(NOTES)
+            when = now - datetime.timedelta(days=rng.randint(1, 40), hours=rng.randint(0, 8))
+            plan = today + datetime.timedelta(days=rng.randint(0, 14)) if step == 0 else None
+            record_followup(owner, customer, kind, content, when, plan)
+    for offset, contact in enumerate(
+        Contact.objects.filter(customer__in=customers).order_by("id")[:3]
+    ):
+        birthday = (today + datetime.timedelta(days=offset + 1)).replace(year=1985)
+        services.contact_update(actor=actor, contact=contact, birthday=birthday)
+    quiet = [c.pk for c in customers[-2:]]  # the newest two: not those with birthdays
+    if quiet:
+        pool.pool_release(actor=actor, customer_ids=quiet, reason=POOL_REASON)
+    care.care_generate(org=actor.org, today=today)

@@ -180,3 +180,21 @@ def test_demo_loads_the_product_catalogue_once(run_demo):
     assert "新建产品 0 个" in out
     with org_scope(org):
         assert Product.objects.count() == count
+
+
+def test_demo_customers_have_follow_ups_birthdays_a_pool_and_care_tasks(run_demo):
+    from guanxi.customers.models import CareTask, Contact, Customer
+    from guanxi.workspace.models import Activity
+
+    run_demo()
+    with all_orgs():
+        org = _demo_org()
+        assert Activity.objects.filter(org=org).count() >= Customer.objects.filter(org=org).count()
+        assert Customer.objects.filter(org=org, next_followup_on__isnull=False).exists()
+        assert Customer.objects.filter(org=org, in_pool=True).count() == 2
+        assert Contact.objects.filter(org=org, birthday__isnull=False).count() == 3
+        assert CareTask.objects.filter(org=org, kind="birthday").count() >= 2
+        before = Activity.objects.count()
+    run_demo()  # a second run adds nothing
+    with all_orgs():
+        assert Activity.objects.count() == before
