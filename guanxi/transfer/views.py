@@ -109,7 +109,11 @@ def import_progress(request, pk):
 @require_GET
 @employee_required
 def import_errors(request, pk):
-    batch = selectors.access_batch(request.employee, pk)
+    return error_report_response(selectors.access_batch(request.employee, pk))
+
+
+def error_report_response(batch):
+    """The batch's error report as a private CSV download (404 when it has none)."""
     if not batch.error_report:
         raise Http404
     try:

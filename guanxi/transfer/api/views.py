@@ -1,6 +1,5 @@
 """``/api/v1/imports``: upload a file, set the mapping, validate, run, get the report."""
 
-from django.http import FileResponse, Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
@@ -15,6 +14,7 @@ from guanxi.api.viewsets import OrgViewSet
 from guanxi.orgs import policy
 from guanxi.transfer import selectors, services
 from guanxi.transfer.models import ImportBatch
+from guanxi.transfer.views import error_report_response
 
 
 class CanImport(BasePermission):
@@ -138,16 +138,4 @@ class ImportViewSet(OrgViewSet):
     @action(detail=True, methods=["get"])
     def errors(self, request, pk=None):
         """The rows with problems as CSV (UTF-8 with BOM): row number, column, value, problem."""
-        batch = self.get_object()
-        if not batch.error_report:
-            raise Http404
-        try:
-            handle = batch.error_report.open("rb")
-        except OSError as exc:
-            raise Http404 from exc
-        response = FileResponse(
-            handle, as_attachment=True, filename=f"import-{batch.pk}-errors.csv",
-            content_type="text/csv; charset=utf-8",
-        )  # fmt: skip
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return error_report_response(self.get_object())
