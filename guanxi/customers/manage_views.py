@@ -198,8 +198,13 @@ def handover(request):
             )
             return redirect("customers:customer_list")
     owned, total = [], 0
-    if source is not None:
-        queryset = Customer.objects.filter(owner=source).order_by("-id")
+    if source is not None:  # only what the actor may see (the service refuses the rest)
+        queryset = (
+            selectors.customer_queryset(employee=employee)
+            .filter(owner=source)
+            .select_related(None)
+            .order_by("-id")
+        )
         total = queryset.count()
         owned = list(queryset.only("id", "code", "name")[:HANDOVER_SHOWN])
     return render(

@@ -235,3 +235,14 @@ def test_customer_page_shows_the_lifecycle_history(world, web):
     page = text(web(world.rep_a).get(f"/customers/{customer.pk}/"))
     assert page.count('data-testid="stage-change"') == 3
     assert "潜在客户 → <strong>机会客户</strong>" in page
+
+
+def test_handover_page_lists_only_customers_in_the_actors_scope(world, web):
+    with org_scope(world.org):
+        services.customer_create(actor=world.admin, owner=world.agent, name="客服部的客户")
+    page = text(web(world.manager).get(reverse("customers:handover"), {"source": world.agent.pk}))
+    assert "客服部的客户" not in page
+    admin_page = text(
+        web(world.admin).get(reverse("customers:handover"), {"source": world.agent.pk})
+    )
+    assert "客服部的客户" in admin_page
