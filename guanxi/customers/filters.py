@@ -5,12 +5,15 @@ from datetime import timedelta
 
 import django_filters
 from django.db.models import Q
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from guanxi.core.tenancy import current_org_id
 from guanxi.customers.models import Contact, Customer
 from guanxi.customers.selectors import text_query
 from guanxi.orgs import custom_fields
+from guanxi.search import query as search_query
 
 
 class CustomFieldFilterMixin:
@@ -29,7 +32,12 @@ class CustomFieldFilterMixin:
         return queryset.filter(q) if q else queryset
 
     def filter_q(self, queryset, name, value):
-        return queryset.filter(text_query(value, with_code=self.searches_code))
+        """The search index finds the matches (fragment, pinyin, code, e-mail, phone
+        digits); a one-character query, which gives the index nothing, is scanned."""
+        found = search_query.matching_ids(value, org_id=current_org_id(), kind=self.entity)
+        if found is None:
+            return queryset.filter(text_query(value, with_code=self.searches_code))
+        return queryset.filter(pk__in=RawSQL(*found))  # noqa: S611 - parameterised, built by search
 
 
 class CustomerFilter(CustomFieldFilterMixin, django_filters.FilterSet):

@@ -116,3 +116,31 @@ def _run(cursor, tiers, fetch, *, pg, window=None):
         params += [window[0], window[1]]
     cursor.execute(" UNION ALL ".join(parts), params)
     return [(int(tier), int(pk)) for tier, pk in cursor.fetchall()]
+
+
+def matching_ids(value: str, *, org_id, kind) -> tuple[str, list] | None:
+    """``(sql, params)`` selecting the object ids of ``kind`` whose entries hold every
+    piece of ``value`` (the fragment, pinyin, code, e-mail or phone-digit match of the
+    search box, every hit, not ranked), for a list filter: ``pk IN (sql)``. ``None``
+    when the value gives no index tokens (a single character): the caller scans instead.
+    """
+    query = tk.parse(value)
+    if query.empty:
+        return None
+    pg = connection.vendor == "postgresql"
+    expression = expressions(
+        query, org_id=org_id, kind=kind, owner_id=None, department_ids=(), all_scope=True, pg=pg
+    )[ANY]
+    if pg:
+        sql = "SELECT object_id FROM search_searchentry WHERE tokens::tsvector @@ %s::tsquery"
+    else:
+        sql = (
+            "SELECT object_id FROM search_searchentry WHERE id IN "
+            "(SELECT rowid FROM search_fts WHERE search_fts MATCH %s)"
+        )
+    params: list = [expression]
+    for piece in query.pieces:  # the tokens find candidates; every piece must be in the text
+        sql += " AND text LIKE %s ESCAPE '\\'"
+        escaped = piece.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        params.append(f"%{escaped}%")
+    return sql, params

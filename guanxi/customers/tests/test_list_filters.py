@@ -116,3 +116,12 @@ def test_export_from_the_list_keeps_its_conditions(
     names = [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert names == ["北京新友"]
     assert web(world.readonly).post(reverse("customers:customer_export")).status_code == 403
+
+
+def test_search_box_of_the_list_uses_the_index_and_scans_single_characters(world, api, book):
+    client = api(world.rep_a)
+    url = "/api/v1/customers"
+    assert names(client.get(url, {"q": "杭州"})) == ["杭州老友"]  # 2 characters: the index
+    assert names(client.get(url, {"q": "hzly"})) == ["杭州老友"]  # pinyin initials
+    assert names(client.get(url, {"q": "友"})) == ["北京新友", "杭州老友"]  # 1 character: scan
+    assert names(client.get(url, {"q": "100%"})) == []  # LIKE wildcards are plain text
