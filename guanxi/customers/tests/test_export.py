@@ -107,3 +107,59 @@ def test_excel_export_masks_phones_and_filters(
     marketer = EmployeeFactory(org=world.org, name="市场小李", roles=[role(world.org, "市场专员")])
     rows = _export_xlsx(api(marketer), django_capture_on_commit_callbacks, q="北方")
     assert len(rows) == 2 and rows[1][1] == "北方客户" and rows[1][3] == "139****1111"
+
+
+def test_tags_custom_fields_and_every_text_cell_are_written_safely(
+    world, api, django_capture_on_commit_callbacks
+):
+    from guanxi.customers.models import Customer
+    from guanxi.orgs import services as org_services
+
+    with org_scope(world.org):
+        org_services.custom_field_create(
+            actor=world.admin, entity="customer", code="scale", label="员工规模", field_type="text"
+        )
+        org_services.custom_field_create(
+            actor=world.admin,
+            entity="customer",
+            code="channel",
+            label="渠道",
+            field_type="choice",
+            choices=[{"code": "direct", "label": "直销"}],
+        )
+        services.customer_create(
+            actor=world.rep_a,
+            name="标签客户",
+            phone="+8613812345678",
+            tags=["重点", "=1+1"],
+            notes="@SUM(A1)",
+            address="-x",
+            custom={"scale": "=cmd", "channel": "direct"},
+        )
+        plain = services.customer_create(actor=world.rep_a, name="朴素客户", notes="-12.5")
+        Customer.objects.filter(pk=plain.pk).update(level="gone")  # a code no longer listed
+    header, *body = _export(api(world.manager), django_capture_on_commit_callbacks)
+    assert header[-2:] == ["员工规模", "渠道"]
+    rows = {row[1]: dict(zip(header, row, strict=True)) for row in body}
+    tagged, other = rows["标签客户"], rows["朴素客户"]
+    assert tagged["电话"] == "'+8613812345678" and tagged["标签"] == "重点、=1+1"
+    assert tagged["备注"] == "'@SUM(A1)" and tagged["办公地址"] == "'-x"
+    assert tagged["员工规模"] == "'=cmd" and tagged["渠道"] == "直销"
+    assert other["客户级别"] == "gone" and other["备注"] == "-12.5"  # a number stays a number
+    assert other["标签"] == other["员工规模"] == other["渠道"] == ""
+
+
+def test_rows_are_streamed_in_batches_with_progress(
+    world, data, api, django_capture_on_commit_callbacks, monkeypatch
+):
+    from guanxi.customers import jobs as customer_jobs
+
+    monkeypatch.setattr(customer_jobs, "CHUNK_SIZE", 1)  # every row its own batch
+    for n in range(3):
+        with org_scope(world.org):
+            services.customer_create(actor=world.rep_a, name=f"批量客户{n}")
+    _header, *body = _export(api(world.manager), django_capture_on_commit_callbacks)
+    assert len(body) == 5 and body[-1][1] == "批量客户2"  # in id order
+    with all_orgs():
+        job = Job.objects.get(org=world.org, kind=customer_jobs.EXPORT_KIND)
+    assert job.total == job.progress == 5 and job.result["rows"] == 5
