@@ -16,11 +16,9 @@
 import calendar
 import datetime
 
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import CharField, F, Value
-from django.db.models.signals import post_save
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -39,20 +37,15 @@ NOTE_LENGTH = 500
 HOLIDAY_MAX = 5000
 UPCOMING_LIMIT = 100
 _DAYS_ATTR = "_guanxi_care_days"
-DAYS_CACHE_SECONDS = 60
-
-
-def _days_key(org_id):
-    return f"guanxi:care-days:{org_id}"
 
 
 def reminder_days(employee):
-    """The org's ``birthday_reminder_days``. Every page's bell needs it, so it is
-    cached (per request on the employee, and for a minute in the cache; saving the
-    system parameters drops it)."""
+    """The org's ``birthday_reminder_days``, read from the database once per request
+    (kept on the employee object, which lives as long as the request). Not cached
+    across requests: the read is one lookup of the org's settings row by its unique
+    key, and a shared cache would show a changed parameter late (a request that read
+    the old value just before the change committed would put it back)."""
     days = getattr(employee, _DAYS_ATTR, None)
-    if days is None:
-        days = cache.get(_days_key(employee.org_id))
     if days is None:
         days = (
             OrgSettings.objects.filter(org_id=employee.org_id)
@@ -60,16 +53,8 @@ def reminder_days(employee):
             .first()
         )
         days = 3 if days is None else days
-        cache.set(_days_key(employee.org_id), days, DAYS_CACHE_SECONDS)
-    setattr(employee, _DAYS_ATTR, days)
+        setattr(employee, _DAYS_ATTR, days)
     return days
-
-
-def _forget_days(sender, instance, **kwargs):
-    cache.delete(_days_key(instance.org_id))
-
-
-post_save.connect(_forget_days, sender=OrgSettings, dispatch_uid="care_forget_days")
 
 
 def window(today, days):

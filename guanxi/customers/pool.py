@@ -16,16 +16,22 @@ Rules (see docs/*/pool-and-care.md):
   nothing is claimed.
 * A pool manager (``special.manage_pool``) may assign pool customers to anyone;
   assigned customers do not count against the limit.
-* Every move is a ``PoolEvent``; moves by hand are also in the audit log.
-* Contacts follow the customer: contacts the previous owner held become
-  unowned in the pool, and unowned contacts go to the new owner.
+* Every move is a ``PoolEvent`` and an audit entry of the customer (owner,
+  owning department, in pool), the automatic return's too (its actor is the
+  system). Both are written in bulk: a move costs the same number of queries
+  for one customer as for a thousand.
+* Contacts and open care tasks follow the customer: those the previous owner
+  held become unowned (unassigned) in the pool; on claim or assignment the
+  unowned contacts and the unassigned open care tasks go to the new owner,
+  except care tasks whose day passed while the customer was in the pool: those
+  are cancelled (a late birthday greeting is no greeting).
 """
 
 import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models import Case, F, OuterRef, Q, Subquery, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -33,9 +39,10 @@ from guanxi.audit import services as audit
 from guanxi.audit.models import ChangeRecord
 from guanxi.core.errors import BusinessRuleError
 from guanxi.core.tenancy import org_scope
-from guanxi.customers.models import Contact, Customer, PoolEvent
+from guanxi.customers import indexing
+from guanxi.customers.models import CareTask, Contact, Customer, PoolEvent
 from guanxi.orgs import policy
-from guanxi.orgs.models import Employee, OrgSettings
+from guanxi.orgs.models import Department, Employee, OrgSettings
 
 BATCH_SIZE = 1000
 MAX_IDS = 1000
@@ -120,15 +127,36 @@ def can_release(employee, customer):
 # ---- writes --------------------------------------------------------------------------------
 
 
-def _unown_contacts(pairs):
-    """Contacts the previous owners held of these customers become unowned."""
-    by_owner: dict[int, list[int]] = {}
-    for customer_id, owner_id in pairs:
-        by_owner.setdefault(owner_id, []).append(customer_id)
-    for owner_id, customer_ids in by_owner.items():
-        Contact.objects.filter(customer_id__in=customer_ids, owner_id=owner_id).update(
-            owner=None, owner_department=None
-        )
+def _let_go(customer_ids):
+    """Before customers enter the pool: the contacts and open care tasks their owner
+    holds become unowned/unassigned. Two UPDATEs, however many customers and owners."""
+    Contact.objects.filter(customer_id__in=customer_ids, owner=F("customer__owner")).update(
+        owner=None, owner_department=None
+    )
+    CareTask.objects.filter(
+        customer_id__in=customer_ids, status=CareTask.Status.OPEN, assignee=F("customer__owner")
+    ).update(assignee=None, assignee_department=None)
+
+
+def _hand_to(customer_ids, owner, now):
+    """After customers left the pool: unowned contacts and unassigned open care tasks
+    go to ``owner``; care tasks whose day passed while nobody owned the customer are
+    cancelled. Three UPDATEs."""
+    Contact.objects.filter(customer_id__in=customer_ids, owner__isnull=True).update(
+        owner=owner, owner_department_id=owner.department_id
+    )
+    open_tasks = CareTask.objects.filter(
+        customer_id__in=customer_ids, status=CareTask.Status.OPEN, assignee__isnull=True
+    )
+    today = timezone.localdate(now)
+    open_tasks.filter(due_on__lt=today).update(
+        status=CareTask.Status.CANCELLED,
+        note=Case(When(note="", then=Value(_("客户在公海期间已过期"))), default=F("note")),
+        updated_at=now,
+    )
+    open_tasks.filter(due_on__gte=today).update(
+        assignee=owner, assignee_department_id=owner.department_id, updated_at=now
+    )
 
 
 def _into_pool(customer_ids, now):
@@ -144,15 +172,48 @@ def _into_pool(customer_ids, now):
     )
 
 
-def _audit_owner(actor, customers, before_owner, after_owner):
-    for customer in customers:
-        audit.record_change(
-            actor=actor,
-            instance=customer,
-            action=ChangeRecord.Action.UPDATE,
-            before={"owner": before_owner(customer), "in_pool": customer.in_pool},
-            after={"owner": after_owner, "in_pool": after_owner is None},
+def _named(model, ids):
+    """``{id: {"id", "repr"}}`` of the given employees or departments (one query), the
+    form audit snapshots store foreign keys in."""
+    ids = {pk for pk in ids if pk is not None}
+    if not ids:
+        return {}
+    rows = model.objects.filter(pk__in=ids).values_list("pk", "name")
+    return {pk: {"id": pk, "repr": name} for pk, name in rows}
+
+
+def _audit_moves(actor, rows, *, into_pool):
+    """One audit entry per customer for a move into (``into_pool``) or out of the pool,
+    inserted in bulk: ``rows`` are ``(pk, org_id, name, owner_id, department_id)`` of
+    the owned side (before entering the pool, after leaving it). Like
+    ``audit.record_change`` with the owner, owning department and pool flag; the
+    automatic return has no actor (the history shows the system)."""
+    rows = list(rows)
+    owners = _named(Employee, (row[3] for row in rows))
+    departments = _named(Department, (row[4] for row in rows))
+    pooled = {"owner": None, "department": None, "in_pool": True}
+    entity = audit.entity_of(Customer)
+    records = []
+    for pk, org_id, name, owner_id, department_id in rows:
+        owned = {
+            "owner": owners.get(owner_id),
+            "department": departments.get(department_id),
+            "in_pool": False,
+        }
+        before, after = (owned, pooled) if into_pool else (pooled, owned)
+        records.append(
+            ChangeRecord(
+                org_id=org_id,
+                actor=actor,
+                actor_name=str(actor) if actor else "",
+                entity=entity,
+                object_id=str(pk),
+                object_repr=str(name)[:200],
+                action=ChangeRecord.Action.UPDATE,
+                changes=audit.diff(before, after),
+            )
         )
+    ChangeRecord.objects.bulk_create(records, batch_size=BATCH_SIZE)
 
 
 @transaction.atomic
@@ -176,8 +237,7 @@ def pool_release(*, actor, customer_ids, reason):
     if not all(can_release(actor, c) for c in customers):
         raise PermissionDenied(_("只能退回自己负责的客户；退回他人的客户需要“管理公海”权限。"))
     now = timezone.now()
-    pairs = [(c.pk, c.owner_id) for c in customers]
-    _unown_contacts(pairs)
+    _let_go(ids)
     _into_pool(ids, now)
     PoolEvent.objects.bulk_create(
         PoolEvent(
@@ -190,7 +250,12 @@ def pool_release(*, actor, customer_ids, reason):
         )
         for c in customers
     )
-    _audit_owner(actor, customers, lambda c: c.owner_id, None)
+    _audit_moves(
+        actor,
+        ((c.pk, c.org_id, c.name, c.owner_id, c.department_id) for c in customers),
+        into_pool=True,
+    )
+    indexing.index_customers(ids)  # the search index scopes by owner and department
     return len(customers)
 
 
@@ -212,9 +277,7 @@ def _take(actor, ids, owner, *, claimed, action, reason=""):
         raise BusinessRuleError(
             _("部分客户已不在公海中（可能刚被他人领取），未做任何操作。"), code="not_in_pool"
         )
-    Contact.objects.filter(customer_id__in=ids, owner__isnull=True).update(
-        owner=owner, owner_department_id=owner.department_id
-    )
+    _hand_to(ids, owner, now)
     PoolEvent.objects.bulk_create(
         PoolEvent(
             org_id=actor.org_id,
@@ -226,10 +289,13 @@ def _take(actor, ids, owner, *, claimed, action, reason=""):
         )
         for pk in ids
     )
-    customers = list(Customer.objects.filter(pk__in=ids))
-    for customer in customers:
-        customer.in_pool = True  # the state before, for the audit entry
-    _audit_owner(actor, customers, lambda c: None, owner.pk)
+    names = Customer.objects.filter(pk__in=ids).values_list("pk", "org_id", "name")
+    _audit_moves(
+        actor,
+        ((pk, org_id, name, owner.pk, owner.department_id) for pk, org_id, name in names),
+        into_pool=False,
+    )
+    indexing.index_customers(ids)
     return len(ids)
 
 
@@ -278,8 +344,10 @@ def overdue_q(cutoff):
 def pool_auto_return(*, org, now=None, batch_size=BATCH_SIZE):
     """Return every customer of ``org`` not followed up for ``pool_return_days`` days
     to the pool (自动回收). Works in batches, each its own transaction: one select
-    over the partial (org, owner_since) index, one UPDATE, one insert of events.
-    Returns how many customers went back."""
+    over the partial (org, owner_since) index, the UPDATEs of contacts, care tasks
+    and customers, the names of the previous owners and departments, one insert of
+    events and one of audit entries, the search index's refresh — the same queries
+    for one customer as for a batch. Returns how many customers went back."""
     now = now or timezone.now()
     total = 0
     with org_scope(org):
@@ -293,24 +361,26 @@ def pool_auto_return(*, org, now=None, batch_size=BATCH_SIZE):
                     Customer.objects.select_for_update()
                     .filter(overdue_q(cutoff), pk__gt=last_pk)
                     .order_by("pk")
-                    .values_list("pk", "owner_id", "org_id")[:batch_size]
+                    .values_list("pk", "org_id", "name", "owner_id", "department_id")[:batch_size]
                 )
                 if not rows:
                     break
                 last_pk = rows[-1][0]
-                ids = [pk for pk, _owner, _org in rows]
-                _unown_contacts([(pk, owner) for pk, owner, _org in rows])
+                ids = [row[0] for row in rows]
+                _let_go(ids)
                 _into_pool(ids, now)
                 PoolEvent.objects.bulk_create(
                     PoolEvent(
                         org_id=org_id,
                         customer_id=pk,
                         action=Action.AUTO_RETURN,
-                        previous_owner_id=owner,
+                        previous_owner_id=owner_id,
                         reason=reason,
                     )
-                    for pk, owner, org_id in rows
+                    for pk, org_id, _name, owner_id, _department in rows
                 )
+                _audit_moves(None, rows, into_pool=True)
+                indexing.index_customers(ids)
                 total += len(rows)
             if len(rows) < batch_size:
                 break

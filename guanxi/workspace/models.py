@@ -3,7 +3,9 @@
 import uuid
 from typing import ClassVar
 
-from django.db import models
+from django.db import models, transaction
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -111,7 +113,12 @@ def attachment_path(instance, filename):
 
 
 class Attachment(OrgOwned):
-    """A file attached to a customer. Downloaded only through an authenticated view."""
+    """A file attached to a customer. Downloaded only through an authenticated view.
+
+    Deleting a file in the app moves it to the recycle bin (``deleted_at``) and keeps
+    the stored file. When the row itself is deleted (by hand, or with its customer),
+    the stored file is removed once that deletion commits; a rolled back deletion
+    keeps it."""
 
     customer = models.ForeignKey(
         "customers.Customer",
@@ -146,3 +153,18 @@ class Attachment(OrgOwned):
 
     def __str__(self):
         return self.original_name
+
+
+@receiver(post_delete, sender=Attachment, dispatch_uid="attachment_file_after_delete")
+def _remove_file_after_delete(sender, instance, using, **kwargs):
+    """The stored file goes once the row's deletion commits (robust: an error of the
+    storage is logged, the deletion stands)."""
+    name = instance.file.name
+    if not name:
+        return
+    storage = instance.file.storage
+
+    def remove_stored_file():
+        storage.delete(name)
+
+    transaction.on_commit(remove_stored_file, using=using, robust=True)

@@ -8,9 +8,11 @@ editing the customer allows uploading, renaming and deleting them.
 """
 
 import datetime
+import logging
 import mimetypes
 import re
 import unicodedata
+import weakref
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -37,6 +39,7 @@ EDITABLE_FIELDS = frozenset(
 )  # fmt: skip
 ATTACHMENT_FIELDS = ("customer", "original_name", "size", "content_type")
 FUTURE_TOLERANCE = datetime.timedelta(days=1)
+logger = logging.getLogger(__name__)
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 NAME_LENGTH = 200
 ACTIVITY_SCOPE = {"owner": "owner", "department": "department"}
@@ -278,6 +281,35 @@ def _check_upload(upload, errors):
         )
 
 
+def _remove_if_not_committed(storage, name, state):
+    if state["committed"]:
+        return
+    try:
+        storage.delete(name)
+    except Exception:  # a leftover file is better than a failed request
+        logger.exception("Could not remove the stored file %s of a rolled back upload", name)
+
+
+def remove_unless_committed(storage, name, using=None):
+    """Delete the stored file ``name`` again unless the current transaction commits.
+
+    A file reaches the storage before the row that names it is committed; if the
+    transaction then rolls back (this service's own or any outer one, or a savepoint
+    around it), the file must not stay behind. Django forgets the ``on_commit``
+    callbacks of a rolled back transaction or savepoint; the callback registered here
+    marks the file as kept when it runs, and a finalizer on it removes the file when
+    it is forgotten without having run. Outside a transaction nothing is pending."""
+    if not transaction.get_connection(using).in_atomic_block:
+        return
+    state = {"committed": False}
+
+    def committed():
+        state["committed"] = True
+
+    weakref.finalize(committed, _remove_if_not_committed, storage, name, state)
+    transaction.on_commit(committed, using=using)
+
+
 def _require_customer_edit(actor, customer):
     policy.require(actor, "customers.edit")
     _visible_customer(actor, customer)
@@ -304,11 +336,8 @@ def attachment_upload(*, actor, customer, upload, name=None):
         uploaded_by=actor,
     )
     attachment.file.save("upload", upload, save=False)
-    try:
-        attachment.save()
-    except Exception:
-        attachment.file.delete(save=False)
-        raise
+    remove_unless_committed(attachment.file.storage, attachment.file.name)
+    attachment.save()
     audit.record_change(
         actor=actor,
         instance=attachment,
@@ -355,7 +384,8 @@ def attachment_rename(*, actor, attachment, name):
 
 @transaction.atomic
 def attachment_delete(*, actor, attachment):
-    """Move a file to the recycle bin (the stored file stays, so it can be restored)."""
+    """Move a file to the recycle bin (the stored file stays, so it can be restored;
+    it is removed when the row itself is deleted, see ``models.Attachment``)."""
     policy.require(actor, "customers.edit")
     attachment = _live_attachment(actor, attachment)
     Attachment.with_deleted.filter(pk=attachment.pk).update(deleted_at=timezone.now())
