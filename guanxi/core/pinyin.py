@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from pypinyin import Style, lazy_pinyin
+from pypinyin.core import Pinyin
 
 MAX_LENGTH = 60
 
@@ -76,10 +78,24 @@ def _ascii_lower(text: str) -> str:
     return _NOT_ALNUM.sub("", folded.lower())
 
 
+# pypinyin reads a run by cutting it into dictionary words and reading each word on its
+# own; cutting is cheap, reading is not, and names share their words (有限公司, 科技,
+# city names), so the readings are kept per word. The result is the same as reading the run.
+_SEGMENTER = Pinyin()
+
+
+@lru_cache(maxsize=65536)
+def _word_syllables(word: str) -> tuple[str, ...]:
+    readings = lazy_pinyin(word, style=Style.NORMAL, errors="ignore")
+    return tuple(s for s in (_ascii_lower(r) for r in readings) if s)
+
+
 def _syllables(han: str) -> list[str]:
     """Toneless syllables of a run of Han characters; unknown characters are dropped."""
-    readings = lazy_pinyin(han, style=Style.NORMAL, errors="ignore")
-    return [s for s in (_ascii_lower(r) for r in readings) if s]
+    syllables: list[str] = []
+    for word in _SEGMENTER.seg(han):
+        syllables.extend(_word_syllables(word))
+    return syllables
 
 
 def _surname(han: str) -> tuple[list[str], str]:

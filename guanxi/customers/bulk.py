@@ -1,25 +1,27 @@
 """Creating many customers at once (imports), with the single-record rules.
 
-``customer_build`` checks one customer as ``customer_create`` does — the same
-field rules, owner rules, tags, custom fields and search keys — but without a
-query per record: the caller hands in the org's custom field definitions and
-active dictionary codes once. ``customers_bulk_create`` then writes the built
-customers in batches, takes their codes from the numbering rule in blocks and
-records their "created" lifecycle step in bulk, then brings their search-index
-entries up to date.
+A ``Builder`` checks each row as ``customer_create``/``contact_create`` do — the
+same field rules, owner rules, tags, custom fields and search keys — but without
+a query per record: what rows are checked against is loaded once.
+``customers_bulk_create`` then takes the built customers' codes from the
+numbering rule in one block and writes customers, their "created" lifecycle
+steps, their primary contacts and their search-index entries straight to the
+tables (``core.bulkwrite``).
 """
+
+from types import SimpleNamespace
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models.base import ModelState
 from django.utils.translation import gettext as _
 
-from guanxi.core import pinyin
+from guanxi.core import bulkwrite, pinyin
 from guanxi.core.errors import BusinessRuleError
 from guanxi.customers import indexing, services
 from guanxi.customers.models import Contact, Customer, LifecycleChange, month_day
 from guanxi.orgs import custom_fields, numbering, policy
 
-BATCH_SIZE = 1000
 LOOKUP_CHUNK = 500
 # checked by the caller against preloaded data (no query per record)
 BUILD_EXCLUDE = ("owner", "department", "parent", "custom")
@@ -48,65 +50,116 @@ def refresh_search(customer):
     customer.phone_digits = services._digits(customer.phone, customer.finance_phone)
 
 
-def customer_build(*, actor, name, custom=None, defs=None, dictionaries=None, **fields):
-    """An unsaved customer checked like ``customer_create`` would; raises
-    ``ValidationError``/``PermissionDenied`` like it. ``owner`` must be an
-    Employee object (or absent: the actor). ``defs`` are the customer custom
-    field definitions and ``dictionaries`` the ``active_dictionary_codes()``."""
-    policy.require(actor, "customers.create")
-    unknown = sorted(set(fields) - set(services.CUSTOMER_FIELDS))
-    if unknown:
-        raise ValidationError({f: [_("未知字段。")] for f in unknown}, code="unknown_field")
-    errors: dict[str, list] = {}
-    tags = services._clean_tags(fields.pop("tags", None), errors)
-    customer = Customer(org_id=actor.org_id, name=services._strip(name) or "", tags=tags)
-    services._assign(customer, fields, services.CUSTOMER_NULLABLE)
-    if "owner" not in fields or customer.owner is None:
-        customer.owner = actor
-    if customer.owner_id != actor.pk and not policy.can(actor, "customers.transfer"):
-        raise PermissionDenied(_("把客户分配给其他人需要“客户 · 转移”权限。"))
-    if "department" not in fields and customer.owner is not None:
-        # the owner's department object (cached when the caller loaded it) spares a query
-        customer.department = customer.owner.department
-    customer.code = customer.code or ""
-    refresh_search(customer)
-    services._check_owner(actor, customer, errors)
-    if dictionaries is None:
-        dictionaries = active_dictionary_codes()
-    for field, kind in services.DICTIONARY_FIELDS.items():
-        code = getattr(customer, field)
-        if code and (kind, code) not in dictionaries:
-            services._add(errors, field, _("“%(code)s”不是有效的选项。") % {"code": code})
-    try:
-        customer.custom = custom_fields.clean_values(
-            org_id=actor.org_id,
-            entity="customer",
-            values=custom or {},
-            defs=custom_fields.definitions("customer") if defs is None else defs,
+class _Blank:
+    """New unsaved instances of one model from defaults taken once (one import shares
+    its time stamps), without ``Model.__init__``'s work per field. Values are given by
+    attribute name (``org_id``); mutable defaults (lists, dicts) are fresh each time."""
+
+    def __init__(self, model):
+        self.model = model
+        template = model()
+        self.values = {f.attname: getattr(template, f.attname) for f in model._meta.concrete_fields}
+        self.mutable = [k for k, v in self.values.items() if isinstance(v, list | dict)]
+
+    def __call__(self, **values):
+        instance = self.model.__new__(self.model)
+        state = dict(self.values)
+        for name in self.mutable:
+            state[name] = type(state[name])()
+        state.update(values)
+        instance.__dict__.update(state)
+        instance._state = ModelState()
+        return instance
+
+
+class Builder:
+    """Checks rows as ``customer_create``/``contact_create`` would — the same field
+    rules, owner rules, tags, dictionaries, custom fields and search keys — with what
+    they are checked against loaded once: no query per row.
+
+    ``customer(**fields)`` and ``contact(customer, **fields)`` return unsaved records
+    or raise ``ValidationError``/``PermissionDenied`` like the services.
+    """
+
+    def __init__(self, actor, *, defs=None, dictionaries=None):
+        policy.require(actor, "customers.create")
+        self.actor = actor
+        self.defs = custom_fields.definitions("customer") if defs is None else defs
+        self.dictionaries = active_dictionary_codes() if dictionaries is None else dictionaries
+        self.may_transfer = policy.can(actor, "customers.transfer")
+        self.may_add_contacts = policy.can(actor, "contacts.create")
+        self.new_customer = _Blank(Customer)
+        self.new_contact = _Blank(Contact)
+        # model checks for the fields a row sets; the others hold valid defaults
+        self.customer_fields = {f.name for f in Customer._meta.fields}
+        self.contact_fields = {f.name for f in Contact._meta.fields}
+
+    def customer(self, *, name, custom=None, **fields):
+        actor = self.actor
+        unknown = sorted(set(fields) - set(services.CUSTOMER_FIELDS))
+        if unknown:
+            raise ValidationError({f: [_("未知字段。")] for f in unknown}, code="unknown_field")
+        errors: dict[str, list] = {}
+        tags = services._clean_tags(fields.pop("tags", None), errors)
+        customer = self.new_customer(
+            org_id=actor.org_id, name=services._strip(name) or "", tags=tags
         )
-    except ValidationError as exc:
-        errors.setdefault("custom", []).extend(exc.message_dict["custom"])
-    exclude = [*BUILD_EXCLUDE, *(["code"] if not customer.code else [])]
-    services._model_errors(customer, errors, exclude=exclude)
-    services._raise(errors)
-    return customer
+        services._assign(customer, fields, services.CUSTOMER_NULLABLE)
+        if "owner" not in fields or customer.owner is None:
+            customer.owner = actor
+        if customer.owner_id != actor.pk and not self.may_transfer:
+            raise PermissionDenied(_("把客户分配给其他人需要“客户 · 转移”权限。"))
+        if "department" not in fields and customer.owner is not None:
+            # the owner's department object (cached when the caller loaded it) spares a query
+            customer.department = customer.owner.department
+        customer.code = customer.code or ""
+        refresh_search(customer)
+        services._check_owner(actor, customer, errors)
+        for field, kind in services.DICTIONARY_FIELDS.items():
+            code = getattr(customer, field)
+            if code and (kind, code) not in self.dictionaries:
+                services._add(errors, field, _("“%(code)s”不是有效的选项。") % {"code": code})
+        try:
+            customer.custom = custom_fields.clean_values(
+                org_id=actor.org_id, entity="customer", values=custom or {}, defs=self.defs
+            )
+        except ValidationError as exc:
+            errors.setdefault("custom", []).extend(exc.message_dict["custom"])
+        checked = {*fields, "name", "mnemonic", "search_keys", "phone_digits", "tags"}
+        if customer.code:
+            checked.add("code")
+        exclude = [*BUILD_EXCLUDE, *(self.customer_fields - checked)]
+        services._model_errors(customer, errors, exclude=exclude)
+        services._raise(errors)
+        return customer
+
+    def contact(self, customer, *, name, **fields):
+        """The unsaved primary contact of a customer being built (the customer is
+        set when it has been saved)."""
+        if not self.may_add_contacts:
+            policy.require(self.actor, "contacts.create")
+        errors: dict[str, list] = {}
+        contact = self.new_contact(
+            org_id=self.actor.org_id, name=services._strip(name) or "", is_primary=True
+        )
+        services._assign(contact, fields, services.CONTACT_NULLABLE)
+        contact.owner = customer.owner
+        contact.owner_department_id = customer.department_id
+        services._refresh_contact_search(contact)
+        checked = {*fields, "name", "mnemonic", "search_keys", "phone_digits"}
+        exclude = ["customer", "owner", "owner_department", "manager", "custom"]
+        services._model_errors(
+            contact, errors, exclude=[*exclude, *(self.contact_fields - checked)]
+        )
+        services._raise(errors)
+        return contact
 
 
-def contact_build(*, actor, customer, name, **fields):
-    """The unsaved primary contact of a customer being built (same rules as
-    ``contact_create``; the customer is set when it has been saved)."""
-    policy.require(actor, "contacts.create")
-    errors: dict[str, list] = {}
-    contact = Contact(org_id=actor.org_id, name=services._strip(name) or "", is_primary=True)
-    services._assign(contact, fields, services.CONTACT_NULLABLE)
-    contact.owner = customer.owner
-    contact.owner_department_id = customer.department_id
-    services._refresh_contact_search(contact)
-    services._model_errors(
-        contact, errors, exclude=["customer", "owner", "owner_department", "manager", "custom"]
+def customer_build(*, actor, name, custom=None, defs=None, dictionaries=None, **fields):
+    """One unsaved customer checked like ``customer_create`` would (see ``Builder``)."""
+    return Builder(actor, defs=defs, dictionaries=dictionaries).customer(
+        name=name, custom=custom, **fields
     )
-    services._raise(errors)
-    return contact
 
 
 def _chunks(items, size):
@@ -139,8 +192,8 @@ def _code_block(actor, count):
 
 
 @transaction.atomic
-def customers_bulk_create(*, actor, customers, contacts=None, batch_size=BATCH_SIZE):
-    """Save built customers (``customer_build``) in batches; returns their ids.
+def customers_bulk_create(*, actor, customers, contacts=None):
+    """Save built customers (``customer_build``); returns their ids.
 
     Blank codes come from the "customer" numbering rule in one block; codes
     given must be new. ``contacts`` (same length, ``None`` where there is none)
@@ -159,26 +212,28 @@ def customers_bulk_create(*, actor, customers, contacts=None, batch_size=BATCH_S
     blank = [c for c in customers if not c.code]
     for customer, code in zip(blank, _code_block(actor, len(blank)), strict=True):
         customer.code = code
-    ids: list[int] = []
-    for chunk in _chunks(customers, batch_size):
-        for customer in chunk:
-            customer.org_id = actor.org_id
-            # what Customer.save() derives (bulk_create does not call it)
-            customer.anniversary_md = month_day(customer.registered_on)
-        created = Customer.objects.bulk_create(chunk)
-        ids.extend(c.pk for c in created)
-    changes = [
-        LifecycleChange(
-            org_id=actor.org_id,
-            customer_id=c.pk,
-            from_stage="",
-            to_stage=c.lifecycle_stage,
-            reason=LifecycleChange.Reason.CREATED,
-            actor=actor,
-        )
-        for c in customers
-    ]
-    LifecycleChange.objects.bulk_create(changes, batch_size=batch_size)
+    for customer in customers:
+        customer.org_id = actor.org_id
+        # what Customer.save() derives (a bulk write does not call it)
+        customer.anniversary_md = month_day(customer.registered_on)
+    ids = bulkwrite.insert(Customer, customers)
+    bulkwrite.insert(
+        LifecycleChange,
+        [
+            SimpleNamespace(
+                id=None,
+                created_at=None,
+                updated_at=None,
+                org_id=actor.org_id,
+                customer_id=c.pk,
+                from_stage="",
+                to_stage=c.lifecycle_stage,
+                reason=LifecycleChange.Reason.CREATED,
+                actor_id=actor.pk,
+            )
+            for c in customers
+        ],
+    )
     people = []
     for customer, contact in zip(customers, contacts, strict=True):
         if contact is not None:
@@ -187,6 +242,6 @@ def customers_bulk_create(*, actor, customers, contacts=None, batch_size=BATCH_S
             contact.is_primary = True
             contact.birthday_md = month_day(contact.birthday)
             people.append(contact)
-    Contact.objects.bulk_create(people, batch_size=batch_size)
+    bulkwrite.insert(Contact, people)
     indexing.index_new(customers, people)
     return ids

@@ -46,8 +46,23 @@ MIN_QUERY = 2
 
 def normalize(text: str | None) -> str:
     """NFKC, lower case, accents off: the form both text and queries are compared in."""
-    folded = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text or "").lower())
+    if not text:
+        return ""
+    if text.isascii():  # unchanged by NFKC and NFKD, nothing combining
+        return text.lower()
+    if len(text) <= _SHORT:
+        return _fold_short(text)
+    return _fold(text)
+
+
+def _fold(text: str) -> str:
+    folded = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text).lower())
     return "".join(ch for ch in folded if not unicodedata.combining(ch))
+
+
+# a record's name is folded several times while it is indexed (runs, title start, pinyin)
+_SHORT = 80
+_fold_short = lru_cache(maxsize=4096)(_fold)
 
 
 def runs(text: str | None) -> list[str]:
@@ -159,9 +174,8 @@ def _name(name: str, person: bool, known_keys: str = "") -> tuple[frozenset[str]
     return frozenset(tokens), " ".join([" ".join(runs(name)), initials, full])
 
 
-def document_text(doc: Document) -> tuple[str, str]:
-    """``(text, tokens)`` of a document: the haystack the final check reads, and the
-    space-separated text tokens."""
+def _document_parts(doc: Document) -> tuple[str, set[str]]:
+    """The haystack the final check reads and the set of text tokens."""
     tokens: set[str] = set()
     hay: list[str] = []
     known = doc.name_keys if len(doc.name_keys) == len(doc.names) else [""] * len(doc.names)
@@ -170,33 +184,52 @@ def document_text(doc: Document) -> tuple[str, str]:
         tokens |= name_tokens
         hay.append(name_hay)
     for value in [*doc.codes, *doc.emails, *doc.texts]:
-        for run in runs(value):
+        value_runs = runs(value)
+        for run in value_runs:
             _text_tokens(run, tokens)
-        hay.append(" ".join(runs(value)))
+        hay.append(" ".join(value_runs))
     for phone in doc.phones:
         number = digits(phone)
         tokens.update(_grams(number, PHONE_WINDOW))
         hay.append(number)
-    return " ".join(h for h in hay if h), " ".join(sorted(tokens))
+    return " ".join(h for h in hay if h), tokens
+
+
+def document_text(doc: Document) -> tuple[str, str]:
+    """``(text, tokens)`` of a document: the haystack the final check reads, and the
+    space-separated text tokens."""
+    text, tokens = _document_parts(doc)
+    return text, " ".join(sorted(tokens))
+
+
+# owners, departments and spaces repeat from record to record
+@lru_cache(maxsize=4096)
+def _meta_cached(prefix: str, value: object) -> str:
+    return meta(prefix, value)
+
+
+@lru_cache(maxsize=256)
+def _space_cached(org_id: object, kind: str) -> str:
+    return space(org_id, kind)
 
 
 def document_tokens(doc: Document, org_id: int) -> tuple[str, str]:
     """``(text, tokens)``: the text tokens in the org's and kind's space, then the meta
     tokens: owner, department, exact keys and the title's start."""
-    text, tokens = document_text(doc)
-    prefix = space(org_id, doc.kind)
+    text, tokens = _document_parts(doc)
+    prefix = _space_cached(org_id, doc.kind)
     extra = []
     if doc.owner_id is not None:
-        extra.append(meta("o", doc.owner_id))
+        extra.append(_meta_cached("o", doc.owner_id))
     if doc.department_id is not None:
-        extra.append(meta("d", doc.department_id))
+        extra.append(_meta_cached("d", doc.department_id))
     values = {_exact_value(v) for v in [*doc.codes, *doc.emails] if v}
     values |= {digits(p) for p in doc.phones if digits(p)}
     extra += sorted(exact_key(org_id, doc.kind, v) for v in values if v)
     start = start_key(org_id, doc.kind, _head(doc.title))
     if start:
         extra.append(start)
-    return text, " ".join([*extra, *(prefix + token for token in tokens.split())])
+    return text, " ".join([*extra, *sorted(prefix + token for token in tokens)])
 
 
 # ---- queries -----------------------------------------------------------------------------

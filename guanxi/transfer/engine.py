@@ -145,7 +145,7 @@ class Importer:
         self.header = list(batch.header) + [""] * max(0, len(self.mapping) - len(batch.header))
         self.defs = custom_fields.definitions("customer")
         self.defs_by_code = {d.code: d for d in self.defs}
-        self.dictionaries = bulk.active_dictionary_codes()
+        self.builder = bulk.Builder(self.actor, defs=self.defs)
         self.dictionary_lookup = self._dictionary_lookup()
         self.employees, self.usernames = self._employees()
         self.stages = {}
@@ -364,20 +364,14 @@ class Importer:
                 continue
             values = {**fields, "custom": custom}
             try:
-                customer = bulk.customer_build(
-                    actor=self.actor,
-                    custom=custom,
-                    defs=self.defs,
-                    dictionaries=self.dictionaries,
-                    **fields,
-                )
+                customer = self.builder.customer(custom=custom, **fields)
             except (ValidationError, PermissionDenied) as exc:
                 self._fail(self._service_problems(number, exc, values))
                 continue
             person = None
             if contact:
                 try:
-                    person = bulk.contact_build(actor=self.actor, customer=customer, **contact)
+                    person = self.builder.contact(customer, **contact)
                 except (ValidationError, PermissionDenied) as exc:
                     keys = {field: key for key, (_l, field) in CONTACT_COLUMNS.items()}
                     self._fail(self._service_problems(number, exc, contact, keys))

@@ -214,3 +214,31 @@ def test_product_mnemonic_is_the_non_person_mnemonic(name):
 @pytest.mark.parametrize("name", ["单田芳", "重庆长城宽带", "曾国藩", "ＥＲＰ实施", ""])
 def test_product_names_never_use_surname_readings(name):
     assert mnemonic_of(name) == mnemonic(name)
+
+
+# ---- readings kept per word ---------------------------------------------------------------
+
+_HAN_TEXT = st.text(
+    alphabet=st.sampled_from("重庆银行长城大都会乐曾单行走朝阳还书和平调查中国人民长沙分"),
+    max_size=12,
+)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["中国银行长沙分行", "重庆长城宽带", "行长走行", "长大了的长城", "都市都会", "朝阳朝代"],
+)
+def test_word_by_word_reading_is_the_whole_run_reading(text):
+    from pypinyin import Style, lazy_pinyin
+
+    assert full_pinyin(text) == "".join(lazy_pinyin(text, style=Style.NORMAL, errors="ignore"))
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=_HAN_TEXT)
+def test_cached_words_read_as_the_run_does(text):
+    from pypinyin import Style, lazy_pinyin
+
+    full_pinyin(text)  # fill the word cache with this text's words
+    expected = "".join(lazy_pinyin(text, style=Style.NORMAL, errors="ignore"))
+    assert full_pinyin(text) == expected
