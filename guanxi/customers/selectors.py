@@ -2,11 +2,14 @@
 
 import re
 
-from django.db.models import Q
+from django.db.models import CharField, F, JSONField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.http import Http404
+from django.utils.translation import get_language
 
-from guanxi.customers.models import Contact, Customer
+from guanxi.customers.models import Contact, Customer, CustomerMerge, LifecycleChange
 from guanxi.orgs import policy
+from guanxi.orgs.models import DictionaryEntry
 
 CUSTOMER_SCOPE = {"owner": "owner", "department": "department"}
 CONTACT_SCOPE = {"owner": "owner", "department": "owner_department"}
@@ -54,10 +57,33 @@ def _get(queryset, pk):
         raise Http404 from exc
 
 
-def access_customer(employee, pk, *, write=False, deleted=False):
-    """The customer, if ``employee`` may see it (and edit it when ``write``); else 404/403."""
+def access_customer(employee, pk, *, write=False, deleted=False, labels=False):
+    """The customer, if ``employee`` may see it (and edit it when ``write``); else 404/403.
+    ``labels``: with its picklist labels too (see ``with_labels``), in the same query."""
     policy.require(employee, "customers.edit" if write else "customers.view")
-    return _get(customer_queryset(employee=employee, deleted=deleted), pk)
+    queryset = customer_queryset(employee=employee, deleted=deleted)
+    return _get(with_labels(queryset) if labels else queryset, pk)
+
+
+def with_labels(queryset):
+    """Customers with ``<field>_label``: the label, in the current language, of each
+    picklist field's code (None when the picklist has no such code). Subqueries of
+    the customer query: no query of their own."""
+    from guanxi.customers.services import DICTIONARY_FIELDS
+
+    english = (get_language() or "").startswith("en")
+    shown = Coalesce(NullIf("label_en", Value("")), "label") if english else F("label")
+    return queryset.annotate(
+        **{
+            f"{field}_label": Subquery(
+                DictionaryEntry.objects.filter(kind=kind, code=OuterRef(field))
+                .annotate(shown=shown)
+                .values("shown")[:1],
+                output_field=CharField(),
+            )
+            for field, kind in DICTIONARY_FIELDS.items()
+        }
+    )
 
 
 def merged_survivor(employee, pk):
@@ -77,19 +103,23 @@ def merged_survivor(employee, pk):
     return customer_queryset(employee=employee).filter(pk=target).first()
 
 
-def merge_history(*, customer):
-    """The merges that went into ``customer``, newest first."""
-    from guanxi.customers.models import CustomerMerge
-
-    return list(CustomerMerge.objects.filter(survivor=customer).select_related("actor")[:20])
+_CONTACTS_ATTR = "_guanxi_contacts"
 
 
 def customer_contacts(*, employee, customer):
     """Every live contact of a customer the employee sees (one query): the people at a
-    customer are part of the customer, whoever owns each contact record."""
+    customer are part of the customer, whoever owns each contact record.
+
+    Kept on the ``customer`` instance (this request's), so the parts of one page that
+    show the contacts share the query."""
     if not policy.can(employee, "contacts.view"):
         return []
-    return list(Contact.objects.filter(customer=customer).order_by("-is_primary", "id"))
+    cached = getattr(customer, _CONTACTS_ATTR, None)
+    if cached is not None and cached[0] == employee.pk:
+        return cached[1]
+    contacts = list(Contact.objects.filter(customer=customer).order_by("-is_primary", "id"))
+    setattr(customer, _CONTACTS_ATTR, (employee.pk, contacts))
+    return contacts
 
 
 def access_contact(employee, pk, *, write=False):
@@ -181,6 +211,53 @@ def lifecycle_counts(*, employee):
 
 def lifecycle_history(*, customer):
     return customer.lifecycle_changes.select_related("actor").order_by("-created_at", "-id")
+
+
+def stage_changes_and_merges(*, customer, changes=10, merges=20):
+    """The latest ``changes`` lifecycle moves of ``customer`` and the latest ``merges``
+    merges into it, newest first, in one query (a UNION). Plain rows, with
+    ``actor_name`` for who did it; the merges carry ``merged``, the moves the stages."""
+    newest = ("-created_at", "-id")
+    latest_merges = CustomerMerge.objects.filter(survivor=customer).order_by(*newest)
+    latest_moves = LifecycleChange.objects.filter(customer=customer).order_by(*newest)
+    blank = Value("", output_field=CharField())
+    merge_rows = (
+        CustomerMerge.objects.filter(pk__in=latest_merges.values("pk")[:merges])
+        .order_by()
+        .values(
+            "id",
+            "created_at",
+            "merged",
+            actor_name=F("actor__name"),
+            from_stage=blank,
+            to_stage=blank,
+            reason=blank,
+            is_merge=Value(True),
+        )
+    )
+    move_rows = (
+        LifecycleChange.objects.filter(pk__in=latest_moves.values("pk")[:changes])
+        .order_by()
+        .values(
+            "id",
+            "created_at",
+            merged_=Value(None, output_field=JSONField()),
+            actor_name=F("actor__name"),
+            from_stage_=F("from_stage"),
+            to_stage_=F("to_stage"),
+            reason_=F("reason"),
+            is_merge=Value(False),
+        )
+    )
+    rows = sorted(
+        merge_rows.union(move_rows, all=True),
+        key=lambda row: (row["created_at"], row["id"]),
+        reverse=True,
+    )
+    return (
+        [row for row in rows if not row["is_merge"]],
+        [row for row in rows if row["is_merge"]],
+    )
 
 
 def recent_lifecycle_changes(*, employee, limit=50):

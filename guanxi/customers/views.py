@@ -17,7 +17,7 @@ from guanxi.core.views import employee_required
 from guanxi.customers import extensions, jobs, selectors, services
 from guanxi.customers.filters import CustomerFilter
 from guanxi.customers.forms import ContactForm, CustomerForm
-from guanxi.customers.models import Customer
+from guanxi.customers.models import Customer, LifecycleChange
 from guanxi.customers.services import DICTIONARY_FIELDS
 from guanxi.jobs import services as job_services
 from guanxi.orgs import custom_fields, policy
@@ -138,17 +138,18 @@ def _advanced_choices(labels):
 
 
 def _detail_page(request, customer, contact_form=None, status=200):
+    """The 360° page of ``customer`` (loaded with ``labels=True``). Its queries do not
+    grow with the customer's records: see DESIGN.md §5 and the query-count tests."""
     employee = request.employee
     contacts = selectors.customer_contacts(employee=employee, customer=customer)
     for contact in contacts:
         contact.mobile_display = policy.mask_phone(employee, contact.mobile)
         contact.in_scope = policy.can_see_record(employee, "contacts", contact)
-    by_kind = dictionary_labels(kinds=set(DICTIONARY_FIELDS.values()))
-    labels = {field: by_kind[kind] for field, kind in DICTIONARY_FIELDS.items()}
-    facts = {
-        field: labels[field].get(getattr(customer, field), getattr(customer, field))
-        for field in DICTIONARY_FIELDS
-    }
+    facts = {}
+    for field in DICTIONARY_FIELDS:
+        label = getattr(customer, f"{field}_label", None)
+        facts[field] = getattr(customer, field) if label is None else label
+    stage_changes, merges = _history(customer)
     return render(
         request,
         "customers/customer_detail.html",
@@ -164,8 +165,8 @@ def _detail_page(request, customer, contact_form=None, status=200):
             ),
             "can": _capabilities(employee),
             "panels": _panels(customer, employee),
-            "merges": selectors.merge_history(customer=customer),
-            "stage_changes": _stage_changes(customer),
+            "merges": merges,
+            "stage_changes": stage_changes,
             "duplicate_query": urlencode(
                 {
                     "name": customer.name,
@@ -180,15 +181,21 @@ def _detail_page(request, customer, contact_form=None, status=200):
 
 
 STAGE_CHANGES_SHOWN = 10
+MERGES_SHOWN = 20
 
 
-def _stage_changes(customer):
-    """The latest lifecycle moves of the customer, for its page (one query)."""
-    changes = list(selectors.lifecycle_history(customer=customer)[:STAGE_CHANGES_SHOWN])
-    names = dict(Customer.Lifecycle.choices)
+def _history(customer):
+    """The latest lifecycle moves of the customer and merges into it (one query)."""
+    changes, merges = selectors.stage_changes_and_merges(
+        customer=customer, changes=STAGE_CHANGES_SHOWN, merges=MERGES_SHOWN
+    )
+    stages = dict(Customer.Lifecycle.choices)
+    reasons = dict(LifecycleChange.Reason.choices)
     for change in changes:
-        change.from_label = names.get(change.from_stage, "")
-    return changes
+        change["from_label"] = stages.get(change["from_stage"], "")
+        change["to_label"] = stages.get(change["to_stage"], change["to_stage"])
+        change["reason_label"] = reasons.get(change["reason"], change["reason"])
+    return changes, merges
 
 
 def _panels(customer, employee):
@@ -204,7 +211,7 @@ def _panels(customer, employee):
 @employee_required
 def customer_detail(request, pk):
     try:
-        customer = selectors.access_customer(request.employee, pk)
+        customer = selectors.access_customer(request.employee, pk, labels=True)
     except Http404:
         survivor = selectors.merged_survivor(request.employee, pk)
         if survivor is None:
@@ -349,7 +356,7 @@ def contact_create(request, pk):
     """The "add contact" form of the customer page."""
     employee = request.employee
     policy.require(employee, "contacts.create")
-    customer = selectors.access_customer(employee, pk)
+    customer = selectors.access_customer(employee, pk, labels=True)
     form = ContactForm(request.POST)
     if form.is_valid():
         try:

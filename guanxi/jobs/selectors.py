@@ -23,3 +23,10 @@ def access_job(employee, pk, *, write=False):
         return job_list(employee=employee).get(pk=int(pk))
     except (Job.DoesNotExist, TypeError, ValueError) as exc:
         raise Http404 from exc
+
+
+def unfinished_count(*, employee) -> int:
+    """How many of ``employee``'s own jobs are still queued or running (the bell)."""
+    return Job.objects.filter(
+        created_by=employee, status__in=(Job.Status.QUEUED, Job.Status.RUNNING)
+    ).count()

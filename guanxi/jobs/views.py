@@ -45,6 +45,17 @@ def job_list(request):
 
 @require_GET
 @employee_required
+def job_bell(request):
+    """The bell's job badge, loaded after the page: my jobs still queued or running."""
+    return render(
+        request,
+        "jobs/_bell.html",
+        {"count": selectors.unfinished_count(employee=request.employee)},
+    )
+
+
+@require_GET
+@employee_required
 def job_detail(request, pk):
     """The job page; htmx polls the same URL for the progress partial."""
     employee = request.employee

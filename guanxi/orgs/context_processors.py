@@ -71,13 +71,5 @@ def shell(request):
     employee = getattr(request, "employee", None)
     if employee is None:
         return {"employee": None}
-    from guanxi.jobs.models import Job
-
-    return {
-        "employee": employee,
-        "navigation": navigation_for(employee, request.path),
-        # the bell counts the employee's jobs still queued or running
-        "unfinished_jobs": Job.objects.filter(
-            created_by=employee, status__in=(Job.Status.QUEUED, Job.Status.RUNNING)
-        ).count(),
-    }
+    # the bell's counts load after the page (jobs:job_bell, customers:care_bell)
+    return {"employee": employee, "navigation": navigation_for(employee, request.path)}

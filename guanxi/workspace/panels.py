@@ -17,14 +17,14 @@ FILES_CARD = "workspace/_files_card.html"
 
 
 def card_contacts(employee, customer):
-    """The customer's contacts the employee may see, for the "联系人" picker (one query)."""
-    return list(
-        customer_selectors.contact_queryset(employee=employee)
-        .filter(customer_id=customer.pk)
-        .select_related(None)
-        .only("pk", "name", "customer_id")
-        .order_by("-is_primary", "id")
-    )
+    """The customer's contacts the employee may see, for the "联系人" picker: those of
+    the customer's contacts (one query, shared with the page's contact list) that are
+    in the employee's contacts data scope."""
+    return [
+        contact
+        for contact in customer_selectors.customer_contacts(employee=employee, customer=customer)
+        if policy.can_see_record(employee, "contacts", contact)
+    ]
 
 
 def activity_card(customer, employee, form=None):

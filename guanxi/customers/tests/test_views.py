@@ -101,8 +101,9 @@ def test_list_pages_by_cursor_with_a_bounded_query_count(
     for i in range(30):
         make(name=f"客户{i:02d}")
     client = web(world.rep_a)
-    # 6 for the signed-in page (session, user, employee, roles, the bell's two counts);
-    # the list: count, page, picklist labels, custom fields, owners, departments, saved filters
+    # 2 for the signed-in page (session; employee with user and roles), the bell loads
+    # later; the list: count, page, picklist labels, custom fields, owners, departments,
+    # saved filters (headroom kept for the list's own changes)
     with django_assert_max_num_queries(14):
         first = client.get(LIST)
     html = first.content.decode()
@@ -151,42 +152,99 @@ def test_other_rep_and_other_org_get_404_the_manager_sees_it(world, other_world,
     assert web(world.manager).get(_url(customer)).status_code == 200
 
 
-def test_detail_query_count_does_not_grow_with_contacts(
-    world, web, make, make_contact, django_assert_max_num_queries
-):
-    """The 360° page: the same queries with one related record of each kind or many.
+DETAIL_QUERIES = 10  # DESIGN.md §5: the 360° page, whatever the related-record counts
 
-    Of the budget, 6 queries are the signed-in page itself (session, user, employee,
-    roles, the bell's jobs and care counts); the customer's own data takes the rest."""
+
+@pytest.mark.parametrize("who", ["rep_a", "manager", "admin"])
+def test_detail_query_count_does_not_grow_with_related_records(
+    world, web, make, make_contact, django_assert_max_num_queries, who
+):
+    """The 360° page: the same queries (at most 10) with one related record of each kind
+    or many: contacts, follow-ups past the timeline's length, files, lifecycle moves,
+    merges and change-history entries.
+
+    Signed in, the page itself costs 2 (the session; the employee with its org,
+    department, user and roles); a data scope over a department tree 1 more (the
+    manager); the bell's counts load afterwards. The customer's data takes the rest."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from guanxi.workspace import services as workspace
 
+    stages = ["potential", "opportunity", "new", "repeat", "dormant"]
+
     def fill(customer, n):
         with org_scope(world.org):
             for i in range(n):
-                make_contact(customer, name=f"联系人{i}")
-                workspace.activity_create(
-                    actor=world.rep_a, customer=customer, content=f"第{i}次电话", kind="call"
-                )
+                make_contact(customer, name=f"联系人{i}", mobile=f"1381234{i:04d}")
                 workspace.attachment_upload(
                     actor=world.rep_a,
                     customer=customer,
                     upload=SimpleUploadedFile(f"报价{i}.txt", b"quote", "text/plain"),
                 )
+                customer = services.customer_update(
+                    actor=world.rep_a,
+                    customer=customer,
+                    lifecycle_stage=stages[i % len(stages)],
+                    notes=f"第{i}次修改",
+                )
+            for i in range(n * 3):
+                workspace.activity_create(
+                    actor=world.rep_a, customer=customer, content=f"第{i}次电话", kind="call"
+                )
+            for i in range(n):
+                duplicate = services.customer_create(actor=world.rep_a, name=f"重复客户{i}")
+                services.customers_merge(
+                    actor=world.admin, survivor_id=customer.pk, merged_ids=[duplicate.pk]
+                )
+        return customer
 
-    one = make(name="一个联系人")
-    fill(one, 1)
-    many = make(name="十个联系人")
-    fill(many, 10)
-    client = web(world.rep_a)
-    client.get(_url(one))  # warm caches
-    with django_assert_max_num_queries(16) as few:
-        client.get(_url(one))
-    with django_assert_max_num_queries(16) as lots:
-        page = client.get(_url(many))
-    assert page.content.decode().count('data-testid="contact-row"') == 10
-    assert len(lots.captured_queries) == len(few.captured_queries)
+    few = fill(make(name="一个联系人"), 1)
+    many = fill(make(name="十个联系人"), 10)
+    client = web(getattr(world, who))
+    client.get(_url(few))  # warm caches
+    with django_assert_max_num_queries(DETAIL_QUERIES) as one:
+        small = client.get(_url(few)).content.decode()
+    with django_assert_max_num_queries(DETAIL_QUERIES) as lots:
+        page = client.get(_url(many)).content.decode()
+    assert len(lots.captured_queries) == len(one.captured_queries)
+    # every card is there, whatever it cost
+    assert small.count('data-testid="contact-row"') == 1
+    assert page.count('data-testid="contact-row"') == 10
+    assert page.count('data-testid="activity-item"') == 20  # the timeline's length
+    assert 'data-testid="more-activities"' in page
+    assert page.count('data-testid="file-row"') == 10
+    assert page.count('data-testid="stage-change"') == 10  # the latest 10 of 11
+    assert page.count("合并了：") == 10 and "重复客户9" in page
+    assert page.count('data-testid="history-entry"') > 10
+    assert 'hx-get="/jobs/bell/"' in page and 'hx-get="/customers/care/bell/"' in page
+
+
+def test_detail_shows_history_newest_first_with_labels(world, web, make):
+    """Lifecycle moves and merges (read together) keep their order, stage and reason
+    labels and who did it; picklist codes show their labels, in the page's language."""
+    customer = make(name="华信", industry="retail", level="key")
+    with org_scope(world.org):
+        customer = services.customer_update(
+            actor=world.rep_a, customer=customer, lifecycle_stage="opportunity"
+        )
+        customer = services.customer_update(
+            actor=world.rep_a, customer=customer, lifecycle_stage="new"
+        )
+        duplicate = services.customer_create(actor=world.rep_a, name="华信重复")
+        services.customers_merge(
+            actor=world.admin, survivor_id=customer.pk, merged_ids=[duplicate.pk]
+        )
+    page = web(world.rep_a).get(_url(customer)).content.decode()
+    moves = page[page.index('data-testid="lifecycle-history"') :]
+    assert moves.index("机会客户 → <strong>新客户") < moves.index("→ <strong>机会客户")
+    assert "手动调整 · 张三" in moves and "新建客户" in moves
+    merges = page[page.index('data-testid="merge-history"') :]
+    assert "合并了：华信重复（" in merges and world.admin.name in merges
+    assert 'data-testid="fact-industry">批发零售<' in page
+    assert 'data-testid="fact-level">重点客户<' in page
+    english = web(world.rep_a).get(_url(customer), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'data-testid="fact-industry">Wholesale &amp; retail<' in english
+    assert 'data-testid="fact-level">Key account<' in english
 
 
 # ---- create / edit ---------------------------------------------------------------------

@@ -15,8 +15,8 @@ pytestmark = pytest.mark.django_db
 LIST = reverse("orgs:employee_list")
 CREATE = reverse("orgs:employee_create")
 NEW_PASSWORD = "Qing-Shan-2026!"
-# session, user, employee, roles (access), departments (filter), count, page, roles
-# (prefetch), the bell's job count; +2 headroom for the shared shell
+# session, employee (with user and roles), departments (filter), count, page, roles
+# (prefetch); headroom for the shared shell
 LIST_QUERIES = 11
 EDIT_QUERIES = 12
 

@@ -22,16 +22,20 @@ def test_navigation_shows_only_permitted_setup_pages(world, web):
 
 
 def test_bell_counts_unfinished_jobs(world, web):
+    """The page loads the bell's job badge afterwards: it costs the page no query."""
     client = web(world.admin)
-    assert 'data-testid="bell-count"' not in client.get("/").content.decode()
+    assert 'hx-get="/jobs/bell/"' in client.get("/").content.decode()
+    assert 'data-testid="bell-count"' not in client.get("/jobs/bell/").content.decode()
     with all_orgs():
         Job.objects.create(org=world.org, kind="x", created_by=world.admin)
         Job.objects.create(
             org=world.org, kind="x", created_by=world.admin, status=Job.Status.SUCCEEDED
         )
         Job.objects.create(org=world.org, kind="x", created_by=world.rep_a)
-    page = client.get("/").content.decode()
-    assert 'data-testid="bell-count">1<' in page
+    bell = client.get("/jobs/bell/").content.decode()
+    assert 'data-testid="bell-count">1<' in bell
+    assert 'id="gx-bell-jobs" hx-swap-oob="true"' in bell  # the menu entry's count too
+    assert 'data-testid="bell-count"' not in web(world.rep_b).get("/jobs/bell/").content.decode()
 
 
 def test_start_page_query_count(world, web, django_assert_max_num_queries):

@@ -203,7 +203,7 @@ def test_customer_page_query_count_is_constant(world, web, customer, django_asse
             actor=world.rep_a, customer=customer, upload=SimpleUploadedFile("a.txt", b"a")
         )
     client.get(_detail(customer))  # warm caches (session, permissions)
-    with django_assert_max_num_queries(40) as one:
+    with django_assert_max_num_queries(10) as one:  # DESIGN.md §5
         client.get(_detail(customer))
     with org_scope(world.org):
         for n in range(14):
@@ -294,3 +294,20 @@ def test_media_url_is_not_where_files_are_served(world, web, customer):
         )
     page = web(world.rep_a).get(_detail(customer)).content.decode()
     assert attachment.file.name not in page and "/media/" not in page
+
+
+def test_timeline_contact_picker_offers_only_contacts_in_scope(world, web, customer):
+    """The page lists every contact of the customer, but the follow-up form's picker
+    offers only those the employee's contacts data scope covers (one shared query)."""
+    with org_scope(world.org):
+        own = customer_services.contact_create(actor=world.rep_a, customer=customer, name="陈静")
+        other = customer_services.contact_create(
+            actor=world.manager, customer=customer, name="周强"
+        )
+    page = web(world.rep_a).get(_detail(customer)).content.decode()
+    assert page.count('data-testid="contact-row"') == 2 and "周强" in page
+    assert f'<option value="{own.pk}">陈静</option>' in page
+    assert f'<option value="{other.pk}"' not in page
+    manager_page = web(world.manager).get(_detail(customer)).content.decode()
+    assert f'<option value="{other.pk}">周强</option>' in manager_page
+    assert f'<option value="{own.pk}">陈静</option>' in manager_page  # sub-department
