@@ -101,7 +101,7 @@ def _reserve_ids(model: type[models.Model], count: int, connection) -> list[int]
     return list(range(top + 1, top + 1 + count))
 
 
-def insert(model: type[models.Model], objects: Sequence[models.Model], *, connection=None):
+def insert(model: type[models.Model], objects: Sequence[Any], *, connection=None):
     """Write ``objects`` (new, unsaved) as new rows; each gets its ``pk``. Returns the ids."""
     connection = connection or default_connection
     if not objects:
