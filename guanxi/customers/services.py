@@ -9,6 +9,7 @@ import re
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Case, F, Q, Value, When
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -501,6 +502,40 @@ def contact_delete(*, actor, contact):
     )
 
 
+@transaction.atomic
+def contact_restore(*, actor, contact):
+    """Bring a contact deleted on its own back from the recycle bin. One whose customer is
+    in the recycle bin comes back with the customer (``customer_restore``), not alone. It
+    becomes the primary contact again when its customer has none."""
+    policy.require(actor, "contacts.delete")
+    contact = Contact.with_deleted.select_for_update().get(pk=contact.pk)
+    require_visible(actor, "contacts", contact, department="owner_department")
+    if contact.deleted_at is None:
+        raise BusinessRuleError(_("该联系人不在回收站中。"), code="not_deleted")
+    # locked as contact_create does: one primary contact per customer
+    customer = Customer.with_deleted.select_for_update().get(pk=contact.customer_id)
+    if customer.deleted_at is not None:
+        raise BusinessRuleError(
+            _("联系人所属的客户“%(name)s”在回收站中，请先恢复该客户。") % {"name": customer.name},
+            code="customer_deleted",
+        )
+    deleted_at = contact.deleted_at
+    contact.deleted_at = None
+    contact.is_primary = not Contact.objects.filter(customer=customer, is_primary=True).exists()
+    bump_version(contact)
+    contact.save(update_fields=["deleted_at", "is_primary", "version", "updated_at"])
+    contact.refresh_from_db()
+    indexing.index_contacts([contact.pk])
+    audit.record_change(
+        actor=actor,
+        instance=contact,
+        action=ChangeRecord.Action.UPDATE,
+        before={"deleted_at": deleted_at.isoformat(), "is_primary": False},
+        after={"deleted_at": None, "is_primary": contact.is_primary},
+    )
+    return contact
+
+
 # ---- copy, transfer, handover ------------------------------------------------------------
 
 COPY_SKIP = frozenset({"code", "mnemonic", "owner", "department", "lifecycle_stage"})
@@ -523,8 +558,36 @@ def customer_copy(*, actor, customer):
 
 @transaction.atomic
 def customers_transfer(*, actor, customer_ids, owner, with_contacts=True):
-    """Give customers (all in the actor's scope) to ``owner``, with their
-    contacts that the previous owner held; all or nothing. Returns the count."""
+    """Give customers (all in the actor's scope) to ``owner``, with their contacts that
+    the previous owner held and their open care tasks (see ``_care_tasks_follow``);
+    all or nothing. Returns the count."""
+    return _transfer(actor, customer_ids, owner, with_contacts=with_contacts)["customers"]
+
+
+def _care_tasks_follow(customer_ids, owner):
+    """Before ``customer_ids`` change hands: their open care tasks held by their current
+    owner or by nobody (left behind by the pool, or by an owner who was removed) go to
+    ``owner``, as on a claim from the pool; unassigned ones whose day already passed are
+    cancelled (nobody was there to do them, and a late greeting is no greeting).
+    Returns the number of tasks that went to ``owner``."""
+    from guanxi.customers.models import CareTask
+
+    now = timezone.now()
+    open_tasks = CareTask.objects.filter(
+        customer_id__in=customer_ids, status=CareTask.Status.OPEN
+    ).exclude(assignee=owner)
+    open_tasks.filter(assignee__isnull=True, due_on__lt=timezone.localdate(now)).update(
+        status=CareTask.Status.CANCELLED,
+        note=Case(When(note="", then=Value(_("无人负责期间已过期"))), default=F("note")),
+        updated_at=now,
+    )
+    return open_tasks.filter(Q(assignee__isnull=True) | Q(assignee=F("customer__owner"))).update(
+        assignee=owner, assignee_department_id=owner.department_id, updated_at=now
+    )
+
+
+def _transfer(actor, customer_ids, owner, *, with_contacts=True):
+    """``customers_transfer``; returns ``{"customers": n, "care_tasks": n}``."""
     policy.require(actor, "customers.transfer")
     errors: dict[str, list] = {}
     if owner is None or owner.org_id != actor.org_id or not owner.is_active:
@@ -543,6 +606,7 @@ def customers_transfer(*, actor, customer_ids, owner, with_contacts=True):
             {"customers": [_("部分客户不存在或不在您的数据权限内，未做任何转移。")]},
             code="not_visible",
         )
+    care_tasks = _care_tasks_follow(ids, owner)
     for customer in customers:
         before = audit.snapshot(customer, ("owner", "department"))
         previous_owner = customer.owner_id
@@ -563,7 +627,7 @@ def customers_transfer(*, actor, customer_ids, owner, with_contacts=True):
             after=audit.snapshot(customer, ("owner", "department")),
         )
     indexing.index_customers(ids)
-    return len(customers)
+    return {"customers": len(customers), "care_tasks": care_tasks}
 
 
 def _hand_over_care_tasks(from_employee, to_employee, customer_ids):
@@ -580,9 +644,12 @@ def _hand_over_care_tasks(from_employee, to_employee, customer_ids):
 @transaction.atomic
 def customers_handover(*, actor, from_employee, to_employee, customer_ids=None):
     """Give ``from_employee``'s customers (all of them, or the ``customer_ids`` chosen),
-    with the contacts they hold and the open items later modules registered (deals,
-    tasks, tickets…), to ``to_employee`` — what happens when someone leaves. Logged in
-    the audit trail. Returns ``{kind: number moved}``, ``customers`` first."""
+    with the contacts they hold, their open care tasks (``from_employee``'s and the
+    unassigned ones; with all customers, also ``from_employee``'s open care tasks of other
+    customers) and the open items later modules registered (deals, tasks, tickets…), to
+    ``to_employee`` — what happens when someone leaves. Each customer moved gets an audit
+    entry, and the handover itself one on ``from_employee`` (to whom, all or chosen, how
+    many of each kind). Returns ``{kind: number moved}``, ``customers`` first."""
     from guanxi.customers import extensions
 
     policy.require(actor, "customers.transfer")
@@ -602,16 +669,27 @@ def customers_handover(*, actor, from_employee, to_employee, customer_ids=None):
             )
     else:
         ids = list(owned.values_list("pk", flat=True))
-    moved = {"customers": 0}
+    moved = {"customers": 0, "care_tasks": 0}
     if ids:
-        moved["customers"] = customers_transfer(actor=actor, customer_ids=ids, owner=to_employee)
-    moved["care_tasks"] = _hand_over_care_tasks(
+        moved.update(_transfer(actor, ids, to_employee))
+    moved["care_tasks"] += _hand_over_care_tasks(
         from_employee, to_employee, ids if customer_ids is not None else None
     )
     for step in extensions.handover_steps():
         moved[step.key] = step.move(
             from_employee, to_employee, ids if customer_ids is not None else None, actor
         )
+    audit.record_change(
+        actor=actor,
+        instance=from_employee,
+        action=ChangeRecord.Action.UPDATE,
+        after={
+            "handover_from": {"id": from_employee.pk, "repr": str(from_employee)},
+            "handover_to": {"id": to_employee.pk, "repr": str(to_employee)},
+            "handover_scope": "chosen" if customer_ids is not None else "all",
+            "handover_moved": moved,
+        },
+    )
     return moved
 
 
