@@ -14,12 +14,13 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
+from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from guanxi.core.errors import BusinessRuleError, StaleVersion
 from guanxi.customers import bulk, services
-from guanxi.customers.models import Customer
+from guanxi.customers.models import Contact, Customer
 from guanxi.customers.selectors import name_core
 from guanxi.orgs import custom_fields, policy
 from guanxi.orgs.models import DictionaryEntry, Employee
@@ -69,9 +70,15 @@ class Problem:
     column: str
     value: str
     message: str
+    customer_id: int | None = None  # the existing customer a skipped row duplicates
 
     def as_list(self):
+        """The line of the downloadable report."""
         return [self.row, self.column, self.value, self.message]
+
+    def as_summary(self):
+        """The line shown on the import page: the report line and the customer to open."""
+        return [*self.as_list(), self.customer_id]
 
 
 @dataclass
@@ -355,7 +362,8 @@ class Importer:
 
     def _chunk(self, chunk):
         creates = []  # (number, customer, contact)
-        updates = []  # (number, pk, fields, custom)
+        updates = []  # (number, pk, fields, custom, contact)
+        known = []  # (number, pk, reason): rows that duplicate an existing customer
         for number, cells in chunk:
             self.outcome.rows += 1
             fields, custom, contact, problems = self.clean(number, cells)
@@ -385,13 +393,17 @@ class Importer:
                 match, reason = self.index.find(keys)
                 if match is not None:
                     if self.mode == "update" and not isinstance(match, tuple):
-                        updates.append((number, match, fields, custom))
+                        updates.append((number, match, fields, custom, contact))
                         continue
                     self.outcome.skipped += 1
-                    self.outcome.problems.append(self._skip_note(number, match, reason))
+                    if isinstance(match, tuple):
+                        self.outcome.problems.append(self._row_note(number, match[1], reason))
+                    else:
+                        known.append((number, match, reason))
                     continue
                 self.index.add(keys, ("row", number))
             creates.append((number, customer, person))
+        self._existing_notes(known)
         self._updates(updates)
         if creates:
             self.outcome.created += len(creates)
@@ -403,55 +415,106 @@ class Importer:
                 )
                 self.outcome.created_ids.extend(ids)
 
-    def _skip_note(self, number, match, reason):
-        if isinstance(match, tuple):
-            message = _("与文件第 %(row)d 行重复（%(reason)s），已跳过。") % {
-                "row": match[1],
-                "reason": reason,
-            }
-        else:
-            message = _("与已有客户重复（%(reason)s），已跳过。") % {"reason": reason}
+    def _row_note(self, number, row, reason):
+        message = _("与文件第 %(row)d 行重复（%(reason)s），已跳过。") % {
+            "row": row,
+            "reason": reason,
+        }
         return Problem(number, "", "", message)
+
+    def _visible(self, pks):
+        return policy.scope_queryset(
+            self.actor, "customers", Customer.objects.filter(pk__in=pks), owner="owner",
+            department="department",
+        )  # fmt: skip
+
+    def _existing_notes(self, known):
+        """Skip notes naming the existing customer (code, name and a link on the import
+        page) when the importer may see it; without its details otherwise."""
+        if not known:
+            return
+        pks = {pk for _n, pk, _r in known}
+        names = {pk: (code, name) for pk, code, name in
+                 self._visible(pks).values_list("pk", "code", "name")}  # fmt: skip
+        for number, pk, reason in known:
+            if pk in names:
+                code, name = names[pk]
+                message = _("与已有客户“%(name)s”重复（%(reason)s），已跳过。") % {
+                    "name": name,
+                    "reason": reason,
+                }
+                self.outcome.problems.append(Problem(number, "", code, message, customer_id=pk))
+            else:
+                message = _("与他人负责的已有客户重复（%(reason)s），已跳过。") % {"reason": reason}
+                self.outcome.problems.append(Problem(number, "", "", message))
 
     def _updates(self, updates):
         if not updates:
             return
         if not self.can_edit:
-            for number, _pk, _f, _c in updates:
+            for number, *_rest in updates:
                 self._fail([Problem(number, "", "", _("更新已有客户需要“客户 · 编辑”权限。"))])
             return
-        pks = {pk for _n, pk, _f, _c in updates}
-        visible = policy.scope_queryset(
-            self.actor, "customers", Customer.objects.filter(pk__in=pks), owner="owner",
-            department="department",
-        )  # fmt: skip
-        customers = {c.pk: c for c in visible}
-        for number, pk, fields, custom in updates:
+        customers = {c.pk: c for c in self._visible({pk for _n, pk, *_r in updates})}
+        for number, pk, fields, custom, contact in updates:
             customer = customers.get(pk)
             if customer is None:
                 self._fail(self._service_problems(number, Http404(), {}))
                 continue
-            if not self.write:
-                if (
-                    "owner" in fields
-                    and fields["owner"].pk != customer.owner_id
-                    and not policy.can(self.actor, "customers.transfer")
-                ):
-                    message = _("把客户分配给其他人需要“客户 · 转移”权限。")
-                    owner = fields["owner"].name
-                    self._fail([Problem(number, self._column("owner"), owner, message)])
-                    continue
-                self.outcome.updated += 1
-                continue
             try:
-                services.customer_update(
-                    actor=self.actor, customer=customer, custom=custom or None, **fields
-                )
-            except (ValidationError, PermissionDenied, Http404, BusinessRuleError,
-                    StaleVersion) as exc:  # fmt: skip
-                self._fail(self._service_problems(number, exc, {**fields, "custom": custom}))
+                with transaction.atomic():
+                    # a check runs the very same update and takes it back
+                    self._update_one(customer, fields, custom, contact, number)
+                    if not self.write:
+                        raise _CheckOnly
+            except _CheckOnly:
+                pass
+            except _RowFailed as failed:
+                self._fail(failed.problems)
                 continue
             self.outcome.updated += 1
+
+    def _update_one(self, customer, fields, custom, contact, number):
+        try:
+            customer = services.customer_update(
+                actor=self.actor, customer=customer, custom=custom or None, **fields
+            )
+        except UPDATE_ERRORS as exc:
+            problems = self._service_problems(number, exc, {**fields, "custom": custom})
+            raise _RowFailed(problems) from exc
+        if not contact:
+            return
+        keys = {field: key for key, (_l, field) in CONTACT_COLUMNS.items()}
+        try:
+            self._contact_of(customer, contact)
+        except UPDATE_ERRORS as exc:
+            raise _RowFailed(self._service_problems(number, exc, contact, keys)) from exc
+
+    def _contact_of(self, customer, contact):
+        """The row's contact on a matched customer: the one of the same name has its
+        other columns updated; a new name becomes a new contact."""
+        fields = dict(contact)
+        name = fields.pop("name", "")
+        existing = Contact.objects.filter(customer_id=customer.pk, name=name.strip()).first()
+        if existing is None:
+            services.contact_create(actor=self.actor, customer=customer, name=name, **fields)
+            return
+        changed = {k: v for k, v in fields.items() if getattr(existing, k) != v}
+        if changed:
+            services.contact_update(actor=self.actor, contact=existing, **changed)
+
+
+UPDATE_ERRORS = (ValidationError, PermissionDenied, Http404, BusinessRuleError, StaleVersion)
+
+
+class _CheckOnly(Exception):
+    """Takes back an update made only to check it."""
+
+
+class _RowFailed(Exception):
+    def __init__(self, problems):
+        super().__init__()
+        self.problems = problems
 
 
 def _both(label):

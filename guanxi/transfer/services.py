@@ -291,7 +291,7 @@ def import_execute(*, batch_id, reporter, write):
     batch.skipped_count = outcome.skipped
     batch.created_count = 0 if rolled_back else outcome.created
     batch.updated_count = 0 if rolled_back else outcome.updated
-    batch.first_errors = [p.as_list() for p in outcome.problems[:FIRST_ERRORS]]
+    batch.first_errors = [p.as_summary() for p in outcome.problems[:FIRST_ERRORS]]
     if not write:
         batch.status = Status.VALIDATED
         batch.message = ""
