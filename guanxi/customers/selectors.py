@@ -27,8 +27,10 @@ def customer_queryset(*, employee, deleted=False):
     return policy.scope_queryset(employee, "customers", qs, **CUSTOMER_SCOPE)
 
 
-def contact_queryset(*, employee):
-    qs = Contact.objects.select_related("customer", "owner", "owner_department", "manager")
+def contact_queryset(*, employee, deleted=False):
+    """Contacts ``employee`` may see (``deleted``: the recycle bin instead)."""
+    base = Contact.with_deleted.filter(deleted_at__isnull=False) if deleted else Contact.objects
+    qs = base.select_related("customer", "owner", "owner_department", "manager")
     return policy.scope_queryset(employee, "contacts", qs, **CONTACT_SCOPE)
 
 
