@@ -155,6 +155,9 @@ class Customer(OrgOwned, Versioned):
     )
     # month * 100 + day of ``registered_on`` (the yearly cooperation anniversary)
     anniversary_md = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    # kept by the lifecycle order events: the date of the newest order (the churn scan's
+    # "no purchase for N days" clock); blank while no order is known
+    last_order_on = models.DateField(_("最近下单日期"), null=True, blank=True, editable=False)
 
     objects: ClassVar["OrgScopedManager[Customer]"] = LiveManager()
     with_deleted: ClassVar["OrgScopedManager[Customer]"] = OrgScopedManager()  # + recycle bin
@@ -171,7 +174,6 @@ class Customer(OrgOwned, Versioned):
             models.Index(fields=["org", "owner", "-id"], name="customer_org_owner"),
             models.Index(fields=["org", "department", "-id"], name="customer_org_dept"),
             models.Index(fields=["org", "name"], name="customer_org_name"),
-            models.Index(fields=["org", "lifecycle_stage"], name="customer_org_stage"),
             models.Index(fields=["org", "in_pool", "-id"], name="customer_org_pool"),
             models.Index(
                 fields=["org", "owner_since"],
@@ -180,6 +182,10 @@ class Customer(OrgOwned, Versioned):
             ),
             models.Index(fields=["org", "claimed_by"], name="customer_org_claimed"),
             models.Index(fields=["org", "anniversary_md"], name="customer_org_anniv"),
+            # counts per stage, and the churn scan's new/repeat customers by last order
+            models.Index(
+                fields=["org", "lifecycle_stage", "last_order_on"], name="customer_org_stage_order"
+            ),
         ]
 
     def __str__(self):
@@ -334,6 +340,24 @@ class LifecycleChange(OrgOwned):
         ]
 
 
+class LifecycleScan(OrgOwned):
+    """One run of the daily churn scan of an org: new and repeat customers with no
+    order for ``threshold_days`` days became dormant. The lifecycle page shows the
+    latest run."""
+
+    threshold_days = models.PositiveSmallIntegerField(_("未购买天数"))
+    moved = models.PositiveIntegerField(_("转入休眠"), default=0)
+    actor = models.ForeignKey(
+        "orgs.Employee", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("休眠扫描")
+        verbose_name_plural = _("休眠扫描")
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["org", "-id"], name="lifecyclescan_org")]
+
+
 class CustomerMerge(OrgOwned):
     """The log of one merge: which customers went into which survivor, and what moved."""
 
@@ -401,6 +425,57 @@ class PoolEvent(OrgOwned):
         ]
 
 
+class CareRule(OrgOwned, Versioned):
+    """A care plan (关怀计划): the daily care run turns it into care tasks for the
+    owners of the customers it selects.
+
+    * ``interval``: every ``interval_days`` days from ``starts_on`` for each selected
+      customer; the customers are spread over the interval (by id), so a rep's
+      visits do not all fall on one day.
+    * ``holiday``: a greeting on ``holiday_on`` (every year on that month and day
+      when ``yearly``) for every selected customer.
+
+    The selection lists are "any of" (blank: every customer); the task is made
+    ``lead_days`` days before its date.
+    """
+
+    class Kind(models.TextChoices):
+        INTERVAL = "interval", pgettext_lazy("care rule kind", "定期关怀")
+        HOLIDAY = "holiday", pgettext_lazy("care rule kind", "节日问候")
+
+    name = models.CharField(_("名称"), max_length=100)
+    kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices, default=Kind.INTERVAL)
+    task_title = models.CharField(_("任务标题"), max_length=100, blank=True)
+    interval_days = models.PositiveSmallIntegerField(_("间隔天数"), null=True, blank=True)
+    starts_on = models.DateField(_("开始日期"), default=timezone.localdate)
+    holiday_on = models.DateField(_("节日日期"), null=True, blank=True)
+    yearly = models.BooleanField(_("每年重复"), default=False)
+    lead_days = models.PositiveSmallIntegerField(_("提前天数"), default=3)
+    levels = models.JSONField(_("客户级别"), default=list, blank=True)
+    value_tiers = models.JSONField(_("价值等级"), default=list, blank=True)
+    stages = models.JSONField(_("生命周期阶段"), default=list, blank=True)
+    tags = models.JSONField(_("标签"), default=list, blank=True)
+    is_active = models.BooleanField(_("启用"), default=True)
+    created_by = models.ForeignKey(
+        "orgs.Employee", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # the latest daily run that looked at the rule, and how many tasks it made
+    last_run_on = models.DateField(_("最近执行"), null=True, blank=True, editable=False)
+    last_created = models.PositiveIntegerField(_("最近生成任务数"), default=0, editable=False)
+
+    class Meta:
+        verbose_name = _("关怀计划")
+        verbose_name_plural = _("关怀计划")
+        ordering = ["-is_active", "name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["org", "name"], name="carerule_unique_name"),
+        ]
+        indexes = [models.Index(fields=["org", "is_active"], name="carerule_org_active")]
+
+    def __str__(self):
+        return self.name
+
+
 class CareTask(OrgOwned):
     """A care task (关怀任务): a birthday, an anniversary, a holiday greeting or any
     planned gesture for a customer. Done tasks are the customer's care history."""
@@ -409,6 +484,7 @@ class CareTask(OrgOwned):
         BIRTHDAY = "birthday", pgettext_lazy("care kind", "生日")
         ANNIVERSARY = "anniversary", pgettext_lazy("care kind", "合作纪念日")
         HOLIDAY = "holiday", pgettext_lazy("care kind", "节日问候")
+        SCHEDULED = "scheduled", pgettext_lazy("care kind", "定期关怀")
         CUSTOM = "custom", pgettext_lazy("care kind", "其他关怀")
 
     class Status(models.TextChoices):
@@ -452,6 +528,15 @@ class CareTask(OrgOwned):
     created_by = models.ForeignKey(
         "orgs.Employee", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # the care plan that made the task (blank: by hand, or a birthday/anniversary)
+    rule = models.ForeignKey(
+        CareRule,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tasks",
+        verbose_name=_("关怀计划"),
+    )
 
     class Meta:
         verbose_name = _("关怀任务")
@@ -467,6 +552,12 @@ class CareTask(OrgOwned):
                 fields=["org", "customer", "kind", "due_on"],
                 condition=Q(kind="anniversary"),
                 name="care_one_anniversary_task",
+            ),
+            # one task per customer and occurrence of a care plan, however often it runs
+            models.UniqueConstraint(
+                fields=["org", "rule", "customer", "due_on"],
+                condition=Q(rule__isnull=False),
+                name="care_one_rule_task",
             ),
         ]
         indexes = [

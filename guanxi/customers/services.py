@@ -5,6 +5,7 @@ the actor's data scope, validates everything before writing (all field errors
 at once), writes in one transaction and records the change in the audit log.
 """
 
+import datetime
 import re
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -722,23 +723,64 @@ def _record_stage(customer, from_stage, reason, actor):
     )
 
 
+ORDER_EVENTS = frozenset({Reason.FIRST_ORDER, Reason.REPEAT_ORDER})
+
+
+def _order_day(on):
+    """The order date of an order event: a date, a datetime or an ISO date (default
+    today); a future date counts as today (the no-purchase clock cannot run back)."""
+    today = timezone.localdate()
+    if on is None:
+        return today
+    if isinstance(on, datetime.datetime):
+        on = timezone.localdate(on) if timezone.is_aware(on) else on.date()
+    elif not isinstance(on, datetime.date):
+        try:
+            on = datetime.date.fromisoformat(str(on))
+        except ValueError as exc:
+            raise ValidationError({"on": [_("请输入有效的日期。")]}, code="invalid") from exc
+    return min(on, today)
+
+
 @transaction.atomic
-def lifecycle_event(*, customer, event, actor=None):
+def lifecycle_event(*, customer, event, actor=None, on=None):
     """Move ``customer`` as ``event`` says (first order → new customer, repeat order
     → repeat customer, no purchase for the set days → dormant, deal lost → lost…).
 
     Called by the modules that see the events (orders, opportunities, the churn
     scan). A customer in a stage the event does not apply to stays where it is.
-    Returns whether the stage changed.
+    An order event also records its date ``on`` (default today) as the customer's
+    ``last_order_on`` when it is newer, whether or not the stage changes: the churn
+    scan counts the days without purchase from it. A stage change is a lifecycle
+    history row and an audit entry (no actor: the system), and bumps the version
+    (an edit form opened before it is refused as stale instead of undoing it).
+    Locks the customer row. Returns whether the stage changed.
     """
-    sources, target = LIFECYCLE_EVENTS[Reason(event)]
+    reason = Reason(event)
+    sources, target = LIFECYCLE_EVENTS[reason]
+    day = _order_day(on) if reason in ORDER_EVENTS else None
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
-    if customer.lifecycle_stage not in sources or customer.lifecycle_stage == target:
-        return False
+    updates: dict = {}
+    if day is not None and (customer.last_order_on is None or day > customer.last_order_on):
+        updates["last_order_on"] = day
     previous = customer.lifecycle_stage
-    Customer.objects.filter(pk=customer.pk).update(lifecycle_stage=target)
+    moved = previous in sources and previous != target
+    if moved:
+        updates.update(lifecycle_stage=target, version=F("version") + 1, updated_at=timezone.now())
+    if updates:
+        Customer.objects.filter(pk=customer.pk).update(**updates)
+        customer.last_order_on = updates.get("last_order_on", customer.last_order_on)
+    if not moved:
+        return False
     customer.lifecycle_stage = target
-    _record_stage(customer, previous, event, actor)
+    _record_stage(customer, previous, reason, actor)
+    audit.record_change(
+        actor=actor,
+        instance=customer,
+        action=ChangeRecord.Action.UPDATE,
+        before={"lifecycle_stage": previous},
+        after={"lifecycle_stage": target},
+    )
     return True
 
 
