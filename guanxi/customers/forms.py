@@ -160,6 +160,8 @@ class CustomerForm(_PickerMixin, forms.Form):
         skip = {"version", *self.custom_field_names()}
         data = {name: value for name, value in self.cleaned_data.items() if name not in skip}
         data["tags"] = split_tags(data.get("tags"))
+        if self.customer is not None and data.get("mnemonic", "").upper() == self.customer.mnemonic:
+            del data["mnemonic"]  # left as it was: a pinyin one follows a rename, as in the API
         for field in ("parent", "owner", "department"):
             if field in self.fields:
                 data[field] = self._record(field)
