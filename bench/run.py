@@ -389,6 +389,42 @@ class Bench:
                     note=f"q={text}; baseline: the index lookups alone (customers, contacts)",
                 )
 
+    def list_search(self):
+        """The customer list's search box (``q``) as admin: the first page and the count
+        up to the 10,000 cap, for a very common fragment and a selective one."""
+        from guanxi.search import query as fulltext
+
+        for label, text in (("a very common fragment", "远航"), ("a name", "杭州远航")):
+            found = fulltext.matching_ids(text, org_id=self.org.pk, kind="customer")
+            if found is None:
+                continue
+            ids, params = found
+            base = (
+                "FROM customers_customer c WHERE c.org_id = %s AND c.deleted_at IS NULL "
+                f"AND c.id IN ({ids})"
+            )
+            args = [self.org.pk, *params]
+            page = self.sql(
+                "SELECT c.id, c.code, c.name, c.phone, c.region, c.level, c.lifecycle_stage "
+                + base
+                + " ORDER BY c.id DESC LIMIT 50",
+                args,
+            )
+            count = self.sql("SELECT COUNT(*) FROM (SELECT 1 " + base + " LIMIT 10001) AS m", args)
+
+            def raw(page=page, count=count):
+                count()
+                page()
+
+            url = "/api/v1/customers?" + urlencode({"limit": 50, "q": text})
+            shown = self.get(url)().json()["count"]
+            self.record(
+                f"customer list q={label} as admin ({shown:,} counted)",
+                self.get(url),
+                raw,
+                note=f"q={text}; baseline: the same index filter in SQL, capped count + page 1",
+            )
+
     def customer_360(self):
         from django.db import connection
         from django.test import Client
@@ -495,6 +531,7 @@ class Bench:
             groups += [
                 ("customers", self.customer_pages),
                 ("search", self.search_queries),
+                ("search", self.list_search),
                 ("360", self.customer_360),
             ]
             if self.args.export_repeat:

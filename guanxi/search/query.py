@@ -50,72 +50,83 @@ def expressions(query: tk.Query, *, org_id, kind, owner_id, department_ids, all_
 
 
 # PostgreSQL: a frequent token matches tens of thousands of entries, and fetching them all
-# to keep the newest few is what costs. So the lookup first looks among the kind's newest
-# RECENT_WINDOW records of the org (the GIN bitmap ANDed with a range of the
-# (org, kind, object id) index); a tier that window does not fill is looked up in full.
-RECENT_WINDOW = 50_000
-
-
-def candidates(query: tk.Query, *, fetch, **scope) -> list[tuple[int, int]]:
-    """``[(tier, entry id)]`` newest first within each tier."""
-    pg = connection.vendor == "postgresql"
-    tiers = expressions(query, pg=pg, **scope)
-    with connection.cursor() as cursor:
-        if not pg or ANY not in tiers:
-            return _run(cursor, tiers, fetch, pg=pg)
-        # one statement: the rare tiers in full, "any" among the newest records, and the
-        # kind's newest record id (to know whether the window left anything out)
-        window = (scope["org_id"], scope["kind"], RECENT_WINDOW)
-        rows = _run(cursor, tiers, fetch, pg=True, window=window)
-        top = next((pk for tier, pk in rows if tier == TOP), 0)
-        rows = [(tier, pk) for tier, pk in rows if tier != TOP]
-        if top > RECENT_WINDOW and sum(1 for tier, _ in rows if tier == ANY) < fetch:
-            rows = [(tier, pk) for tier, pk in rows if tier != ANY]
-            rows += _run(cursor, {ANY: tiers[ANY]}, fetch, pg=True)
-        return rows
-
-
-TOP = -1
+# to keep the newest few is what costs (every match is a heap visit). So the "any" tier
+# looks among the kind's newest records first, in widening slices of object ids (the GIN
+# bitmap ANDed with a range of the (org, kind, object id) index), and goes on to the next
+# slice only while the hits found are fewer than wanted: the slices are the branches of one
+# UNION ALL under a LIMIT, which PostgreSQL runs in turn and stops as soon as the LIMIT is
+# met. A frequent token is served by the first few thousand records; a rare one costs a
+# few index probes more than a single lookup.
+RECENT_SLICES = (5_000, 50_000)
 NEWEST = (
     "SELECT coalesce(max(object_id), 0) FROM search_searchentry WHERE org_id = %s AND kind = %s"
 )
 
 
-def _run(cursor, tiers, fetch, *, pg, window=None):
-    """``window``: (org id, kind, size) limits the "any" tier to the kind's newest ``size``
-    records and adds a ``(TOP, newest object id)`` row."""
+def candidates(query: tk.Query, *, fetch, **scope) -> list[tuple[int, int]]:
+    """``[(tier, entry id)]`` newest first within each tier (one statement)."""
+    pg = connection.vendor == "postgresql"
+    tiers = expressions(query, pg=pg, **scope)
+    with connection.cursor() as cursor:
+        return _run(cursor, tiers, fetch, pg=pg, kind=(scope["org_id"], scope["kind"]))
+
+
+def _pg_tier(tier, expression, fetch, kind):
+    """One tier's SELECT and parameters; "any" in slices of the newest records."""
+    # "id + 0": the planner must not walk the primary key backwards testing every row (it
+    # would, for a rare token); the GIN index finds the rows
+    select = "SELECT id FROM search_searchentry WHERE tokens::tsvector @@ %s::tsquery"
+    order = " ORDER BY id + 0 DESC LIMIT %s"
+    if tier != ANY:
+        sql = f"(SELECT {int(tier)}, id FROM ({select}{order}) AS found)"  # noqa: S608
+        return sql, [expression, fetch]
+    org_id, name = kind
+    branches, params = [], []
+    # each slice: the records newer than ``reach`` that the slices before did not cover
+    for seen, reach in zip([0, *RECENT_SLICES], [*RECENT_SLICES, None], strict=True):
+        where, args = "", [expression]
+        if reach is not None:  # a range of the (org, kind, object id) index
+            where += f" AND org_id = %s AND kind = %s AND object_id > ({NEWEST}) - %s"
+            args += [org_id, name, org_id, name, reach]
+        if seen:  # "+ 0": a plain filter, not a second range to walk
+            where += f" AND object_id + 0 <= ({NEWEST}) - %s"
+            args += [org_id, name, seen]
+        branches.append(f"({select}{where}{order})")
+        params += [*args, fetch]
+    union = " UNION ALL ".join(branches)
+    sql = f"(SELECT {int(tier)}, id FROM ({union} LIMIT %s) AS found)"  # noqa: S608
+    return sql, [*params, fetch]
+
+
+def _run(cursor, tiers, fetch, *, pg, kind):
+    """Every tier in one statement; ``kind``: (org id, kind name) for the slices."""
     parts, params = [], []
     for tier, expression in tiers.items():  # tier is one of our int constants
         if pg:
-            recent = window is not None and tier == ANY
-            parts.append(
-                f"(SELECT {int(tier)}, id FROM search_searchentry "  # noqa: S608
-                # "id + 0": the planner must not walk the primary key backwards testing
-                # every row (it would, for a rare token); the GIN index finds the rows
-                "WHERE tokens::tsvector @@ %s::tsquery"
-                + (
-                    f" AND org_id = %s AND kind = %s AND object_id > ({NEWEST}) - %s"
-                    if recent
-                    else ""
-                )
-                + " ORDER BY id + 0 DESC LIMIT %s)"
-            )
-            params += [expression]
-            if recent:
-                org_id, kind, size = window
-                params += [org_id, kind, org_id, kind, size]
-            params += [fetch]
+            sql, args = _pg_tier(tier, expression, fetch, kind)
+            parts.append(sql)
+            params += args
         else:
             parts.append(
                 f"SELECT {int(tier)}, rowid FROM (SELECT rowid FROM search_fts "  # noqa: S608
                 "WHERE search_fts MATCH %s ORDER BY rowid DESC LIMIT %s)"
             )
             params += [expression, fetch]
-    if pg and window is not None:
-        parts.append(f"(SELECT {TOP}, ({NEWEST}))")
-        params += [window[0], window[1]]
     cursor.execute(" UNION ALL ".join(parts), params)
     return [(int(tier), int(pk)) for tier, pk in cursor.fetchall()]
+
+
+def _token_is_the_text(query: tk.Query) -> bool:
+    """Is the query one piece that is itself its only token, Chinese or digits? Such a
+    token is only ever made from text that holds the piece (a Chinese bigram of a run,
+    a window of a digit run), so checking the text again would find nothing new; left
+    out, it also lets the planner estimate how many entries match."""
+    pieces = query.pieces
+    return (
+        len(pieces) == 1
+        and query.groups == [pieces]
+        and (pieces[0].isdigit() or not pieces[0].isascii())  # a piece is Chinese or [a-z0-9]
+    )
 
 
 def matching_ids(value: str, *, org_id, kind) -> tuple[str, list] | None:
@@ -139,6 +150,8 @@ def matching_ids(value: str, *, org_id, kind) -> tuple[str, list] | None:
             "(SELECT rowid FROM search_fts WHERE search_fts MATCH %s)"
         )
     params: list = [expression]
+    if _token_is_the_text(query):
+        return sql, params
     for piece in query.pieces:  # the tokens find candidates; every piece must be in the text
         sql += " AND text LIKE %s ESCAPE '\\'"
         escaped = piece.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -16,6 +16,7 @@ from django.utils.translation import pgettext_lazy
 from guanxi.core.tenancy import current_org_id
 from guanxi.orgs import policy
 from guanxi.orgs import selectors as orgs
+from guanxi.orgs.models import Department
 from guanxi.search import query as fulltext
 from guanxi.search import registry
 from guanxi.search import tokens as tk
@@ -70,7 +71,8 @@ def indexed_hits(*, employee, kind, query, limit=LIMIT):
         owner="owner",
         department="department",
     )
-    entries = {entry.pk: entry for entry in visible}
+    # not the tokens: the longest column, and the lookup is done
+    entries = {entry.pk: entry for entry in visible.defer("tokens")}
     hits, seen = [], set()
     for tier, pk in found:
         entry = entries.get(pk)
@@ -106,7 +108,14 @@ def search(*, employee, query, limit=LIMIT):
     for kind in registry.kinds():
         hits += indexed_hits(employee=employee, kind=kind, query=parsed, limit=limit)
     if policy.can(employee, "employees.view"):
-        people = orgs.employee_list(employee=employee, filters={"q": query})[:limit]
+        # the employee list's own filter, reading only what a hit shows
+        people = (
+            orgs.employee_list(employee=employee, filters={"q": query})
+            .select_related(None)
+            .prefetch_related(None)
+            .select_related("department")
+            .only("pk", "name", "department__name")[:limit]
+        )
         hits += [
             Hit(
                 "employee",
@@ -119,7 +128,11 @@ def search(*, employee, query, limit=LIMIT):
             for e in people
         ]
     if policy.can(employee, "departments.view"):
-        departments = orgs.department_list(employee=employee).filter(name__icontains=query)
+        # every department of the org, as the department list shows them, without its
+        # head counts
+        departments = (
+            Department.objects.filter(name__icontains=query).order_by("path").only("pk", "name")
+        )
         hits += [
             Hit(
                 "department",

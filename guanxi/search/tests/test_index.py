@@ -162,3 +162,61 @@ def test_reindex_command(world, other_world, huawei):
         call_command("search_reindex", org=["nope"], stdout=out)
     with pytest.raises(CommandError):
         call_command("search_reindex", kind="nope", stdout=out)
+
+
+def test_frequent_and_rare_matches_through_the_newest_slices(world, monkeypatch):
+    from guanxi.core.tenancy import current_org_id
+    from guanxi.search import query as fulltext
+    from guanxi.search import tokens as tk
+
+    monkeypatch.setattr(fulltext, "RECENT_SLICES", (2, 5))
+    with org_scope(world.org):
+        made = [
+            services.customer_create(actor=world.admin, name=f"{n}号{'西湖' if n != 3 else '东山'}")
+            for n in range(9)
+        ]
+        found = fulltext.candidates(
+            tk.parse("西湖"),
+            fetch=3,
+            org_id=current_org_id(),
+            kind="customer",
+            owner_id=world.admin.pk,
+            department_ids=(),
+            all_scope=True,
+        )
+        entries = dict(SearchEntry.objects.filter(kind="customer").values_list("pk", "object_id"))
+        old = services.customer_create(actor=world.admin, name="老字号湖滨")
+        for n in range(6):
+            services.customer_create(actor=world.admin, name=f"新店{n}")
+    newest = [entries[pk] for tier, pk in found if tier == fulltext.ANY]
+    assert newest == [made[8].pk, made[7].pk, made[6].pk]  # two slices, then the LIMIT
+    # a match older than every slice is still found, after the empty recent slices
+    assert _found(world.admin, "湖滨", "customer") == [old.name]
+    assert _found(world.admin, "西湖", "customer") == [
+        c.name for c in reversed(made) if c.pk != made[3].pk
+    ]
+
+
+def test_matching_ids_for_a_list_filter(world):
+    from django.db.models.expressions import RawSQL
+
+    from guanxi.customers.models import Customer
+    from guanxi.search import query as fulltext
+
+    with org_scope(world.org):
+        whole = services.customer_create(
+            actor=world.admin, name="杭州远航科技", phone="0571-88881234"
+        )
+        apart = services.customer_create(actor=world.admin, name="远航杭州贸易")
+        services.customer_create(actor=world.admin, name="宁波港务", phone="0574-56565656")
+
+        def found(value):
+            sql, params = fulltext.matching_ids(value, org_id=world.org.pk, kind="customer")
+            matched = Customer.objects.filter(pk__in=RawSQL(sql, params))
+            return sorted(matched.values_list("pk", flat=True))
+
+        assert found("远航") == sorted([whole.pk, apart.pk])  # the token alone decides
+        assert found("1234") == [whole.pk] and found("8888") == [whole.pk]
+        assert found("杭州远航") == [whole.pk]  # both tokens in both: the text decides
+        assert found("远航科") == [whole.pk]
+        assert fulltext.matching_ids("远", org_id=world.org.pk, kind="customer") is None
