@@ -152,7 +152,9 @@ def job_run(job_id):
             status=Job.Status.SUCCEEDED,
             finished_at=timezone.now(),
             result=result or {},
-            progress=F("total") if job.total is not None else F("progress"),
+            # the count in hand: progress written inside a transaction the job rolled back
+            # (an import with errors) is gone from the row
+            progress=F("total") if job.total is not None else job.progress,
         )
 
 
@@ -163,6 +165,7 @@ def _finish_failed(job, reporter, error, *, internal):
         finished_at=timezone.now(),
         error=error,
         result={"internal_error": True} if internal else {},
+        progress=job.progress,
     )
 
 
