@@ -12,6 +12,7 @@ from rest_framework.routers import DefaultRouter
 from guanxi.accounts.api import MeView, TokenView
 from guanxi.catalog.api import views as catalog
 from guanxi.customers.api import care as customer_care
+from guanxi.customers.api import care_rules as customer_care_rules
 from guanxi.customers.api import pool as customer_pool
 from guanxi.customers.api import views as customers
 from guanxi.orgs.api import views as orgs
@@ -30,6 +31,7 @@ router.register("customers", customers.CustomerViewSet, basename="customer")
 router.register("contacts", customers.ContactViewSet, basename="contact")
 router.register("pool", customer_pool.PoolViewSet, basename="pool")
 router.register("care-tasks", customer_care.CareTaskViewSet, basename="care-task")
+router.register("care-rules", customer_care_rules.CareRuleViewSet, basename="care-rule")
 router.register("custom-fields", orgs.CustomFieldViewSet, basename="custom-field")
 router.register("products", catalog.ProductViewSet, basename="product")
 router.register("product-categories", catalog.ProductCategoryViewSet, basename="product-category")

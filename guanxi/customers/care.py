@@ -11,24 +11,36 @@
   customer and day, whatever how often the daily run repeats). Done tasks are the
   customer's care history. Care tasks follow the customers data scope through
   their assignee and the assignee's department.
+* Care plans (关怀计划, ``CareRule``): recurring care defined by a care manager
+  (``special.manage_care``): "every 90 days for level-A customers", "a Spring
+  Festival greeting for customers tagged 华东". The daily run turns each active
+  plan into care tasks ``lead_days`` ahead, for each selected customer's owner:
+  one task per customer, plan and date whatever how often it runs (a unique
+  constraint), pool customers and customers of departed owners skipped, the
+  customers selected in the database and the tasks inserted in bulk.
 """
 
 import calendar
 import datetime
+import json
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import CharField, F, Value
+from django.db.models import CharField, F, Q, Value
+from django.db.models.functions import Mod
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from guanxi.audit import services as audit
+from guanxi.audit.models import ChangeRecord
 from guanxi.core.errors import BusinessRuleError
 from guanxi.core.tenancy import org_scope
+from guanxi.core.versioning import lock_for_update
 from guanxi.customers import selectors
-from guanxi.customers.models import CareTask, Contact, Customer, month_day
+from guanxi.customers.models import CareRule, CareTask, Contact, Customer, month_day
 from guanxi.orgs import policy
-from guanxi.orgs.models import OrgSettings
+from guanxi.orgs.models import DictionaryEntry, Employee, OrgSettings
 
 Kind = CareTask.Kind
 Status = CareTask.Status
@@ -449,3 +461,334 @@ def care_generate(*, org, today=None):
             )
         CareTask.objects.bulk_create(tasks, batch_size=500, ignore_conflicts=True)
         return CareTask.objects.count() - before
+
+
+# ---- care plans (关怀计划) -------------------------------------------------------------------
+
+RuleKind = CareRule.Kind
+MANAGE_CARE = "special.manage_care"
+RULE_FIELDS = (
+    "name", "kind", "task_title", "interval_days", "starts_on", "holiday_on", "yearly",
+    "lead_days", "levels", "value_tiers", "stages", "tags",
+)  # fmt: skip
+RULE_NAME_LENGTH = 100
+INTERVAL_MAX = 3650
+LEAD_MAX = 60
+SELECTION_MAX = 50
+LEVEL_KIND = "customer_level"
+RULE_BATCH = 1000
+
+
+def care_rule_queryset(*, employee):
+    """The org's care plans: readable by everyone who sees customers."""
+    policy.require(employee, "customers.view")
+    return CareRule.objects.select_related("created_by")
+
+
+def access_rule(employee, pk):
+    try:
+        return care_rule_queryset(employee=employee).get(pk=int(pk))
+    except (CareRule.DoesNotExist, TypeError, ValueError, OverflowError) as exc:
+        raise Http404 from exc
+
+
+def can_manage_rules(employee):
+    return policy.can(employee, MANAGE_CARE)
+
+
+def _int(value, field, low, high, errors):
+    if value is None or value == "":
+        return None
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        number = None
+    if number is None or isinstance(value, bool) or not low <= number <= high:
+        errors.setdefault(field, []).append(
+            _("请输入 %(low)d 到 %(high)d 之间的整数。") % {"low": low, "high": high}
+        )
+        return None
+    return number
+
+
+def _choices(value, field, allowed, errors):
+    """A list of codes out of ``allowed`` (blank: no condition)."""
+    if value in (None, ""):
+        return []
+    if not isinstance(value, list | tuple) or any(not isinstance(v, str) for v in value):
+        errors.setdefault(field, []).append(_("必须是文本的列表。"))
+        return []
+    cleaned = list(dict.fromkeys(v.strip() for v in value if v.strip()))
+    wrong = [v for v in cleaned if v not in allowed]
+    if wrong:
+        errors.setdefault(field, []).append(
+            _("“%(code)s”不是有效的选项。") % {"code": "、".join(wrong[:5])}
+        )
+    if len(cleaned) > SELECTION_MAX:
+        errors.setdefault(field, []).append(_("最多选择 %(n)d 项。") % {"n": SELECTION_MAX})
+    return cleaned
+
+
+def _tags(value, errors):
+    if value in (None, ""):
+        return []
+    if not isinstance(value, list | tuple) or any(not isinstance(v, str) for v in value):
+        errors.setdefault("tags", []).append(_("标签必须是文本的列表。"))
+        return []
+    cleaned = list(dict.fromkeys(v.strip() for v in value if v.strip()))
+    if len(cleaned) > 20 or any(len(t) > 30 for t in cleaned):
+        errors.setdefault("tags", []).append(
+            _("最多 %(n)d 个标签，每个不超过 %(len)d 字。") % {"n": 20, "len": 30}
+        )
+    return cleaned
+
+
+def _clean_rule(rule, fields, errors):
+    """Validate ``fields`` onto ``rule`` (all errors at once)."""
+    if "name" in fields:
+        rule.name = _text(fields["name"], "name", RULE_NAME_LENGTH, errors, required=True)
+    if "task_title" in fields:
+        rule.task_title = _text(fields["task_title"], "task_title", RULE_NAME_LENGTH, errors,
+                                required=False)  # fmt: skip
+    if "kind" in fields:
+        if fields["kind"] not in RuleKind.values:
+            errors.setdefault("kind", []).append(
+                _("“%(code)s”不是有效的选项。") % {"code": fields["kind"]}
+            )
+        else:
+            rule.kind = fields["kind"]
+    if "starts_on" in fields:  # blank: from today
+        value = fields["starts_on"]
+        rule.starts_on = (
+            timezone.localdate() if value in (None, "") else _date(value, "starts_on", errors)
+        )
+    if "holiday_on" in fields:
+        value = fields["holiday_on"]
+        rule.holiday_on = None if value in (None, "") else _date(value, "holiday_on", errors)
+    if "interval_days" in fields:
+        rule.interval_days = _int(fields["interval_days"], "interval_days", 1, INTERVAL_MAX, errors)
+    if "lead_days" in fields:
+        lead = _int(fields["lead_days"], "lead_days", 0, LEAD_MAX, errors)
+        rule.lead_days = 0 if lead is None else lead
+    if "yearly" in fields:
+        rule.yearly = bool(fields["yearly"])
+    if "levels" in fields:
+        codes = set(DictionaryEntry.objects.filter(kind=LEVEL_KIND).values_list("code", flat=True))
+        rule.levels = _choices(fields["levels"], "levels", codes, errors)
+    if "value_tiers" in fields:
+        rule.value_tiers = _choices(
+            fields["value_tiers"], "value_tiers", set(Customer.ValueTier.values), errors
+        )
+    if "stages" in fields:
+        rule.stages = _choices(fields["stages"], "stages", set(Customer.Lifecycle.values), errors)
+    if "tags" in fields:
+        rule.tags = _tags(fields["tags"], errors)
+    if errors:
+        return
+    if rule.kind == RuleKind.INTERVAL:
+        if not rule.interval_days:
+            errors.setdefault("interval_days", []).append(_("定期关怀需要填写间隔天数。"))
+        elif rule.lead_days >= rule.interval_days:
+            errors.setdefault("lead_days", []).append(_("提前天数必须小于间隔天数。"))
+    elif rule.holiday_on is None:
+        errors.setdefault("holiday_on", []).append(_("节日问候需要填写节日日期。"))
+    if CareRule.objects.filter(name=rule.name).exclude(pk=rule.pk).exists():
+        errors.setdefault("name", []).append(_("已有同名的关怀计划。"))
+
+
+def _rule_snapshot(rule):
+    return audit.snapshot(rule, (*RULE_FIELDS, "is_active"))
+
+
+@transaction.atomic
+def care_rule_create(*, actor, **fields):
+    """A care plan (who: ``special.manage_care``). Unknown fields are refused."""
+    policy.require(actor, MANAGE_CARE)
+    unknown = sorted(set(fields) - set(RULE_FIELDS))
+    if unknown:
+        raise ValidationError({f: [_("未知字段。")] for f in unknown}, code="unknown_field")
+    rule = CareRule(org_id=actor.org_id, created_by=actor, starts_on=timezone.localdate())
+    errors: dict[str, list] = {}
+    _clean_rule(rule, {"name": fields.get("name", ""), **fields}, errors)
+    if errors:
+        raise ValidationError(errors)
+    rule.save()
+    audit.record_change(
+        actor=actor, instance=rule, action=ChangeRecord.Action.CREATE,
+        after=_rule_snapshot(rule),
+    )  # fmt: skip
+    return rule
+
+
+@transaction.atomic
+def care_rule_update(*, actor, rule, version=None, is_active=None, **fields):
+    """Change a care plan; ``version`` is the one the editor loaded (stale: 409).
+    ``is_active`` False stops it (its tasks stay), True starts it again. Tasks
+    already made keep their dates; the next runs follow the new plan."""
+    policy.require(actor, MANAGE_CARE)
+    unknown = sorted(set(fields) - set(RULE_FIELDS))
+    if unknown:
+        raise ValidationError({f: [_("未知字段。")] for f in unknown}, code="unknown_field")
+    rule = lock_for_update(CareRule, rule.pk, expected_version=version)
+    before = _rule_snapshot(rule)
+    errors: dict[str, list] = {}
+    _clean_rule(rule, fields, errors)
+    if errors:
+        raise ValidationError(errors)
+    if is_active is not None:
+        rule.is_active = bool(is_active)
+    after = _rule_snapshot(rule)
+    if after == before:
+        return rule
+    rule.version += 1
+    rule.save()
+    audit.record_change(
+        actor=actor, instance=rule, action=ChangeRecord.Action.UPDATE, before=before, after=after
+    )
+    return rule
+
+
+def care_rule_set_active(*, actor, rule, active):
+    return care_rule_update(actor=actor, rule=rule, is_active=active)
+
+
+def _leap_safe(day, year):
+    if day.month == 2 and day.day == 29 and not calendar.isleap(year):
+        return datetime.date(year, 2, 28)
+    return day.replace(year=year)
+
+
+def holiday_date(rule, today):
+    """The holiday plan's next date from ``today`` on (this year's or next year's for
+    a yearly one; Feb 29 falls on Feb 28 in other years), or None when it is past."""
+    if rule.holiday_on is None:
+        return None
+    if not rule.yearly:
+        return rule.holiday_on if rule.holiday_on >= today else None
+    for year in (today.year, today.year + 1):
+        day = _leap_safe(rule.holiday_on, year)
+        if day >= today and day >= rule.holiday_on:
+            return day
+    return None
+
+
+def interval_dates(rule, today):
+    """``{id remainder: date}`` of the interval plan's dates from ``today`` to
+    ``today + lead_days``: customer ``id`` is due on ``starts_on + k * interval +
+    (id mod interval)`` days, so the plan's customers are spread over its interval."""
+    interval = rule.interval_days
+    if not interval or rule.starts_on is None:
+        return {}
+    dates = {}
+    for offset in range(rule.lead_days + 1):
+        day = today + datetime.timedelta(days=offset)
+        if day >= rule.starts_on:
+            dates.setdefault((day - rule.starts_on).days % interval, day)
+    return dates
+
+
+def rule_customers(rule):
+    """The customers a plan selects: owned by an active employee, not in the pool, and
+    matching every condition (each condition: any of its values)."""
+    customers = Customer.objects.filter(
+        in_pool=False, owner__isnull=False, owner__status=Employee.Status.ACTIVE
+    )
+    if rule.levels:
+        customers = customers.filter(level__in=rule.levels)
+    if rule.value_tiers:
+        customers = customers.filter(value_tier__in=rule.value_tiers)
+    if rule.stages:
+        customers = customers.filter(lifecycle_stage__in=rule.stages)
+    if rule.tags:
+        any_tag = Q()
+        for tag in rule.tags:  # JSON text match, as the customer list's tag filter
+            any_tag |= Q(tags__icontains=json.dumps(tag)) | Q(
+                tags__icontains=json.dumps(tag, ensure_ascii=False)
+            )
+        customers = customers.filter(any_tag)
+    return customers
+
+
+def _rule_rows(rule, today):
+    """``(customer id, name, owner id, owner's department id, date)`` of the tasks the
+    plan calls for from ``today`` to ``lead_days`` ahead (one query)."""
+    columns = ("pk", "name", "owner_id", "owner__department_id")
+    if rule.kind == RuleKind.HOLIDAY:
+        day = holiday_date(rule, today)
+        if day is None or (day - today).days > rule.lead_days:
+            return
+        for row in (
+            rule_customers(rule)
+            .order_by("pk")
+            .values_list(*columns)
+            .iterator(chunk_size=RULE_BATCH)
+        ):
+            yield (*row, day)
+        return
+    dates = interval_dates(rule, today)
+    if not dates:
+        return
+    selected = (
+        rule_customers(rule)
+        .annotate(remainder=Mod("id", rule.interval_days))
+        .filter(remainder__in=sorted(dates))
+        .order_by("pk")
+        .values_list(*columns, "remainder")
+    )
+    for *row, remainder in selected.iterator(chunk_size=RULE_BATCH):
+        yield (*row, dates[remainder])
+
+
+def care_rule_generate(*, rule, today=None):
+    """The care tasks one plan calls for now; returns how many were new."""
+    today = today or timezone.localdate()
+    title = rule.task_title or rule.name
+    kind = Kind.HOLIDAY if rule.kind == RuleKind.HOLIDAY else Kind.SCHEDULED
+    existing = CareTask.objects.filter(rule=rule)
+    before = existing.count()
+    batch: list[CareTask] = []
+
+    def flush():
+        CareTask.objects.bulk_create(batch, batch_size=500, ignore_conflicts=True)
+        batch.clear()
+
+    for pk, name, owner_id, department_id, day in _rule_rows(rule, today):
+        batch.append(
+            CareTask(
+                org_id=rule.org_id,
+                customer_id=pk,
+                kind=kind,
+                title=(_("%(title)s（%(customer)s）") % {"title": title, "customer": name})[
+                    :TITLE_LENGTH
+                ],
+                due_on=day,
+                assignee_id=owner_id,
+                assignee_department_id=department_id,
+                rule=rule,
+            )
+        )
+        if len(batch) >= RULE_BATCH:
+            flush()
+    if batch:
+        flush()
+    created = existing.count() - before
+    CareRule.objects.filter(pk=rule.pk).update(last_run_on=today, last_created=created)
+    return created
+
+
+def care_rules_generate(*, org, today=None):
+    """Every active care plan of ``org``, each in its own transaction. Idempotent.
+    Returns how many tasks were created."""
+    today = today or timezone.localdate()
+    total = 0
+    with org_scope(org):
+        for rule in list(CareRule.objects.filter(is_active=True).order_by("id")):
+            with transaction.atomic():
+                total += care_rule_generate(rule=rule, today=today)
+    return total
+
+
+def care_rules_run_now(*, actor):
+    """A care manager runs today's care plans at once."""
+    policy.require(actor, MANAGE_CARE)
+    return care_rules_generate(org=actor.org_id)

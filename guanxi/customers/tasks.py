@@ -3,7 +3,7 @@
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
-from guanxi.customers import care, pool
+from guanxi.customers import care, lifecycle, pool
 from guanxi.orgs.models import Organization
 
 
@@ -27,3 +27,16 @@ def pool_return_daily():
 def care_generate_daily():
     """Every morning: care tasks for the coming birthdays and anniversaries, every active org."""
     return {org_id: care.care_generate(org=org_id) for org_id in _active_org_ids()}
+
+
+@db_periodic_task(crontab(hour="2", minute="7"))
+def lifecycle_churn_daily():
+    """Every night: new and repeat customers with no purchase for the org's
+    ``churn_threshold_days`` days become dormant, for every active org."""
+    return {org_id: lifecycle.lifecycle_churn_scan(org=org_id) for org_id in _active_org_ids()}
+
+
+@db_periodic_task(crontab(hour="5", minute="31"))
+def care_rules_daily():
+    """Every morning: the care tasks the active care plans call for, every active org."""
+    return {org_id: care.care_rules_generate(org=org_id) for org_id in _active_org_ids()}

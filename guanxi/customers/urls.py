@@ -1,6 +1,6 @@
 from django.urls import path
 
-from guanxi.customers import care_views, manage_views, pool_views, views
+from guanxi.customers import care_views, lifecycle_views, manage_views, pool_views, views
 
 app_name = "customers"
 urlpatterns = [
@@ -20,6 +20,11 @@ urlpatterns = [
     path("care/holiday/", care_views.care_holiday, name="care_holiday"),
     path("care/<int:pk>/done/", care_views.care_task_done, name="care_task_done"),
     path("care/<int:pk>/cancel/", care_views.care_task_cancel, name="care_task_cancel"),
+    path("care/rules/", care_views.care_rule_list, name="care_rule_list"),
+    path("care/rules/new/", care_views.care_rule_create, name="care_rule_create"),
+    path("care/rules/run/", care_views.care_rule_run, name="care_rule_run"),
+    path("care/rules/<int:pk>/", care_views.care_rule_edit, name="care_rule_edit"),
+    path("care/rules/<int:pk>/toggle/", care_views.care_rule_toggle, name="care_rule_toggle"),
     path("<int:pk>/care/", care_views.care_panel, name="care_panel"),
     path("bulk-edit/", manage_views.bulk_edit, name="bulk_edit"),
     path("transfer/", manage_views.transfer, name="transfer"),
@@ -27,6 +32,8 @@ urlpatterns = [
     path("handover/", manage_views.handover, name="handover"),
     path("greeting/", manage_views.greeting, name="greeting"),
     path("lifecycle/", manage_views.lifecycle, name="lifecycle"),
+    path("lifecycle/scan/", lifecycle_views.lifecycle_scan, name="lifecycle_scan"),
+    path("lifecycle/scan/run/", lifecycle_views.lifecycle_scan_run, name="lifecycle_scan_run"),
     path("duplicates/", manage_views.duplicates, name="duplicates"),
     path("export/", views.customer_export, name="customer_export"),
     path("saved-filters/", views.saved_filter_save, name="saved_filter_save"),

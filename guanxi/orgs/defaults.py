@@ -69,6 +69,7 @@ ROLES = [
             "special.view_full_phone",
             "special.export",
             "special.manage_pool",
+            "special.manage_care",
         ],
         _scopes(perms.scoped_modules(), DataScope.DEPARTMENT_TREE),
     ),

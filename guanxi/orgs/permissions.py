@@ -67,6 +67,7 @@ SPECIAL = {
     "bulk_delete": _("批量删除"),
     "edit_closed": _("编辑已关闭的记录"),
     "manage_pool": _("管理公海"),
+    "manage_care": _("管理关怀计划"),
 }
 
 

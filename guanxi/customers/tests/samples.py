@@ -60,3 +60,18 @@ def build_care_task(world):
             due_on="2026-05-01",
             assignee=world.rep_b,
         )
+
+
+@sample(
+    "care-rule",
+    change={"lead_days": 5},
+    check_field="lead_days",
+    create=lambda w: {"name": "季度回访（新）", "kind": "interval", "interval_days": 90},
+)
+def build_care_rule(world):
+    from guanxi.customers import care
+
+    with org_scope(world.org):
+        return care.care_rule_create(
+            actor=world.admin, name="季度回访", kind="interval", interval_days=90, lead_days=3
+        )
