@@ -12,6 +12,7 @@ urlpatterns = [
     path("jobs/", include("guanxi.jobs.urls")),
     path("transfer/", include("guanxi.transfer.urls")),
     path("audit/", include("guanxi.audit.urls")),
+    path("core/", include("guanxi.core.urls")),
     path("", include("guanxi.workspace.urls")),
 ]
 

@@ -1,6 +1,9 @@
 """Helpers shared by every app's HTML forms."""
 
+from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from guanxi.core.errors import BusinessRuleError
 
@@ -36,3 +39,21 @@ def form_status(request, form):
     if request.method == "POST" and form.errors:
         return getattr(form, "refusal_status", 400)
     return 200
+
+
+class RegionInput(forms.TextInput):
+    """A region text box that the page's script gives province → city → district
+    selects (``guanxi.js``); the text stays editable for places outside the list."""
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["attrs"].update(
+            {
+                "data-region-picker": reverse("core:regions"),
+                "data-placeholders": "|".join(
+                    str(label) for label in (_("省份"), _("城市"), _("区县"))
+                ),
+                "autocomplete": "off",
+            }
+        )
+        return context

@@ -1,9 +1,15 @@
 """View helpers shared by every app's HTML screens."""
 
+import hashlib
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.utils.cache import patch_cache_control
+from django.views.decorators.http import etag, require_GET
+
+from guanxi.core import regions
 
 
 def employee_required(view):
@@ -22,3 +28,17 @@ def employee_required(view):
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+@employee_required
+@require_GET
+@etag(lambda request: regions_etag())
+def regions_json(request):
+    """The division tree for the region pickers (the same for everyone; cached a day)."""
+    response = HttpResponse(regions.as_json(), content_type="application/json")
+    patch_cache_control(response, private=True, max_age=86400)
+    return response
+
+
+def regions_etag():
+    return hashlib.blake2b(regions.as_json(), digest_size=8).hexdigest()

@@ -7,6 +7,7 @@ from django import forms
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
+from guanxi.core.forms import RegionInput
 from guanxi.customers import selectors
 from guanxi.customers.models import Contact, Customer
 from guanxi.customers.services import DICTIONARY_FIELDS
@@ -86,7 +87,9 @@ class CustomerForm(_PickerMixin, forms.Form):
     finance_phone = forms.CharField(label=_("财务电话"), max_length=40, required=False)
     email = forms.EmailField(label=_("电子邮件"), required=False)
     website = forms.CharField(label=_("网址"), max_length=200, required=False)
-    region = forms.CharField(label=_("省市区"), max_length=100, required=False)
+    region = forms.CharField(
+        label=_("省市区"), max_length=100, required=False, widget=RegionInput()
+    )
     address = forms.CharField(label=_("办公地址"), max_length=300, required=False)
     postcode = forms.CharField(label=_("邮编"), max_length=10, required=False)
     parent = forms.ChoiceField(label=_("上级单位"), required=False)
@@ -244,7 +247,9 @@ class BulkEditForm(SelectionForm):
     status = forms.ChoiceField(label=_("客户状态"), required=False)
     source = forms.ChoiceField(label=_("客户来源"), required=False)
     credit_rating = forms.ChoiceField(label=_("信用等级"), required=False)
-    region = forms.CharField(label=_("省市区"), max_length=100, required=False)
+    region = forms.CharField(
+        label=_("省市区"), max_length=100, required=False, widget=RegionInput()
+    )
     credit_limit = forms.DecimalField(
         label=_("信用额度"), min_value=0, max_digits=18, decimal_places=2, required=False
     )

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from guanxi.core import regions
 from guanxi.core.errors import BusinessRuleError, StaleVersion
 from guanxi.customers import bulk, services
 from guanxi.customers.models import Contact, Customer
@@ -238,6 +239,8 @@ class Importer:
             if normalise(text) not in self.stages:
                 raise ValueError(_("“%(value)s”不是有效的选项。") % {"value": text})
             return self.stages[normalise(text)]
+        if key == "region":  # 广东 深圳 → 广东省 深圳市; other text as it is
+            return regions.canonical(text)
         if key == "owner":
             return self._owner(text)
         if key == "tags":
