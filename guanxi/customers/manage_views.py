@@ -1,10 +1,14 @@
 """Screens that act on many customers: bulk edit, transfer, merge, handover; the
-lifecycle overview; the duplicate warning of the customer form."""
+lifecycle overview; the duplicate warning of the customer form; copying a customer;
+the contacts' recycle bin."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.shortcuts import redirect, render
+from django.db.models import F
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from guanxi.core.errors import BusinessRuleError
 from guanxi.core.forms import form_status, refuse
@@ -19,6 +23,7 @@ from guanxi.orgs.selectors import dictionary_entries
 
 CHOSEN_SHOWN = 100
 HANDOVER_SHOWN = 500
+CONTACT_BIN_SHOWN = 200
 
 
 def _chosen(employee, ids):
@@ -273,3 +278,78 @@ def greeting(request):
         "customers/greeting.html",
         {"ids": ids, "chosen": _chosen(employee, ids), "total": len(ids)},
     )
+
+
+@employee_required
+@require_POST
+def customer_copy(request, pk):
+    """The "复制" button of the customer page: a new customer with the same details,
+    owned by the employee; then its edit form (or its page, without edit rights)."""
+    employee = request.employee
+    policy.require(employee, "customers.create")
+    customer = selectors.access_customer(employee, pk)
+    try:
+        copy = services.customer_copy(actor=employee, customer=customer)
+    except (ValidationError, BusinessRuleError) as exc:
+        text = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc.message)
+        messages.error(request, _("复制失败：%(reason)s") % {"reason": text})
+        return redirect("customers:customer_detail", pk=customer.pk)
+    messages.success(
+        request,
+        _("已复制为新客户“%(name)s”（%(code)s），请检查并修改。")
+        % {"name": copy.name, "code": copy.code},
+    )
+    if policy.can(employee, "customers.edit"):
+        return redirect("customers:customer_edit", pk=copy.pk)
+    return redirect("customers:customer_detail", pk=copy.pk)
+
+
+def _deleted_contacts(employee):
+    """Contacts deleted on their own, newest first; those deleted with their customer
+    come back with it and are not listed. ``customer_deleted``: its customer is in the
+    recycle bin too (deleted later), so it cannot come back alone."""
+    rows = list(
+        selectors.contact_queryset(employee=employee, deleted=True)
+        .exclude(customer__deleted_at=F("deleted_at"))
+        .select_related(None)
+        .select_related("customer", "owner")
+        .order_by("-deleted_at", "-id")[:CONTACT_BIN_SHOWN]
+    )
+    for contact in rows:
+        contact.customer_deleted = contact.customer.deleted_at is not None
+    return rows
+
+
+@employee_required
+def contact_recycle_bin(request):
+    """Deleted contacts with a restore button: a page, or (``?embed=1``, loaded by the
+    customers' recycle bin) the list alone — empty without the right to restore."""
+    employee = request.employee
+    embed = request.GET.get("embed") == "1"
+    if embed and not policy.can(employee, "contacts.delete"):
+        return render(request, "customers/_contact_bin.html", {"hidden": True})
+    policy.require(employee, "contacts.delete")
+    return render(
+        request,
+        "customers/_contact_bin.html" if embed else "customers/contact_recycle_bin.html",
+        {"rows": _deleted_contacts(employee), "shown": CONTACT_BIN_SHOWN,
+         "next": request.GET.get("next", "")},
+    )  # fmt: skip
+
+
+@employee_required
+@require_POST
+def contact_restore(request, pk):
+    employee = request.employee
+    policy.require(employee, "contacts.delete")
+    contact = get_object_or_404(selectors.contact_queryset(employee=employee, deleted=True), pk=pk)
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = ""
+    try:
+        services.contact_restore(actor=employee, contact=contact)
+    except BusinessRuleError as exc:
+        messages.error(request, exc.message)
+        return redirect(back or "customers:contact_recycle_bin")
+    messages.success(request, _("联系人“%(name)s”已恢复。") % {"name": contact.name})
+    return redirect("customers:customer_detail", pk=contact.customer_id)

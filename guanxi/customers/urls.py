@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.customer_list, name="customer_list"),
     path("new/", views.customer_create, name="customer_create"),
     path("recycle-bin/", views.recycle_bin, name="recycle_bin"),
+    path("recycle-bin/contacts/", manage_views.contact_recycle_bin, name="contact_recycle_bin"),
     path("pool/", pool_views.pool_list, name="pool_list"),
     path("pool/claim/", pool_views.pool_claim, name="pool_claim"),
     path("pool/assign/", pool_views.pool_assign, name="pool_assign"),
@@ -42,7 +43,9 @@ urlpatterns = [
     path("<int:pk>/edit/", views.customer_edit, name="customer_edit"),
     path("<int:pk>/delete/", views.customer_delete, name="customer_delete"),
     path("<int:pk>/restore/", views.customer_restore, name="customer_restore"),
+    path("<int:pk>/copy/", manage_views.customer_copy, name="customer_copy"),
     path("<int:pk>/contacts/new/", views.contact_create, name="contact_create"),
     path("contacts/<int:pk>/", views.contact_edit, name="contact_edit"),
     path("contacts/<int:pk>/delete/", views.contact_delete, name="contact_delete"),
+    path("contacts/<int:pk>/restore/", manage_views.contact_restore, name="contact_restore"),
 ]

@@ -329,13 +329,14 @@ class CustomerViewSet(_ScopedViewSet):
 
 
 class ContactViewSet(_ScopedViewSet):
-    """Contacts in the caller's data scope (their own owner and owning department)."""
+    """Contacts in the caller's data scope (their own owner and owning department).
+    DELETE moves to the recycle bin; ``POST …/{id}/restore`` brings it back."""
 
     module = "contacts"
     serializer_class = ContactSerializer
     filterset_class = ContactFilter
     ordering_fields = ["id", "name", "created_at"]
-    extra_capabilities = {"vcard": "export"}
+    extra_capabilities = {"vcard": "export", "restore": "delete"}
     VCARD_LIMIT = 5000
 
     @extend_schema(
@@ -365,7 +366,8 @@ class ContactViewSet(_ScopedViewSet):
         return response
 
     def scoped_queryset(self):
-        return selectors.contact_queryset(employee=self.employee)
+        deleted = self.action == "restore"
+        return selectors.contact_queryset(employee=self.employee, deleted=deleted)
 
     def perform_create(self, serializer):
         _version, data = self._data(serializer)
@@ -379,3 +381,12 @@ class ContactViewSet(_ScopedViewSet):
 
     def perform_destroy(self, instance):
         services.contact_delete(actor=self.employee, contact=instance)
+
+    @extend_schema(request=None, responses=ContactSerializer)
+    @action(detail=True, methods=["post"])
+    def restore(self, request, pk=None):
+        """Bring a contact back from the recycle bin. One whose customer is in the recycle
+        bin answers 422 (``customer_deleted``): restore the customer, and the contacts
+        deleted with it come back too."""
+        contact = services.contact_restore(actor=self.employee, contact=self.get_object())
+        return Response(self.get_serializer(contact).data)
