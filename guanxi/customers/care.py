@@ -758,7 +758,7 @@ def care_rule_generate(*, rule, today=None):
                 org_id=rule.org_id,
                 customer_id=pk,
                 kind=kind,
-                title=(_("%(title)s（%(customer)s）") % {"title": title, "customer": name})[
+                title=(_("%(customer)s的%(title)s") % {"title": title, "customer": name})[
                     :TITLE_LENGTH
                 ],
                 due_on=day,

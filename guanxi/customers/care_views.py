@@ -201,7 +201,7 @@ class CareRuleForm(forms.Form):
         label=_("任务标题"),
         max_length=care.RULE_NAME_LENGTH,
         required=False,
-        help_text=_("留空则用计划名称；任务标题后会加上客户名称。"),
+        help_text=_("留空则用计划名称；任务标题前会加上客户名称。"),
     )
     interval_days = forms.IntegerField(
         label=_("间隔天数"), min_value=1, max_value=care.INTERVAL_MAX, required=False,
