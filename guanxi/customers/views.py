@@ -8,6 +8,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from guanxi.api.pagination import COUNT_LIMIT, capped_count
@@ -15,9 +16,9 @@ from guanxi.core.errors import BusinessRuleError
 from guanxi.core.forms import form_status, refuse
 from guanxi.core.views import employee_required
 from guanxi.customers import extensions, jobs, selectors, services
-from guanxi.customers.filters import CustomerFilter
+from guanxi.customers.filters import ContactFilter, CustomerFilter
 from guanxi.customers.forms import ContactForm, CustomerForm
-from guanxi.customers.models import Customer, LifecycleChange
+from guanxi.customers.models import Contact, Customer, LifecycleChange
 from guanxi.customers.services import DICTIONARY_FIELDS
 from guanxi.jobs import services as job_services
 from guanxi.orgs import custom_fields, policy
@@ -26,12 +27,18 @@ from guanxi.orgs.models import Department, Employee, SavedFilter
 from guanxi.orgs.selectors import dictionary_entries, dictionary_labels, saved_filters
 
 PAGE_SIZE = 25
-FILTER_PARAMS = (
-    "q", "lifecycle_stage", "industry", "level", "mine", "type", "status", "source",
-    "credit_rating", "owner", "department", "region", "tag", "registered_after",
-    "registered_before", "idle_days", "followup_due",
-)  # fmt: skip
+# the list's own "only mine" box, then every condition of the filter (the API takes the
+# same ones); the "more conditions" panel opens when any but the top bar's is set
+FILTER_PARAMS = ("mine", *CustomerFilter.base_filters)
 ADVANCED_PARAMS = frozenset(FILTER_PARAMS) - {"q", "lifecycle_stage", "industry", "level", "mine"}
+CONTACT_FILTER_PARAMS = tuple(ContactFilter.base_filters)
+CONTACT_ADVANCED_PARAMS = frozenset(CONTACT_FILTER_PARAMS) - {"q", "customer"}
+BIRTHDAY_WINDOWS = (7, 30, 90)  # the "birthday within" choices of the contact list, in days
+# where each kind of saved filter is listed, and who may save one
+SAVED_FILTER_LISTS = {
+    "customer": ("customers:customer_list", "customers.view"),
+    "contact": ("customers:contact_list", "contacts.view"),
+}
 
 
 def _capabilities(employee):
@@ -49,12 +56,46 @@ def _labels(kind):
     return {entry.code: entry.display_label for entry in dictionary_entries(kind=kind)}
 
 
-def _filter_params(query):
+def _filter_params(query, keys=FILTER_PARAMS):
     """The list's filter parameters that are set (custom ``cf_*`` ones included)."""
     return {
         key: value
         for key, value in query.items()
-        if value and (key in FILTER_PARAMS or key.startswith(custom_fields.FORM_PREFIX))
+        if value and (key in keys or key.startswith(custom_fields.FORM_PREFIX))
+    }
+
+
+def _filter_errors(filterset):
+    """The conditions that were not understood, as "label: message" lines (the list
+    shows them and leaves those conditions out)."""
+    if not filterset.is_bound or filterset.is_valid():
+        return []
+    form = filterset.form
+    return [
+        f"{form.fields[name].label or name}: {' '.join(messages_)}"
+        if name in form.fields
+        else " ".join(messages_)
+        for name, messages_ in form.errors.items()
+    ]
+
+
+def _keyset_page(request, filtered, params):
+    """One page of ``filtered`` newest first: ``?after=<id>`` opens the next one."""
+    count, exact = capped_count(filtered)
+    after = _after(request.GET.get("after"))
+    page = filtered.filter(id__lt=after) if after else filtered
+    rows = list(page[: PAGE_SIZE + 1])
+    has_next = len(rows) > PAGE_SIZE
+    rows = rows[:PAGE_SIZE]
+    page_query = urlencode(params)
+    return rows, {
+        "count": count,
+        "count_exact": exact,
+        "count_limit": COUNT_LIMIT,
+        "next_url": "?" + urlencode({**params, "after": rows[-1].pk}) if has_next else None,
+        "first_url": "?" + page_query if page_query else "?",
+        "is_later_page": after is not None,
+        "current_query": page_query,
     }
 
 
@@ -74,13 +115,7 @@ def customer_list(request):
     if params.get("mine"):
         queryset = queryset.filter(owner=employee)
     customer_filter = CustomerFilter(params, queryset=queryset)
-    filtered = customer_filter.qs.order_by("-id")
-    count, exact = capped_count(filtered)
-    after = _after(request.GET.get("after"))
-    page = filtered.filter(id__lt=after) if after else filtered
-    rows = list(page[: PAGE_SIZE + 1])
-    has_next = len(rows) > PAGE_SIZE
-    rows = rows[:PAGE_SIZE]
+    rows, pager = _keyset_page(request, customer_filter.qs.order_by("-id"), params)
     labels = dictionary_labels(kinds=set(DICTIONARY_FIELDS.values()))
     industries, levels = labels["industry"], labels[DICTIONARY_FIELDS["level"]]
     for customer in rows:
@@ -89,22 +124,14 @@ def customer_list(request):
         customer.level_label = levels.get(customer.level, customer.level)
     list_fields = custom_fields.list_definitions(customer_filter.custom_definitions)
     custom_fields.attach_cells(rows, list_fields)
-    page_query = urlencode(params)
-    next_url = None
-    if has_next:
-        next_url = "?" + urlencode({**params, "after": rows[-1].pk})
     return render(
         request,
         "customers/customer_list.html",
         {
+            **pager,
             "rows": rows,
             "params": params,
-            "count": count,
-            "count_exact": exact,
-            "count_limit": COUNT_LIMIT,
-            "next_url": next_url,
-            "first_url": "?" + page_query if page_query else "?",
-            "is_later_page": after is not None,
+            "filter_errors": _filter_errors(customer_filter),
             "stages": Customer.Lifecycle.choices,
             "industries": list(industries.items()),
             "levels": list(levels.items()),
@@ -113,7 +140,6 @@ def customer_list(request):
             "advanced": _advanced_choices(labels),
             "advanced_open": bool(ADVANCED_PARAMS & set(params)),
             "saved_filters": saved_filters(employee=employee, entity="customer"),
-            "current_query": page_query,
         },
     )
 
@@ -128,13 +154,22 @@ def _advanced_choices(labels):
             (field, Customer._meta.get_field(field).verbose_name, list(labels[kind].items()))
             for field, kind in kinds.items()
         ],
-        "owners": list(
-            Employee.objects.filter(status=Employee.Status.ACTIVE)
-            .order_by("name")
-            .values_list("pk", "name")[:500]
-        ),
-        "departments": list(Department.objects.order_by("path").values_list("pk", "name")[:500]),
+        "value_tiers": Customer.ValueTier.choices,
+        "owners": _active_employees(),
+        "departments": _departments(),
     }
+
+
+def _active_employees():
+    return list(
+        Employee.objects.filter(status=Employee.Status.ACTIVE)
+        .order_by("name")
+        .values_list("pk", "name")[:500]
+    )
+
+
+def _departments():
+    return list(Department.objects.order_by("path").values_list("pk", "name")[:500])
 
 
 def _detail_page(request, customer, contact_form=None, status=200):
@@ -351,6 +386,54 @@ def customer_restore(request, pk):
 
 
 @employee_required
+def contact_list(request):
+    """All the contacts the employee may see, across customers: newest first,
+    keyset-paginated, with the same conditions as ``/api/v1/contacts`` and its vCard
+    export."""
+    employee = request.employee
+    policy.require(employee, "contacts.view")
+    params = _filter_params(request.GET, CONTACT_FILTER_PARAMS)
+    contact_filter = ContactFilter(params, queryset=selectors.contact_queryset(employee=employee))
+    rows, pager = _keyset_page(request, contact_filter.qs.order_by("-id"), params)
+    levels = _labels(DICTIONARY_FIELDS["level"])
+    for contact in rows:
+        contact.mobile_display = policy.mask_phone(employee, contact.mobile)
+        contact.level_label = levels.get(contact.customer.level, contact.customer.level)
+    list_fields = custom_fields.list_definitions(contact_filter.custom_definitions)
+    custom_fields.attach_cells(rows, list_fields)
+    can = _capabilities(employee)
+    can["contact_export"] = policy.can(employee, "contacts.export")
+    return render(
+        request,
+        "customers/contact_list.html",
+        {
+            **pager,
+            "rows": rows,
+            "params": params,
+            "filter_errors": _filter_errors(contact_filter),
+            "levels": list(levels.items()),
+            "genders": [choice for choice in Contact.Gender.choices if choice[0]],
+            "months": range(1, 13),
+            "birthday_windows": [
+                (days, ngettext("%(n)d 天内", "%(n)d 天内", days) % {"n": days})
+                for days in BIRTHDAY_WINDOWS
+            ],
+            "yes_no_fields": [
+                ("is_primary", _("主联系人")),
+                ("has_mobile", _("有手机")),
+                ("has_email", _("有电子邮件")),
+            ],
+            "owners": _active_employees(),
+            "departments": _departments(),
+            "custom_columns": list_fields,
+            "can": can,
+            "advanced_open": bool(CONTACT_ADVANCED_PARAMS & set(params)),
+            "saved_filters": saved_filters(employee=employee, entity="contact"),
+        },
+    )
+
+
+@employee_required
 @require_POST
 def contact_create(request, pk):
     """The "add contact" form of the customer page."""
@@ -411,31 +494,43 @@ def contact_delete(request, pk):
 # ---- saved filters ---------------------------------------------------------------------
 
 
+def _saved_filter_entity(request):
+    """``(entity, list url)`` of the list a saved filter belongs to (customers unless
+    the form says contacts)."""
+    entity = request.POST.get("entity") or "customer"
+    if entity not in SAVED_FILTER_LISTS:
+        raise Http404
+    url_name, capability = SAVED_FILTER_LISTS[entity]
+    policy.require(request.employee, capability)
+    return entity, reverse(url_name)
+
+
 @employee_required
 @require_POST
 def saved_filter_save(request):
     employee = request.employee
-    policy.require(employee, "customers.view")
+    entity, list_url = _saved_filter_entity(request)
     try:
         saved = org_services.saved_filter_save(
             actor=employee,
-            entity="customer",
+            entity=entity,
             name=request.POST.get("name", ""),
             query=request.POST.get("query", ""),
             shared=bool(request.POST.get("shared")),
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-        return redirect("customers:customer_list")
+        return redirect(list_url)
     messages.success(request, _("已保存筛选“%(name)s”。") % {"name": saved.name})
-    return redirect(f"{reverse('customers:customer_list')}?{saved.query}")
+    return redirect(f"{list_url}?{saved.query}")
 
 
 @employee_required
 @require_POST
 def saved_filter_delete(request, pk):
     employee = request.employee
-    saved = SavedFilter.objects.filter(pk=pk, entity="customer").first()
+    entity, list_url = _saved_filter_entity(request)
+    saved = SavedFilter.objects.filter(pk=pk, entity=entity).first()
     if saved is None or (saved.employee_id != employee.pk and not saved.shared):
         raise Http404
     try:
@@ -444,7 +539,7 @@ def saved_filter_delete(request, pk):
         messages.error(request, str(exc))
     else:
         messages.success(request, _("已删除筛选“%(name)s”。") % {"name": saved.name})
-    return redirect("customers:customer_list")
+    return redirect(list_url)
 
 
 @employee_required

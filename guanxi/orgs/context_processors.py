@@ -17,6 +17,7 @@ NAVIGATION = [
         "people",
         [
             (pgettext_lazy("navigation", "客户"), "customers:customer_list", "customers.view"),
+            (pgettext_lazy("navigation", "联系人"), "customers:contact_list", "contacts.view"),
             (pgettext_lazy("navigation", "公海"), "customers:pool_list", "customers.view"),
             (pgettext_lazy("navigation", "客户关怀"), "customers:care", "customers.view"),
         ],
