@@ -359,7 +359,11 @@ class ContactViewSet(_ScopedViewSet):
             entity="customers.contact",
             row_count=len(contacts),
             file_format="vcf",
-            filters={k: v for k, v in request.query_params.items() if k in ("customer", "q")},
+            filters={  # every list condition the export applied, as the audit's record
+                k: v
+                for k, v in request.query_params.items()
+                if v and (k in ContactFilter.base_filters or k.startswith("cf_"))
+            },
         )
         response = HttpResponse(body, content_type="text/vcard; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="contacts.vcf"'

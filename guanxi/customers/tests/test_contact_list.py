@@ -229,7 +229,9 @@ def test_vcard_button_exports_the_filtered_list_masked_and_audited(world, web, p
     assert text.count("BEGIN:VCARD") == 2 and "FN:刘洋" in text and "FN:李雷" in text
     assert "FN:王强" not in text  # no mobile
     with all_orgs():
-        assert ExportRecord.objects.get(entity="customers.contact").row_count == 2
+        record = ExportRecord.objects.get(entity="customers.contact")
+    assert record.row_count == 2
+    assert record.filters == {"gender": "male", "has_mobile": "true"}  # the list's conditions
 
 
 @time_machine.travel(TODAY, tick=False)
