@@ -2,6 +2,7 @@
 
 from django.http import Http404
 
+from guanxi.jobs import progress
 from guanxi.jobs.models import Job
 from guanxi.orgs import policy
 
@@ -20,9 +21,11 @@ def access_job(employee, pk, *, write=False):
     Someone else's job answers 404, not 403: its existence is not theirs to know.
     """
     try:
-        return job_list(employee=employee).get(pk=int(pk))
+        job = job_list(employee=employee).get(pk=int(pk))
     except (Job.DoesNotExist, TypeError, ValueError) as exc:
         raise Http404 from exc
+    progress.overlay([job])
+    return job
 
 
 def unfinished_count(*, employee) -> int:

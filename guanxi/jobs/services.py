@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from guanxi.core.errors import BusinessRuleError
 from guanxi.core.tenancy import all_orgs, org_scope
-from guanxi.jobs import registry
+from guanxi.jobs import progress, registry
 from guanxi.jobs.models import Job
 from guanxi.orgs import policy
 
@@ -54,6 +54,7 @@ class Reporter:
     def total(self, n):
         self.job.total = n
         Job.objects.filter(pk=self.job.pk).update(total=n)
+        progress.publish(self.job)
 
     def advance(self, k=1):
         self._pending += k
@@ -65,6 +66,7 @@ class Reporter:
             Job.objects.filter(pk=self.job.pk).update(progress=F("progress") + self._pending)
             self.job.progress += self._pending
             self._pending = 0
+            progress.publish(self.job)  # seen at once, even inside the job's transaction
 
     def attach(self, name, content):
         """Store the job's output file as ``name`` (the name users download it as).
@@ -147,6 +149,7 @@ def job_run(job_id):
                 _finish_failed(job, reporter, detail, internal=True)
                 return
         reporter.flush()
+        progress.clear(job.pk)
         # only a job still "running" is finished: housekeeping may have given up on it
         Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING).update(
             status=Job.Status.SUCCEEDED,
@@ -160,6 +163,7 @@ def job_run(job_id):
 
 def _finish_failed(job, reporter, error, *, internal):
     reporter.flush()
+    progress.clear(job.pk)
     Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING).update(
         status=Job.Status.FAILED,
         finished_at=timezone.now(),

@@ -9,7 +9,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 
 from guanxi.core.views import employee_required
-from guanxi.jobs import registry, selectors, services
+from guanxi.jobs import progress, registry, selectors, services
 from guanxi.orgs import policy
 
 PAGE_SIZE = 50
@@ -31,6 +31,7 @@ def job_list(request):
     employee = request.employee
     paginator = Paginator(selectors.job_list(employee=employee), PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
+    progress.overlay(page.object_list)
     for job in page.object_list:
         _present(job)
     return render(

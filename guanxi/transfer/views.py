@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from guanxi.core.errors import BusinessRuleError
 from guanxi.core.forms import form_status, refuse
 from guanxi.core.views import employee_required
+from guanxi.jobs import progress as job_progress
 from guanxi.orgs import custom_fields, policy
 from guanxi.transfer import mapping, selectors, services
 from guanxi.transfer.forms import MappingForm, UploadForm
@@ -103,7 +104,9 @@ def import_progress(request, pk):
         response = HttpResponse("")
         response["HX-Refresh"] = "true"
         return response
-    return render(request, "transfer/_progress.html", {"batch": batch, "job": batch.job})
+    job = batch.job
+    job_progress.overlay([job])
+    return render(request, "transfer/_progress.html", {"batch": batch, "job": job})
 
 
 @require_GET
