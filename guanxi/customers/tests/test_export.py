@@ -153,8 +153,21 @@ def test_rows_are_streamed_in_batches_with_progress(
     world, data, api, django_capture_on_commit_callbacks, monkeypatch
 ):
     from guanxi.customers import jobs as customer_jobs
+    from guanxi.jobs import services as job_services
 
-    monkeypatch.setattr(customer_jobs, "CHUNK_SIZE", 1)  # every row its own batch
+    saved = []
+    flush = job_services.Reporter.flush
+
+    def recording_flush(reporter):
+        flush(reporter)
+        saved.append(reporter.job.progress)
+
+    monkeypatch.setattr(job_services.Reporter, "flush", recording_flush)
+    monkeypatch.setattr(job_services, "PROGRESS_EVERY", 1)
+
+    monkeypatch.setattr(customer_jobs, "CHUNK_SIZE", 2)
+    monkeypatch.setattr(customer_jobs, "BATCH_SIZE", 1)  # every row its own batch
+    monkeypatch.setattr(customer_jobs, "PROGRESS_SECONDS", 0)  # saved after each
     for n in range(3):
         with org_scope(world.org):
             services.customer_create(actor=world.rep_a, name=f"批量客户{n}")
@@ -163,3 +176,4 @@ def test_rows_are_streamed_in_batches_with_progress(
     with all_orgs():
         job = Job.objects.get(org=world.org, kind=customer_jobs.EXPORT_KIND)
     assert job.total == job.progress == 5 and job.result["rows"] == 5
+    assert saved[:5] == [1, 2, 3, 4, 5]  # saved batch by batch as the rows were written
