@@ -96,11 +96,20 @@ def as_json() -> bytes:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
 
 
+_NAMES: dict[int, dict[str, Division]] = {}
+
+
 def _find(divisions: list[Division], word: str) -> Division | None:
-    for division in divisions:
-        if word in (division.name, _short(division.name)):
-            return division
-    return None
+    """The division of this level called ``word`` (full or short name)."""
+    names = _NAMES.get(id(divisions))
+    if names is None:
+        names = {}
+        for division in reversed(divisions):  # the first of two alike wins
+            names[_short(division.name)] = division
+        for division in reversed(divisions):
+            names[division.name] = division
+        _NAMES[id(divisions)] = names
+    return names.get(word)
 
 
 def _read(text: str | None) -> tuple[list[Division], list[str]]:
@@ -149,6 +158,7 @@ def label(path: list[Division]) -> str:
     return SEPARATOR.join(division.name for division in path)
 
 
+@lru_cache(maxsize=4096)  # an import repeats the same few hundred regions
 def canonical(text: str | None) -> str:
     """``广东 深圳`` → ``广东省 深圳市``. Text that is not wholly a region (free text, an
     address abroad, a street after the district) is returned as it is."""
