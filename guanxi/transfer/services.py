@@ -6,6 +6,7 @@ everything in one transaction and keeps nothing when a row is wrong, unless
 the importer chose "import valid rows".
 """
 
+import contextlib
 import csv
 import io
 import tempfile
@@ -261,7 +262,10 @@ def import_execute(*, batch_id, reporter, write):
             reporter.total(batch.row_count)
         rolled_back = False
         try:
-            with transaction.atomic():
+            # a check writes nothing (each update it tries is taken back in a short
+            # transaction of its own), so it holds no transaction: on SQLite one would
+            # keep every other writer waiting for the whole check
+            with transaction.atomic() if write else contextlib.nullcontext():
                 outcome = importer.run(_rows(batch, reporter), reporter)
                 if write and outcome.error_rows and not batch.valid_only:
                     raise _RolledBack

@@ -119,3 +119,51 @@ def test_a_bad_contact_on_an_update_takes_the_whole_row_back(
         assert existing.industry == ""
         assert not Contact.objects.filter(name="王五").exists()
         assert Customer.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_others_can_save_while_an_import_is_checked(world, existing, monkeypatch):
+    """The check holds no transaction: on SQLite one would lock every other writer out
+    for as long as the check runs."""
+    import threading
+
+    from django.db import connection
+
+    from guanxi.jobs import services as job_services
+    from guanxi.transfer import services
+    from guanxi.transfer.tests.helpers import csv_bytes, upload
+
+    saved, tried = [], []
+    flush = job_services.Reporter.flush
+
+    def save_elsewhere():
+        try:
+            with org_scope(world.org):
+                saved.append(customers.customer_create(actor=world.rep_a, name="并发新建客户").pk)
+        finally:
+            connection.close()
+
+    def spy(reporter):
+        flush(reporter)
+        if not tried:  # once, while the check is on its first rows
+            tried.append(reporter.job.progress)
+            thread = threading.Thread(target=save_elsewhere)
+            thread.start()
+            thread.join(10)
+            tried.append(bool(saved))
+
+    monkeypatch.setattr(job_services, "PROGRESS_EVERY", 1)
+    monkeypatch.setattr(job_services.Reporter, "flush", spy)
+    rows = [[f"校验客户{i}", ""] for i in range(3)] + [["北京华为技术有限公司", "信息技术"]]
+    with org_scope(world.org):
+        batch = services.import_upload(
+            actor=world.manager, upload=upload(csv_bytes([["客户名称", "行业"], *rows]))
+        )
+        batch = services.import_configure(actor=world.manager, batch=batch, duplicate_mode="update")
+        services.import_validate(actor=world.manager, batch=batch)  # runs on commit
+        batch.refresh_from_db()
+        assert batch.status == "validated" and batch.updated_count == 1
+        assert tried[-1] is True  # saved at once, while the check was running
+        assert Customer.objects.filter(pk=saved[0]).exists()
+        existing.refresh_from_db()
+        assert existing.industry == "" and existing.version == 1  # the check took it back
