@@ -340,7 +340,11 @@ def customer_delete(*, actor, customer):
 
 @transaction.atomic
 def customer_restore(*, actor, customer):
-    """Bring a customer back from the recycle bin, with the contacts deleted with it."""
+    """Bring a customer back from the recycle bin, with the contacts deleted with it.
+
+    Like any edit, a restore bumps the version of the customer and of those contacts: an
+    edit form opened before the delete is refused as stale instead of overwriting what
+    happened since."""
     policy.require(actor, "customers.delete")
     customer = Customer.with_deleted.select_for_update().get(pk=customer.pk)
     require_visible(actor, "customers", customer)
@@ -349,9 +353,14 @@ def customer_restore(*, actor, customer):
     if customer.merged_into_id is not None:
         raise BusinessRuleError(_("该客户已合并到其他客户，不能恢复。"), code="merged")
     deleted_at = customer.deleted_at
-    Contact.with_deleted.filter(customer=customer, deleted_at=deleted_at).update(deleted_at=None)
-    Customer.with_deleted.filter(pk=customer.pk).update(deleted_at=None)
-    customer.deleted_at = None
+    now = timezone.now()
+    Contact.with_deleted.filter(customer=customer, deleted_at=deleted_at).update(
+        deleted_at=None, version=F("version") + 1, updated_at=now
+    )
+    Customer.with_deleted.filter(pk=customer.pk).update(
+        deleted_at=None, version=F("version") + 1, updated_at=now
+    )
+    customer.refresh_from_db(fields=["deleted_at", "version", "updated_at"])
     indexing.index_customers([customer.pk])
     audit.record_change(
         actor=actor,
