@@ -340,7 +340,9 @@ class ContactViewSet(_ScopedViewSet):
     VCARD_LIMIT = 5000
 
     @extend_schema(
-        parameters=[OpenApiParameter("customer", int), OpenApiParameter("q", str)],
+        # every condition of the contact list (the filter class), not its paging or order
+        filters=True,
+        parameters=[OpenApiParameter("ordering", exclude=True)],
         responses={(200, "text/vcard"): str},
     )
     @action(detail=False, methods=["get"])
