@@ -11,6 +11,10 @@ A model may name fields whose history only some people may read::
 
 Without that capability the values show as ``***`` (phone numbers are masked
 the usual way, 138****5678), in the pages, the history component and exports.
+
+Keys that are not model fields (a handover's summary, say) are labelled by what the
+module writing them registered in ``guanxi.audit.labels``; unregistered ones show as
+stored.
 """
 
 import datetime
@@ -24,6 +28,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from guanxi.audit import labels
 from guanxi.core.models import OrgOwned
 from guanxi.orgs import policy
 
@@ -135,6 +140,20 @@ def format_value(value, field=None):
     return str(value)
 
 
+def format_extra(value, key):
+    """One stored value of a registered non-field key (``labels.Key``) as text."""
+    if value is None or value == "" or value == [] or value == {}:
+        return EMPTY
+    try:
+        if value in key.values:
+            return str(key.values[value])
+    except TypeError:  # unhashable (a dict, a list): not a code
+        pass
+    if key.format is not None and not (isinstance(value, dict) and "repr" in value):
+        return key.format(value)
+    return format_value(value)
+
+
 def _guard(model, name, employee):
     """A function that hides a value from ``employee`` when the field is sensitive."""
     capability = (getattr(model, "AUDIT_SENSITIVE", None) or {}).get(name)
@@ -153,11 +172,21 @@ def describe_changes(record, *, employee, model=None):
         if not isinstance(change, dict):
             change = {"old": None, "new": change}
         field = field_of(model, name)
-        old, new = format_value(change.get("old"), field), format_value(change.get("new"), field)
+        extra = labels.key(record.entity, name) if field is None else None
+        if extra is not None:
+            old, new = (
+                format_extra(change.get("old"), extra),
+                format_extra(change.get("new"), extra),
+            )
+            label = str(extra.label)
+        else:
+            old = format_value(change.get("old"), field)
+            new = format_value(change.get("new"), field)
+            label = field_label(model, name)
         guard = _guard(model, name, employee)
         if guard is not None:
             old, new = guard(old), guard(new)
-        rows.append(FieldChange(name=name, label=field_label(model, name), old=old, new=new))
+        rows.append(FieldChange(name=name, label=label, old=old, new=new))
     return rows
 
 

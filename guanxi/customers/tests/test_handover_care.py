@@ -227,7 +227,7 @@ def test_summary_entry_shows_in_the_audit_log(world, web, book):
 
     [summary] = _entries(entity="orgs.employee", object_id=str(world.rep_a.pk))
     rows = {row.name: row.new for row in display.describe_changes(summary, employee=world.admin)}
-    assert rows["handover_to"] == "李四" and rows["handover_scope"] == "all"
+    assert rows["handover_to"] == "李四" and rows["handover_scope"] == "全部客户"
 
 
 # ---- browser ---------------------------------------------------------------------------------
