@@ -8,4 +8,6 @@ class TransferConfig(AppConfig):
     verbose_name = _("导入导出")
 
     def ready(self):
-        from guanxi.transfer import jobs  # noqa: F401 - registers the import jobs
+        from guanxi.transfer import audit_labels, jobs  # noqa: F401 - jobs: the import jobs
+
+        audit_labels.register()

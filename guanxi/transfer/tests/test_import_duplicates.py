@@ -167,3 +167,22 @@ def test_others_can_save_while_an_import_is_checked(world, existing, monkeypatch
         assert Customer.objects.filter(pk=saved[0]).exists()
         existing.refresh_from_db()
         assert existing.industry == "" and existing.version == 1  # the check took it back
+
+
+def test_the_import_summary_in_the_audit_log_is_labelled(world, django_capture_on_commit_callbacks):
+    from django.utils import translation
+
+    from guanxi.audit import display
+    from guanxi.audit.models import ChangeRecord
+
+    batch = _batch(world.manager, [_row(name="审计标签客户")])
+    _run(world.manager, batch, django_capture_on_commit_callbacks)
+    with org_scope(world.org):
+        record = ChangeRecord.objects.get(entity="transfer.importbatch")
+        for language, expected in (("zh-hans", "新建"), ("en", "Created")):
+            with translation.override(language):
+                rows = {
+                    str(r.label): r.new for r in display.describe_changes(record, employee=None)
+                }
+            assert str(rows[expected]) == "1"
+            assert not {"rows", "created", "updated", "skipped", "errors"} & set(rows)
