@@ -6,3 +6,8 @@ class OrgsConfig(AppConfig):
     name = "guanxi.orgs"
     label = "orgs"
     verbose_name = _("组织与权限")
+
+    def ready(self):
+        from guanxi.orgs import audit_labels
+
+        audit_labels.register()
