@@ -1,4 +1,5 @@
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from guanxi.api.fields import RecordId
@@ -58,6 +59,31 @@ class CustomerSerializer(MaskedPhonesMixin, serializers.ModelSerializer):
             "value_tier", "last_followup_at", "next_followup_on", "in_pool", "created_at",
             "updated_at",
         ]  # fmt: skip
+
+
+class PossibleDuplicateSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    reason = serializers.CharField(help_text=_("电话相同、电子邮件相同、名称相同或名称相似。"))
+
+
+class PossibleDuplicatesSerializer(serializers.Serializer):
+    items = PossibleDuplicateSerializer(many=True)
+    hidden_count = serializers.IntegerField(help_text=_("不在您数据权限内的疑似重复客户数。"))
+
+
+class CustomerCreatedSerializer(CustomerSerializer):
+    """The answer to a create: the customer, and the customers it may duplicate (the
+    same rules as ``GET …/duplicates``; the customer is saved either way)."""
+
+    possible_duplicates = serializers.SerializerMethodField()
+
+    class Meta(CustomerSerializer.Meta):
+        fields = [*CustomerSerializer.Meta.fields, "possible_duplicates"]
+
+    @extend_schema_field(PossibleDuplicatesSerializer)
+    def get_possible_duplicates(self, customer):
+        return getattr(customer, "possible_duplicates", {"items": [], "hidden_count": 0})
 
 
 class ContactSerializer(MaskedPhonesMixin, serializers.ModelSerializer):

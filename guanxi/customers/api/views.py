@@ -14,6 +14,7 @@ from guanxi.customers import jobs, selectors, services, vcard
 from guanxi.customers.api.serializers import (
     BulkUpdateSerializer,
     ContactSerializer,
+    CustomerCreatedSerializer,
     CustomerSerializer,
     HandoverSerializer,
     LifecycleChangeSerializer,
@@ -70,9 +71,36 @@ class CustomerViewSet(_ScopedViewSet):
         deleted = self.action == "restore"
         return selectors.customer_queryset(employee=self.employee, deleted=deleted)
 
+    def get_serializer_class(self):
+        if self.action == "create":
+            return CustomerCreatedSerializer
+        return super().get_serializer_class()
+
+    @extend_schema(request=CustomerSerializer, responses={201: CustomerCreatedSerializer})
+    def create(self, request, *args, **kwargs):
+        """Create a customer. The answer adds ``possible_duplicates``: the customers it
+        may duplicate (same phone, e-mail or name, or a very similar name), ``items``
+        (id, name, reason) for those in the caller's data scope and ``hidden_count`` for
+        the others. The customer is saved either way."""
+        return super().create(request, *args, **kwargs)
+
     def perform_create(self, serializer):
         _version, data = self._data(serializer)
-        serializer.instance = services.customer_create(actor=self.employee, **data)
+        customer = services.customer_create(actor=self.employee, **data)
+        visible, hidden = selectors.duplicate_matches(
+            employee=self.employee,
+            name=customer.name,
+            phone=customer.phone,
+            email=customer.email,
+            exclude=customer.pk,
+        )
+        customer.possible_duplicates = {
+            "items": [
+                {"id": c.pk, "name": c.name, "reason": str(c.duplicate_reason)} for c in visible
+            ],
+            "hidden_count": hidden,
+        }
+        serializer.instance = customer
 
     def perform_update(self, serializer):
         version, data = self._data(serializer)
