@@ -46,6 +46,7 @@ urlpatterns = [
     path("<int:pk>/copy/", manage_views.customer_copy, name="customer_copy"),
     path("<int:pk>/contacts/new/", views.contact_create, name="contact_create"),
     path("contacts/", views.contact_list, name="contact_list"),
+    path("contacts/export/", views.contact_export, name="contact_export"),
     path("contacts/<int:pk>/", views.contact_edit, name="contact_edit"),
     path("contacts/<int:pk>/delete/", views.contact_delete, name="contact_delete"),
     path("contacts/<int:pk>/restore/", manage_views.contact_restore, name="contact_restore"),

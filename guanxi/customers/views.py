@@ -556,3 +556,18 @@ def customer_export(request):
         actor=employee, kind=jobs.EXPORT_KIND, params=jobs.filter_params(data)
     )
     return redirect("jobs:job_detail", pk=job.pk)
+
+
+@employee_required
+@require_POST
+def contact_export(request):
+    """Start the CSV or Excel export of the filtered contact list as a background job;
+    the job page shows its progress and the file."""
+    employee = request.employee
+    policy.require(employee, "contacts.export")
+    job = job_services.job_start(
+        actor=employee,
+        kind=jobs.CONTACT_EXPORT_KIND,
+        params=jobs.contact_filter_params(request.POST),
+    )
+    return redirect("jobs:job_detail", pk=job.pk)

@@ -364,8 +364,35 @@ class ContactViewSet(_ScopedViewSet):
     serializer_class = ContactSerializer
     filterset_class = ContactFilter
     ordering_fields = ["id", "name", "created_at"]
-    extra_capabilities = {"vcard": "export", "restore": "delete"}
+    extra_capabilities = {"vcard": "export", "export": "export", "restore": "delete"}
     VCARD_LIMIT = 5000
+
+    @extend_schema(
+        request=None,
+        filters=True,
+        parameters=[
+            OpenApiParameter("ordering", exclude=True),
+            OpenApiParameter(
+                "file_format", str, enum=list(jobs.FORMATS), description="csv (default) or xlsx"
+            ),
+        ],
+        responses={202: inline_serializer("ContactExportStarted", {
+            "job": serializers.IntegerField(), "status": serializers.CharField(),
+            "url": serializers.CharField()})},
+    )  # fmt: skip
+    @action(detail=False, methods=["post"])
+    def export(self, request):
+        """Export the contacts matching the list filters (given as query parameters) to
+        CSV or Excel (``file_format``) in the background; the answer names the job."""
+        job = job_services.job_start(
+            actor=self.employee,
+            kind=jobs.CONTACT_EXPORT_KIND,
+            params=jobs.contact_filter_params(request.query_params),
+        )
+        return Response(
+            {"job": job.pk, "status": job.status, "url": reverse("jobs:job_detail", args=[job.pk])},
+            status=status.HTTP_202_ACCEPTED,
+        )
 
     @extend_schema(
         # every condition of the contact list (the filter class), not its paging or order
