@@ -193,6 +193,24 @@ def _json(value, empty):
     return json.loads(value)
 
 
+def _write_file(reporter, attachment, name, header, columns, cells):
+    """Stream ``columns`` (a values_list) into the job's file, ``BATCH_SIZE`` rows at a time,
+    saving progress at most every ``PROGRESS_SECONDS``; returns the number of rows."""
+    found = columns.iterator(chunk_size=CHUNK_SIZE)
+    rows = 0
+    with attachment(reporter, name) as write:
+        write([[_text(str(label)) for label in header]])
+        reported, reported_at = 0, time.monotonic()
+        while batch := list(islice(found, BATCH_SIZE)):
+            write(map(cells, batch))
+            rows += len(batch)
+            if time.monotonic() - reported_at >= PROGRESS_SECONDS:
+                reporter.advance(rows - reported)
+                reported, reported_at = rows, time.monotonic()
+        reporter.advance(rows - reported)
+    return rows
+
+
 @registry.register(
     EXPORT_KIND, label=gettext_lazy("导出客户"), permission="customers.export", summary=_summary
 )
@@ -225,7 +243,6 @@ def export_customers(job, reporter):
     )
     stages = {code: _text(str(label)) for code, label in Customer.Lifecycle.choices}
     reporter.total(customers.count())
-    rows = 0
     name = f"customers-{timezone.localtime():%Y%m%d-%H%M%S}.{file_format}"
     attachment = xlsx_rows_attachment if file_format == "xlsx" else csv_rows_attachment
     if policy.can(actor, "special.view_full_phone"):
@@ -265,17 +282,10 @@ def export_customers(job, reporter):
     columns = customers.annotate(
         tags_text=Cast("tags", TextField()), custom_text=Cast("custom", TextField())
     ).values_list(*EXPORT_COLUMNS, *(("custom_text",) if definitions else ()))
-    found = columns.iterator(chunk_size=CHUNK_SIZE)
-    with attachment(reporter, name) as write:
-        write([[_text(str(label)) for label in _header(definitions)]])
-        reported, reported_at = 0, time.monotonic()
-        while batch := list(islice(found, BATCH_SIZE)):
-            write(map(cells_with_custom if definitions else cells, batch))
-            rows += len(batch)
-            if time.monotonic() - reported_at >= PROGRESS_SECONDS:
-                reporter.advance(rows - reported)
-                reported, reported_at = rows, time.monotonic()
-        reporter.advance(rows - reported)
+    rows = _write_file(
+        reporter, attachment, name, _header(definitions), columns,
+        cells_with_custom if definitions else cells,
+    )  # fmt: skip
     audit.record_export(
         actor=actor, entity=EXPORT_ENTITY, row_count=rows, file_format=file_format, filters=filters
     )
@@ -355,20 +365,12 @@ def export_contacts(job, reporter):
     columns = contacts.annotate(custom_text=Cast("custom", TextField())).values_list(
         *CONTACT_COLUMNS, *(("custom_text",) if definitions else ())
     )
-    found = columns.iterator(chunk_size=CHUNK_SIZE)
-    rows = 0
     name = f"contacts-{timezone.localtime():%Y%m%d-%H%M%S}.{file_format}"
     attachment = xlsx_rows_attachment if file_format == "xlsx" else csv_rows_attachment
-    with attachment(reporter, name) as write:
-        write([[_text(str(label)) for label in _contact_header(definitions)]])
-        reported, reported_at = 0, time.monotonic()
-        while batch := list(islice(found, BATCH_SIZE)):
-            write(map(cells_with_custom if definitions else cells, batch))
-            rows += len(batch)
-            if time.monotonic() - reported_at >= PROGRESS_SECONDS:
-                reporter.advance(rows - reported)
-                reported, reported_at = rows, time.monotonic()
-        reporter.advance(rows - reported)
+    rows = _write_file(
+        reporter, attachment, name, _contact_header(definitions), columns,
+        cells_with_custom if definitions else cells,
+    )  # fmt: skip
     audit.record_export(
         actor=actor,
         entity=CONTACT_EXPORT_ENTITY,

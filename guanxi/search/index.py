@@ -23,22 +23,27 @@ from guanxi.search.tokens import Document, document_tokens
 BATCH = 2000
 
 
-def _entry(doc: Document, org_id: int) -> SearchEntry:
+def _values(doc: Document, org_id: int) -> dict:
+    """The columns of a document's entry."""
     text, tokens = document_tokens(doc, org_id)
-    return SearchEntry(
-        org_id=org_id,
-        kind=doc.kind,
-        object_id=doc.object_id,
-        module=doc.module,
-        owner_id=doc.owner_id,
-        department_id=doc.department_id,
-        title=doc.title[:200],
-        subtitle=(doc.subtitle or "")[:200],
-        url_name=doc.url_name,
-        url_arg=doc.url_arg,
-        text=text,
-        tokens=tokens,
-    )
+    return {
+        "org_id": org_id,
+        "kind": doc.kind,
+        "object_id": doc.object_id,
+        "module": doc.module,
+        "owner_id": doc.owner_id,
+        "department_id": doc.department_id,
+        "title": doc.title[:200],
+        "subtitle": (doc.subtitle or "")[:200],
+        "url_name": doc.url_name,
+        "url_arg": doc.url_arg,
+        "text": text,
+        "tokens": tokens,
+    }
+
+
+def _entry(doc: Document, org_id: int) -> SearchEntry:
+    return SearchEntry(**_values(doc, org_id))
 
 
 def _org_id() -> int:
@@ -67,28 +72,10 @@ def add(documents: Iterable[Document]) -> int:
     """Add the entries of records that have none yet (just created: a bulk import),
     written straight to the table (``core.bulkwrite``): no model instance per entry."""
     org_id = _org_id()
-    rows = []
-    for doc in documents:
-        text, tokens = document_tokens(doc, org_id)
-        rows.append(
-            SimpleNamespace(
-                id=None,
-                created_at=None,
-                updated_at=None,
-                org_id=org_id,
-                kind=doc.kind,
-                object_id=doc.object_id,
-                module=doc.module,
-                owner_id=doc.owner_id,
-                department_id=doc.department_id,
-                title=doc.title[:200],
-                subtitle=(doc.subtitle or "")[:200],
-                url_name=doc.url_name,
-                url_arg=doc.url_arg,
-                text=text,
-                tokens=tokens,
-            )
-        )
+    rows = [
+        SimpleNamespace(id=None, created_at=None, updated_at=None, **_values(doc, org_id))
+        for doc in documents
+    ]
     with transaction.atomic():
         bulkwrite.insert(SearchEntry, rows)
     return len(rows)
