@@ -187,7 +187,9 @@ def describe_changes(record, *, employee, model=None):
         if guard is not None:
             old, new = guard(old), guard(new)
         rows.append(FieldChange(name=name, label=label, old=old, new=new))
-    return rows
+    # by key, as the audit service stores them: PostgreSQL's jsonb keeps keys in an order
+    # of its own, and the same entry should read the same on every database
+    return sorted(rows, key=lambda row: row.name)
 
 
 def present_changes(records, *, employee):

@@ -50,9 +50,9 @@ CHANGES = {
 
 def test_registered_keys_are_labelled_in_chinese(world, registered):
     assert _rows(world, CHANGES) == [
-        ("对象", "—", "华南组"),  # an {"id", "repr"} value shows its name
         ("渠道", "网页", "API"),  # a code shows its label
         ("导出记录", "—", "登录日志 2、mystery 1"),  # an unknown kind shows its key
+        ("对象", "—", "华南组"),  # an {"id", "repr"} value shows its name
         ("名称", "旧", "新"),  # the model field's own label
         ("unknown_key", "1", "2"),  # nothing registered: as stored
     ]
@@ -62,9 +62,9 @@ def test_registered_keys_are_labelled_in_english(world, registered):
     with translation.override("en"):
         rows = _rows(world, CHANGES)
     assert rows == [
-        ("Record", "—", "华南组"),
         ("Channel", "Web", "API"),
         ("Exports", "—", "Sign-in log 2, mystery 1"),
+        ("Record", "—", "华南组"),
         ("Name", "旧", "新"),
         ("unknown_key", "1", "2"),
     ]
