@@ -25,6 +25,7 @@ from guanxi.customers.models import Contact, Customer
 from guanxi.customers.selectors import name_core
 from guanxi.orgs import custom_fields, policy
 from guanxi.orgs.models import DictionaryEntry, Employee
+from guanxi.transfer import undo
 from guanxi.transfer.mapping import CONTACT_COLUMNS, CUSTOM_PREFIX, normalise
 
 CHUNK_SIZE = 1000
@@ -167,6 +168,10 @@ class Importer:
             self.codes = set(Customer.with_deleted.values_list("code", flat=True))
         self.wants_contacts = any(key in CONTACT_COLUMNS for key in self.mapping)
         self.can_edit = policy.can(self.actor, "customers.edit")
+        # an all-or-nothing import stops writing at the first wrong row (the rest is
+        # still checked for the report) and is then taken back (``undo``)
+        self.all_or_nothing = not batch.valid_only
+        self.journal = undo.Journal(batch)
         self.outcome = Outcome()
 
     # ---- what a row is checked against ----------------------------------------------------
@@ -364,6 +369,36 @@ class Importer:
         self.outcome.problems.extend(problems)
 
     def _chunk(self, chunk):
+        """Check the rows of ``chunk``; when writing, write them in one transaction
+        with the journal that lets the import be taken back. The checks run before
+        the transaction, so the write lock is held only for the writing itself."""
+        creates, updates = self._prepare(chunk)
+        if self.write and self.all_or_nothing and self.outcome.error_rows:
+            # a wrong row in an all-or-nothing import: from here on the rows are only
+            # checked (for the report), and what earlier chunks wrote is taken back
+            self.write = False
+        if not self.write:
+            self._updates(updates)
+            self.outcome.created += len(creates)
+            return
+        try:
+            with transaction.atomic():
+                self._updates(updates)
+                if self.all_or_nothing and self.outcome.error_rows:
+                    raise _ChunkFailed
+                self._creates(creates)
+                self.journal.save()
+        except _ChunkFailed:
+            self.journal.reset()
+            self.write = False
+            self.outcome.created += len(creates)
+        except BaseException:
+            self.journal.reset()
+            raise
+
+    def _prepare(self, chunk):
+        """``(creates, updates)`` of a chunk: the rows checked and built, duplicates
+        found, problems noted; nothing written."""
         creates = []  # (number, customer, contact)
         updates = []  # (number, pk, fields, custom, contact)
         known = []  # (number, pk, reason): rows that duplicate an existing customer
@@ -407,16 +442,19 @@ class Importer:
                 self.index.add(keys, ("row", number))
             creates.append((number, customer, person))
         self._existing_notes(known)
-        self._updates(updates)
-        if creates:
-            self.outcome.created += len(creates)
-            if self.write:
-                ids = bulk.customers_bulk_create(
-                    actor=self.actor,
-                    customers=[c for _n, c, _p in creates],
-                    contacts=[p for _n, _c, p in creates] if self.wants_contacts else None,
-                )
-                self.outcome.created_ids.extend(ids)
+        return creates, updates
+
+    def _creates(self, creates):
+        if not creates:
+            return
+        ids = bulk.customers_bulk_create(
+            actor=self.actor,
+            customers=[c for _n, c, _p in creates],
+            contacts=[p for _n, _c, p in creates] if self.wants_contacts else None,
+        )
+        self.outcome.created += len(creates)
+        self.outcome.created_ids.extend(ids)
+        self.journal.customers.extend(ids)
 
     def _row_note(self, number, row, reason):
         message = _("与文件第 %(row)d 行重复（%(reason)s），已跳过。") % {
@@ -464,10 +502,11 @@ class Importer:
             if customer is None:
                 self._fail(self._service_problems(number, Http404(), {}))
                 continue
+            done = undo.Journal(self.batch)  # what this row changed, kept once it holds
             try:
                 with transaction.atomic():
                     # a check runs the very same update and takes it back
-                    self._update_one(customer, fields, custom, contact, number)
+                    self._update_one(customer, fields, custom, contact, number, done)
                     if not self.write:
                         raise _CheckOnly
             except _CheckOnly:
@@ -475,36 +514,53 @@ class Importer:
             except _RowFailed as failed:
                 self._fail(failed.problems)
                 continue
+            self.journal.contacts.extend(done.contacts)
+            self.journal.changed.extend(done.changed)
             self.outcome.updated += 1
 
-    def _update_one(self, customer, fields, custom, contact, number):
+    def _update_one(self, customer, fields, custom, contact, number, done):
+        """Update a matched customer (and its contact), noting in ``done`` what the
+        records were before."""
         try:
+            before = undo.row_state("customer", customer.pk) if self.write else None
             customer = services.customer_update(
                 actor=self.actor, customer=customer, custom=custom or None, **fields
             )
         except UPDATE_ERRORS as exc:
             problems = self._service_problems(number, exc, {**fields, "custom": custom})
             raise _RowFailed(problems) from exc
+        if before is not None:
+            done.changed.append(_change("customer", customer, before))
         if not contact:
             return
         keys = {field: key for key, (_l, field) in CONTACT_COLUMNS.items()}
         try:
-            self._contact_of(customer, contact)
+            self._contact_of(customer, contact, done)
         except UPDATE_ERRORS as exc:
             raise _RowFailed(self._service_problems(number, exc, contact, keys)) from exc
 
-    def _contact_of(self, customer, contact):
+    def _contact_of(self, customer, contact, done):
         """The row's contact on a matched customer: the one of the same name has its
         other columns updated; a new name becomes a new contact."""
         fields = dict(contact)
         name = fields.pop("name", "")
         existing = Contact.objects.filter(customer_id=customer.pk, name=name.strip()).first()
         if existing is None:
-            services.contact_create(actor=self.actor, customer=customer, name=name, **fields)
+            person = services.contact_create(
+                actor=self.actor, customer=customer, name=name, **fields
+            )
+            done.contacts.append(person.pk)
             return
         changed = {k: v for k, v in fields.items() if getattr(existing, k) != v}
         if changed:
-            services.contact_update(actor=self.actor, contact=existing, **changed)
+            before = undo.row_state("contact", existing.pk) if self.write else None
+            person = services.contact_update(actor=self.actor, contact=existing, **changed)
+            if before is not None:
+                done.changed.append(_change("contact", person, before))
+
+
+def _change(model_key, record, before):
+    return {"model": model_key, "id": record.pk, "version": record.version, "row": before}
 
 
 UPDATE_ERRORS = (ValidationError, PermissionDenied, Http404, BusinessRuleError, StaleVersion)
@@ -512,6 +568,10 @@ UPDATE_ERRORS = (ValidationError, PermissionDenied, Http404, BusinessRuleError, 
 
 class _CheckOnly(Exception):
     """Takes back an update made only to check it."""
+
+
+class _ChunkFailed(Exception):
+    """Takes back the chunk being written: an all-or-nothing import met a wrong row."""
 
 
 class _RowFailed(Exception):

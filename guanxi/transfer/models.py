@@ -83,3 +83,27 @@ class ImportBatch(OrgOwned):
 
     def __str__(self):
         return self.original_name
+
+
+class ImportChunk(OrgOwned):
+    """What one committed chunk of an import wrote, kept while the import runs.
+
+    An import commits chunk by chunk, so that other people's saves are not held up
+    for the length of a big file. Each chunk leaves this record in its own
+    transaction; the import deletes them when it ends, or uses them to take
+    everything back (a wrong row when the batch is all-or-nothing, a failure, a
+    worker that stopped).
+    """
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="chunks")
+    # ids of the customers created (their contacts, lifecycle rows and search entries go
+    # with them)
+    customers = models.JSONField(default=list)
+    # ids of contacts added to customers that already existed (update mode)
+    contacts = models.JSONField(default=list)
+    # records that existed and were changed: [{"model", "id", "version", "row"}], "row"
+    # holding every column as it was before, "version" the one the import left
+    changed = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["id"]

@@ -1,14 +1,14 @@
 """Every write of the import flow: upload, mapping, validation and the import itself.
 
 An upload is checked (size, type, encoding, header) before anything is
-stored. Validation and the import run as background jobs; the import writes
-everything in one transaction and keeps nothing when a row is wrong, unless
-the importer chose "import valid rows".
+stored. Validation and the import run as background jobs; the import commits
+chunk by chunk and takes everything back when a row is wrong, unless the
+importer chose "import valid rows" (see ``import_execute``).
 """
 
-import contextlib
 import csv
 import io
+import logging
 import tempfile
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -24,9 +24,11 @@ from guanxi.core.spreadsheet import safe_cell
 from guanxi.jobs import services as jobs
 from guanxi.orgs import custom_fields, policy
 from guanxi.transfer import mapping as columns
-from guanxi.transfer import reading
+from guanxi.transfer import reading, undo
 from guanxi.transfer.engine import Importer
 from guanxi.transfer.models import ImportBatch
+
+logger = logging.getLogger(__name__)
 
 PERMISSION = "customers.import"
 VALIDATE_KIND = "transfer.validate_import"
@@ -216,8 +218,13 @@ def import_delete(*, actor, batch):
 # ---- what the jobs run -------------------------------------------------------------------
 
 
-class _RolledBack(Exception):
-    pass
+def _take_back_after_failure(batch, actor):
+    """Undo what a failed import wrote; a failure of the undo itself is logged and
+    left to ``imports_recover``, which finds the chunk records still there."""
+    try:
+        undo.take_back(batch, actor)
+    except Exception:
+        logger.exception("import %s: taking back the written chunks failed", batch.pk)
 
 
 def _rows(batch, reporter):
@@ -249,9 +256,12 @@ def _write_report(batch, problems):
 def import_execute(*, batch_id, reporter, write):
     """Run by the jobs: check (``write=False``) or import every row of a batch.
 
-    The import is one transaction: when a row is wrong and the batch does not
-    say "valid rows only", everything is rolled back. Counts, the first
-    problems and a CSV report of all problems are kept on the batch.
+    The import commits chunk by chunk (so nobody else waits for the whole file),
+    each chunk with a journal of what it wrote. When a row is wrong and the batch
+    does not say "valid rows only", writing stops there, the rest of the file is
+    still checked for the report, and what was written is taken back
+    (``undo.take_back``); the same happens when the import fails half-way. Counts,
+    the first problems and a CSV report of all problems are kept on the batch.
     """
     batch = ImportBatch.objects.select_related("created_by").get(pk=batch_id)
     actor = batch.created_by
@@ -260,18 +270,17 @@ def import_execute(*, batch_id, reporter, write):
         importer = Importer(batch, write=write)
         if batch.row_count is not None:
             reporter.total(batch.row_count)
-        rolled_back = False
         try:
-            # a check writes nothing (each update it tries is taken back in a short
-            # transaction of its own), so it holds no transaction: on SQLite one would
-            # keep every other writer waiting for the whole check
-            with transaction.atomic() if write else contextlib.nullcontext():
-                outcome = importer.run(_rows(batch, reporter), reporter)
-                if write and outcome.error_rows and not batch.valid_only:
-                    raise _RolledBack
-        except _RolledBack:
-            rolled_back = True
-            outcome = importer.outcome
+            outcome = importer.run(_rows(batch, reporter), reporter)
+        except BaseException:
+            if write:
+                _take_back_after_failure(batch, actor)
+            raise
+        rolled_back = write and bool(outcome.error_rows) and not batch.valid_only
+        if rolled_back:
+            undo.take_back(batch, actor)
+        elif write:
+            undo.forget(batch)
     except (ValidationError, BusinessRuleError, PermissionDenied) as exc:
         message = ("；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)) or _(
             "您没有执行此操作的权限。"
@@ -334,3 +343,30 @@ def import_execute(*, batch_id, reporter, write):
         "errors": batch.error_count,
         "rolled_back": rolled_back,
     }
+
+
+def imports_recover():
+    """Finish the imports whose job ended without them (all orgs): a worker that
+    stopped mid-import leaves the batch "running" with the chunks it committed.
+    Their chunks are taken back and the batch is marked failed (a check goes back
+    to "mapped"), so it can be changed and started again. Returns how many."""
+    from guanxi.core.tenancy import all_orgs, org_scope
+    from guanxi.jobs.models import Job
+
+    with all_orgs():
+        stranded = list(
+            ImportBatch.objects.filter(status__in=BUSY)
+            .exclude(job__status__in=(Job.Status.QUEUED, Job.Status.RUNNING))
+            .select_related("created_by")
+        )
+    for batch in stranded:
+        with org_scope(batch.org_id):
+            if batch.status == Status.RUNNING:
+                undo.take_back(batch, batch.created_by)
+                status, message = Status.FAILED, _("导入被中断，已写入的数据已撤销，请重新导入。")
+            else:
+                status, message = Status.MAPPED, _("校验被中断，请重新校验。")
+            ImportBatch.objects.filter(pk=batch.pk, status=batch.status).update(
+                status=status, message=message, updated_at=timezone.now()
+            )
+    return len(stranded)
