@@ -20,7 +20,6 @@ from guanxi.customers.filters import ContactFilter, CustomerFilter
 from guanxi.customers.forms import ContactForm, CustomerForm
 from guanxi.customers.models import Contact, Customer, LifecycleChange
 from guanxi.customers.services import DICTIONARY_FIELDS
-from guanxi.jobs import services as job_services
 from guanxi.orgs import custom_fields, policy
 from guanxi.orgs import services as org_services
 from guanxi.orgs.models import Department, Employee, SavedFilter
@@ -548,13 +547,13 @@ def customer_export(request):
     """Start the CSV or Excel export of the filtered list as a background job; the job
     page shows its progress and the file."""
     employee = request.employee
-    policy.require(employee, "customers.export")
     data = request.POST.copy()
     if data.get("mine"):
         data["owner"] = str(employee.pk)
-    job = job_services.job_start(
-        actor=employee, kind=jobs.EXPORT_KIND, params=jobs.filter_params(data)
-    )
+    try:
+        job = jobs.customers_export_start(actor=employee, data=data)
+    except ValidationError as exc:
+        return _export_refused(request, exc, "customers:customer_list", FILTER_PARAMS)
     return redirect("jobs:job_detail", pk=job.pk)
 
 
@@ -563,11 +562,16 @@ def customer_export(request):
 def contact_export(request):
     """Start the CSV or Excel export of the filtered contact list as a background job;
     the job page shows its progress and the file."""
-    employee = request.employee
-    policy.require(employee, "contacts.export")
-    job = job_services.job_start(
-        actor=employee,
-        kind=jobs.CONTACT_EXPORT_KIND,
-        params=jobs.contact_filter_params(request.POST),
-    )
+    try:
+        job = jobs.contacts_export_start(actor=request.employee, data=request.POST)
+    except ValidationError as exc:
+        return _export_refused(request, exc, "customers:contact_list", CONTACT_FILTER_PARAMS)
     return redirect("jobs:job_detail", pk=job.pk)
+
+
+def _export_refused(request, exc, list_url, keys):
+    """Back to the list with its conditions, which shows what was wrong."""
+    for message in exc.messages:
+        messages.error(request, message)
+    query = urlencode(_filter_params(request.POST, keys))
+    return redirect(reverse(list_url) + ("?" + query if query else ""))

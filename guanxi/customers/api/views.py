@@ -23,7 +23,6 @@ from guanxi.customers.api.serializers import (
 )
 from guanxi.customers.filters import ContactFilter, CustomerFilter
 from guanxi.customers.models import Customer
-from guanxi.jobs import services as job_services
 from guanxi.orgs import policy
 from guanxi.orgs.models import Employee
 
@@ -273,11 +272,7 @@ class CustomerViewSet(_ScopedViewSet):
         """Export the customers matching the list filters (given as query
         parameters) to CSV or Excel (``file_format``) in the background; the answer names
         the job."""
-        job = job_services.job_start(
-            actor=self.employee,
-            kind=jobs.EXPORT_KIND,
-            params=jobs.filter_params(request.query_params),
-        )
+        job = jobs.customers_export_start(actor=self.employee, data=request.query_params)
         return Response(
             {"job": job.pk, "status": job.status, "url": reverse("jobs:job_detail", args=[job.pk])},
             status=status.HTTP_202_ACCEPTED,
@@ -384,11 +379,7 @@ class ContactViewSet(_ScopedViewSet):
     def export(self, request):
         """Export the contacts matching the list filters (given as query parameters) to
         CSV or Excel (``file_format``) in the background; the answer names the job."""
-        job = job_services.job_start(
-            actor=self.employee,
-            kind=jobs.CONTACT_EXPORT_KIND,
-            params=jobs.contact_filter_params(request.query_params),
-        )
+        job = jobs.contacts_export_start(actor=self.employee, data=request.query_params)
         return Response(
             {"job": job.pk, "status": job.status, "url": reverse("jobs:job_detail", args=[job.pk])},
             status=status.HTTP_202_ACCEPTED,
