@@ -68,6 +68,31 @@ def record_change(*, actor, instance, action, before=None, after=None):
     )
 
 
+def record_changes(*, actor, model, rows, batch_size=1000):
+    """Store an update of many records of ``model`` at once: what ``record_change``
+    stores one by one, for services that change many rows in one statement. ``rows``:
+    ``(org_id, pk, repr, before, after)``, ``before``/``after`` as for ``diff``. One
+    INSERT per ``batch_size`` rows; ``actor`` None stands for the system."""
+    entity = entity_of(model)
+    actor_name = str(actor) if actor else ""
+    return ChangeRecord.objects.bulk_create(
+        [
+            ChangeRecord(
+                org_id=org_id,
+                actor=actor,
+                actor_name=actor_name,
+                entity=entity,
+                object_id=str(pk),
+                object_repr=str(name)[:200],
+                action=ChangeRecord.Action.UPDATE,
+                changes=diff(before, after),
+            )
+            for org_id, pk, name, before, after in rows
+        ],
+        batch_size=batch_size,
+    )
+
+
 def record_login(
     *, org_id, user, username, success, reason="", channel="web", ip=None, user_agent=""
 ):

@@ -24,7 +24,6 @@ from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
 from guanxi.audit import services as audit
-from guanxi.audit.models import ChangeRecord
 from guanxi.core.tenancy import org_scope
 from guanxi.customers.models import Customer, LifecycleChange, LifecycleScan
 from guanxi.orgs import policy
@@ -34,6 +33,7 @@ BATCH_SIZE = 1000
 Stage = Customer.Lifecycle
 Reason = LifecycleChange.Reason
 SCANNED_STAGES = (Stage.NEW, Stage.REPEAT)
+DORMANT = {"lifecycle_stage": Stage.DORMANT}
 
 
 def _threshold(org_id):
@@ -52,23 +52,6 @@ def dormant_candidates(*, cutoff_day, since):
     return Customer.objects.filter(
         lifecycle_stage__in=SCANNED_STAGES, last_order_on__lt=cutoff_day
     ).exclude(Exists(recent))
-
-
-def _audit_rows(actor, rows, now):
-    entity = audit.entity_of(Customer)
-    return [
-        ChangeRecord(
-            org_id=org_id,
-            actor=actor,
-            actor_name=str(actor) if actor else "",
-            entity=entity,
-            object_id=str(pk),
-            object_repr=str(name)[:200],
-            action=ChangeRecord.Action.UPDATE,
-            changes=audit.diff({"lifecycle_stage": stage}, {"lifecycle_stage": Stage.DORMANT}),
-        )
-        for pk, org_id, name, stage in rows
-    ]
 
 
 def lifecycle_churn_scan(*, org, now=None, actor=None, batch_size=BATCH_SIZE):
@@ -116,8 +99,14 @@ def lifecycle_churn_scan(*, org, now=None, actor=None, batch_size=BATCH_SIZE):
                     ],
                     batch_size=batch_size,
                 )
-                ChangeRecord.objects.bulk_create(
-                    _audit_rows(actor, rows, now), batch_size=batch_size
+                audit.record_changes(
+                    actor=actor,
+                    model=Customer,
+                    rows=(
+                        (row_org, pk, name, {"lifecycle_stage": stage}, DORMANT)
+                        for pk, row_org, name, stage in rows
+                    ),
+                    batch_size=batch_size,
                 )
                 total += len(rows)
             if len(rows) < batch_size:

@@ -36,7 +36,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanxi.audit import services as audit
-from guanxi.audit.models import ChangeRecord
 from guanxi.core.errors import BusinessRuleError
 from guanxi.core.tenancy import org_scope
 from guanxi.customers import indexing
@@ -192,28 +191,18 @@ def _audit_moves(actor, rows, *, into_pool):
     owners = _named(Employee, (row[3] for row in rows))
     departments = _named(Department, (row[4] for row in rows))
     pooled = {"owner": None, "department": None, "in_pool": True}
-    entity = audit.entity_of(Customer)
-    records = []
-    for pk, org_id, name, owner_id, department_id in rows:
-        owned = {
-            "owner": owners.get(owner_id),
-            "department": departments.get(department_id),
-            "in_pool": False,
-        }
-        before, after = (owned, pooled) if into_pool else (pooled, owned)
-        records.append(
-            ChangeRecord(
-                org_id=org_id,
-                actor=actor,
-                actor_name=str(actor) if actor else "",
-                entity=entity,
-                object_id=str(pk),
-                object_repr=str(name)[:200],
-                action=ChangeRecord.Action.UPDATE,
-                changes=audit.diff(before, after),
-            )
-        )
-    ChangeRecord.objects.bulk_create(records, batch_size=BATCH_SIZE)
+
+    def moves():
+        for pk, org_id, name, owner_id, department_id in rows:
+            owned = {
+                "owner": owners.get(owner_id),
+                "department": departments.get(department_id),
+                "in_pool": False,
+            }
+            before, after = (owned, pooled) if into_pool else (pooled, owned)
+            yield org_id, pk, name, before, after
+
+    audit.record_changes(actor=actor, model=Customer, rows=moves(), batch_size=BATCH_SIZE)
 
 
 @transaction.atomic
