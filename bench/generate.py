@@ -516,7 +516,9 @@ INDUSTRY_WORDS = [
 COMPANY_FORMS = ["有限公司", "有限公司", "有限公司", "股份有限公司", "有限责任公司", "集团有限公司"]
 CONTACT_TITLES = ["总经理", "采购经理", "财务经理", "行政主管", "技术总监", "采购专员", "董事长"]
 CONTACT_DEPARTMENTS = ["采购部", "财务部", "行政部", "技术部", "总经办", "信息部"]
-LEVELS = ["A", "B", "C", "D"]
+# the codes of the default customer level dictionary every org starts with (a quarter
+# "key", the level the list benchmark filters on)
+LEVELS = ["key", "normal", "normal", "minor"]
 STAGES = ["target", "potential", "opportunity", "new", "repeat", "dormant", "lost"]
 STAGE_WEIGHTS = [20, 25, 10, 15, 20, 6, 4]
 
