@@ -14,6 +14,7 @@ from guanxi.catalog.api import views as catalog
 from guanxi.customers.api import care as customer_care
 from guanxi.customers.api import care_rules as customer_care_rules
 from guanxi.customers.api import pool as customer_pool
+from guanxi.customers.api import renewals as customer_renewals
 from guanxi.customers.api import views as customers
 from guanxi.orgs.api import views as orgs
 from guanxi.search.views import SearchView
@@ -32,6 +33,7 @@ router.register("contacts", customers.ContactViewSet, basename="contact")
 router.register("pool", customer_pool.PoolViewSet, basename="pool")
 router.register("care-tasks", customer_care.CareTaskViewSet, basename="care-task")
 router.register("care-rules", customer_care_rules.CareRuleViewSet, basename="care-rule")
+router.register("renewals", customer_renewals.RenewalItemViewSet, basename="renewal")
 router.register("custom-fields", orgs.CustomFieldViewSet, basename="custom-field")
 router.register("products", catalog.ProductViewSet, basename="product")
 router.register("product-categories", catalog.ProductCategoryViewSet, basename="product-category")

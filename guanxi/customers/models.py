@@ -568,3 +568,91 @@ class CareTask(OrgOwned):
 
     def __str__(self):
         return self.title
+
+
+class RenewalItem(OrgOwned, Versioned):
+    """A renewal or repeat purchase due (续约/复购事项): a customer expected to renew a
+    contract or to re-order around ``due_on``, and where the follow-up stands.
+
+    Made by hand, by the nightly repeat-purchase run (the customer's last order plus the
+    org's ``repurchase_cycle_days``) or by a later module through
+    ``renewals.renewal_register`` with its own ``source_type`` / ``source_id`` (a
+    contract, an order…): one item per source reference. ``owner`` and ``department``
+    are the customer's, copied for the data scope and kept in step when the customer
+    changes hands.
+    """
+
+    class Kind(models.TextChoices):
+        RENEWAL = "renewal", pgettext_lazy("renewal kind", "续约")
+        REPURCHASE = "repurchase", pgettext_lazy("renewal kind", "复购")
+
+    class Status(models.TextChoices):
+        UNDECIDED = "undecided", pgettext_lazy("renewal status", "未定")
+        WILL_RENEW = "will_renew", pgettext_lazy("renewal status", "会续约")
+        WONT_RENEW = "wont_renew", pgettext_lazy("renewal status", "不续约")
+        RENEWED = "renewed", pgettext_lazy("renewal status", "已续约")
+
+    class Source(models.TextChoices):
+        MANUAL = "manual", pgettext_lazy("renewal source", "手工添加")
+        CYCLE = "cycle", pgettext_lazy("renewal source", "复购周期")
+        MODULE = "module", pgettext_lazy("renewal source", "业务单据")
+
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="renewal_items", verbose_name=_("客户")
+    )
+    kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices, default=Kind.REPURCHASE)
+    due_on = models.DateField(_("到期日期"))
+    source = models.CharField(
+        _("来源"), max_length=20, choices=Source.choices, default=Source.MANUAL
+    )
+    # what the item stands for in the module that registered it (e.g. "contract" + its id,
+    # or "cycle" + customer:last order date); blank for items made by hand
+    source_type = models.CharField(_("来源类型"), max_length=40, blank=True)
+    source_id = models.CharField(_("来源编号"), max_length=64, blank=True)
+    title = models.CharField(_("说明"), max_length=200, blank=True)
+    status = models.CharField(
+        _("跟进状态"), max_length=20, choices=Status.choices, default=Status.UNDECIDED
+    )
+    note = models.CharField(_("跟进备注"), max_length=500, blank=True)
+    closed_at = models.DateTimeField(_("续约时间"), null=True, blank=True)
+    owner = models.ForeignKey(
+        "orgs.Employee",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("负责人"),
+    )
+    department = models.ForeignKey(
+        "orgs.Department",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("负责部门"),
+    )
+    created_by = models.ForeignKey(
+        "orgs.Employee", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("续约/复购事项")
+        verbose_name_plural = _("续约/复购事项")
+        ordering = ["due_on", "id"]
+        constraints = [
+            # a source reference registers one item, however often it is registered
+            models.UniqueConstraint(
+                fields=["org", "source_type", "source_id"],
+                condition=~Q(source_type=""),
+                name="renewal_one_per_source",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["org", "due_on", "id"], name="renewal_org_due"),
+            models.Index(fields=["org", "owner", "due_on"], name="renewal_org_owner_due"),
+            models.Index(fields=["org", "department", "due_on"], name="renewal_org_dept_due"),
+            models.Index(fields=["org", "customer", "status"], name="renewal_org_customer"),
+        ]
+
+    def __str__(self):
+        return self.title

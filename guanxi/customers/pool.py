@@ -38,7 +38,7 @@ from django.utils.translation import gettext as _
 from guanxi.audit import services as audit
 from guanxi.core.errors import BusinessRuleError
 from guanxi.core.tenancy import org_scope
-from guanxi.customers import indexing
+from guanxi.customers import indexing, renewals
 from guanxi.customers.models import CareTask, Contact, Customer, PoolEvent
 from guanxi.orgs import policy
 from guanxi.orgs.models import Department, Employee, OrgSettings
@@ -135,6 +135,7 @@ def _let_go(customer_ids):
     CareTask.objects.filter(
         customer_id__in=customer_ids, status=CareTask.Status.OPEN, assignee=F("customer__owner")
     ).update(assignee=None, assignee_department=None)
+    renewals.renewals_follow_owner(customer_ids, None)
 
 
 def _hand_to(customer_ids, owner, now):
@@ -156,6 +157,7 @@ def _hand_to(customer_ids, owner, now):
     open_tasks.filter(due_on__gte=today).update(
         assignee=owner, assignee_department_id=owner.department_id, updated_at=now
     )
+    renewals.renewals_follow_owner(customer_ids, owner)
 
 
 def _into_pool(customer_ids, now):

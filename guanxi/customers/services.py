@@ -20,7 +20,7 @@ from guanxi.audit.models import ChangeRecord
 from guanxi.core import pinyin
 from guanxi.core.errors import BusinessRuleError
 from guanxi.core.versioning import bump_version, lock_for_update
-from guanxi.customers import indexing
+from guanxi.customers import indexing, renewals
 from guanxi.customers.models import Contact, Customer, LifecycleChange
 from guanxi.orgs import custom_fields, numbering, policy
 from guanxi.orgs.models import DictionaryEntry
@@ -617,6 +617,7 @@ def _transfer(actor, customer_ids, owner, *, with_contacts=True):
             code="not_visible",
         )
     care_tasks = _care_tasks_follow(ids, owner)
+    renewals.renewals_follow_owner(ids, owner)
     for customer in customers:
         before = audit.snapshot(customer, ("owner", "department"))
         previous_owner = customer.owner_id
@@ -779,6 +780,8 @@ def lifecycle_event(*, customer, event, actor=None, on=None):
     if updates:
         Customer.objects.filter(pk=customer.pk).update(**updates)
         customer.last_order_on = updates.get("last_order_on", customer.last_order_on)
+    if day is not None:  # the customer bought: its repeat-purchase items are renewed
+        renewals.renewals_close_on_order(customer_id=customer.pk, day=day)
     if not moved:
         return False
     customer.lifecycle_stage = target

@@ -3,7 +3,7 @@
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
-from guanxi.customers import care, lifecycle, pool
+from guanxi.customers import care, lifecycle, pool, renewals
 from guanxi.orgs.models import Organization
 
 
@@ -40,3 +40,10 @@ def lifecycle_churn_daily():
 def care_rules_daily():
     """Every morning: the care tasks the active care plans call for, every active org."""
     return {org_id: care.care_rules_generate(org=org_id) for org_id in _active_org_ids()}
+
+
+@db_periodic_task(crontab(hour="2", minute="41"))
+def renewals_generate_daily():
+    """Every night, after the churn scan: renewal items follow their customers' owners, and
+    the repeat-purchase items the org's ``repurchase_cycle_days`` calls for, every active org."""
+    return {org_id: renewals.renewals_generate(org=org_id) for org_id in _active_org_ids()}

@@ -1,6 +1,13 @@
 from django.urls import path
 
-from guanxi.customers import care_views, lifecycle_views, manage_views, pool_views, views
+from guanxi.customers import (
+    care_views,
+    lifecycle_views,
+    manage_views,
+    pool_views,
+    renewal_views,
+    views,
+)
 
 app_name = "customers"
 urlpatterns = [
@@ -27,6 +34,11 @@ urlpatterns = [
     path("care/rules/<int:pk>/", care_views.care_rule_edit, name="care_rule_edit"),
     path("care/rules/<int:pk>/toggle/", care_views.care_rule_toggle, name="care_rule_toggle"),
     path("<int:pk>/care/", care_views.care_panel, name="care_panel"),
+    path("renewals/", renewal_views.renewal_list, name="renewal_list"),
+    path("renewals/new/", renewal_views.renewal_create, name="renewal_create"),
+    path("renewals/run/", renewal_views.renewal_run, name="renewal_run"),
+    path("renewals/<int:pk>/status/", renewal_views.renewal_status, name="renewal_status"),
+    path("<int:pk>/renewals/", renewal_views.renewal_panel, name="renewal_panel"),
     path("bulk-edit/", manage_views.bulk_edit, name="bulk_edit"),
     path("transfer/", manage_views.transfer, name="transfer"),
     path("merge/", manage_views.merge, name="merge"),

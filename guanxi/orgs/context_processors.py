@@ -20,6 +20,7 @@ NAVIGATION = [
             (pgettext_lazy("navigation", "联系人"), "customers:contact_list", "contacts.view"),
             (pgettext_lazy("navigation", "公海"), "customers:pool_list", "customers.view"),
             (pgettext_lazy("navigation", "客户关怀"), "customers:care", "customers.view"),
+            (pgettext_lazy("navigation", "续约与复购"), "customers:renewal_list", "customers.view"),
         ],
     ),
     (

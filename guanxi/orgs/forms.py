@@ -394,6 +394,9 @@ class SettingsForm(forms.ModelForm):
             "churn_threshold_days": _("客户超过这么多天没有再购买，就列入流失预警。"),
             "pool_return_days": _("客户超过这么多天没有跟进，就退回公海。"),
             "pool_claim_limit": _("每名员工最多可以从公海领取的客户数。"),
+            "repurchase_cycle_days": _(
+                "最近下单日期加上这个天数即复购到期日；0 表示不自动生成复购事项。"
+            ),
         }
 
     def __init__(self, *args, **kwargs):

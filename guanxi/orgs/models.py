@@ -79,6 +79,9 @@ class OrgSettings(OrgOwned):
     pool_claim_limit = models.PositiveSmallIntegerField(
         _("每人可领取公海客户上限"), default=50, validators=[MaxValueValidator(100000)]
     )
+    repurchase_cycle_days = models.PositiveSmallIntegerField(
+        _("复购周期天数"), default=0, validators=[MaxValueValidator(3650)]
+    )
     work_start = models.TimeField(_("上班时间"), default=datetime.time(9, 0))
     work_end = models.TimeField(_("下班时间"), default=datetime.time(18, 0))
     # ISO weekdays, 1 = Monday

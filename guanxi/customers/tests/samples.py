@@ -75,3 +75,24 @@ def build_care_rule(world):
         return care.care_rule_create(
             actor=world.admin, name="季度回访", kind="interval", interval_days=90, lead_days=3
         )
+
+
+@sample(
+    "renewal",
+    change={"note": "客户口头确认会续约", "version": 1},
+    check_field="note",
+    create=lambda w: {
+        "customer": _customer(w, "续约对象").pk,
+        "kind": "renewal",
+        "due_on": "2026-06-01",
+    },
+    owned=True,
+)
+def build_renewal_item(world):
+    from guanxi.customers import renewals
+
+    customer = _customer(world, "续约客户")
+    with org_scope(world.org):
+        return renewals.renewal_create(
+            actor=world.admin, customer=customer, kind="renewal", due_on="2026-05-01"
+        )
