@@ -452,22 +452,15 @@ def renewals_close_on_order(*, customer_id, day, now=None):
     RenewalItem.objects.filter(pk__in=[item.pk for item in items]).update(
         status=Status.RENEWED, closed_at=now, version=F("version") + 1, updated_at=now
     )
-    entity = audit.entity_of(RenewalItem)
-    ChangeRecord.objects.bulk_create(
-        [
-            ChangeRecord(
-                org_id=item.org_id,
-                actor=None,
-                actor_name="",
-                entity=entity,
-                object_id=str(item.pk),
-                object_repr=item.title[:200],
-                action=ChangeRecord.Action.UPDATE,
-                changes=audit.diff({"status": item.status}, {"status": Status.RENEWED.value}),
-            )
+    audit.record_changes(
+        actor=None,
+        model=RenewalItem,
+        rows=(
+            (item.org_id, item.pk, item.title, {"status": item.status},
+             {"status": Status.RENEWED.value})
             for item in items
-        ]
-    )
+        ),
+    )  # fmt: skip
     return len(items)
 
 

@@ -182,3 +182,13 @@ def test_run_now_is_for_parameter_editors(world, web):
         assert not RenewalItem.objects.exists()
     response = web(world.admin).post("/customers/renewals/run/", follow=True)
     assert "已生成 1 条复购事项" in response.content.decode()
+
+
+def test_the_list_speaks_english_too(world, web):
+    _items(world, _customer(world, "华信科技"), 1, kind="renewal")
+    client = web(world.rep_a)
+    page = client.get(LIST, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    for text in ("Renewals and repeat purchases", "Next 30 days", "Will renew", "Undecided"):
+        assert text in page
+    bad = client.get(LIST, {"period": "week"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "“week” is not a valid choice." in bad
