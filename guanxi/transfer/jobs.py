@@ -38,3 +38,17 @@ def validate_import(job, reporter):
 )
 def run_import(job, reporter):
     return services.import_execute(batch_id=job.params["batch"], reporter=reporter, write=True)
+
+
+def _undo_summary(result):
+    return _("已撤销：移入回收站 %(deleted)d，恢复 %(restored)d，保留 %(kept)d。") % result
+
+
+@registry.register(
+    services.UNDO_KIND,
+    label=gettext_lazy("撤销导入"),
+    permission=services.PERMISSION,
+    summary=_undo_summary,
+)
+def undo_import(job, reporter):
+    return services.undo_execute(batch_id=job.params["batch"], reporter=reporter)

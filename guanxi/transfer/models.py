@@ -40,6 +40,8 @@ class ImportBatch(OrgOwned):
         RUNNING = "running", _("导入中")
         DONE = "done", _("已完成")
         FAILED = "failed", _("失败")
+        UNDOING = "undoing", _("撤销中")
+        UNDONE = "undone", _("已撤销")
 
     entity = models.CharField(
         _("导入对象"), max_length=20, choices=Entity.choices, default=Entity.CUSTOMER
@@ -65,6 +67,9 @@ class ImportBatch(OrgOwned):
     error_count = models.PositiveIntegerField(_("错误"), default=0)
     first_errors = models.JSONField(default=list, blank=True)  # the first rows of the report
     message = models.CharField(_("说明"), max_length=500, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    # what undoing the import did: {"deleted", "restored", "kept"}
+    undo_result = models.JSONField(default=dict, blank=True)
     error_report = models.FileField(upload_to=report_path, max_length=200, blank=True)
     job = models.ForeignKey(
         "jobs.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -7,6 +7,7 @@ importer chose "import valid rows" (see ``import_execute``).
 """
 
 import csv
+import datetime
 import io
 import logging
 import tempfile
@@ -26,18 +27,21 @@ from guanxi.orgs import custom_fields, policy
 from guanxi.transfer import mapping as columns
 from guanxi.transfer import reading, undo
 from guanxi.transfer.engine import Importer
-from guanxi.transfer.models import ImportBatch
+from guanxi.transfer.models import ImportBatch, ImportChunk
 
 logger = logging.getLogger(__name__)
 
 PERMISSION = "customers.import"
 VALIDATE_KIND = "transfer.validate_import"
 IMPORT_KIND = "transfer.run_import"
+UNDO_KIND = "transfer.undo_import"
 FIRST_ERRORS = 20
 NAME_LENGTH = 200
+# an import can be undone this long after it finished; its journal is kept that long
+UNDO_DAYS = 7
 Status = ImportBatch.Status
-BUSY = (Status.VALIDATING, Status.RUNNING)
-FINISHED = (Status.DONE,)
+BUSY = (Status.VALIDATING, Status.RUNNING, Status.UNDOING)
+FINISHED = (Status.DONE, Status.UNDONE)
 
 
 def _editable(batch):
@@ -279,8 +283,6 @@ def import_execute(*, batch_id, reporter, write):
         rolled_back = write and bool(outcome.error_rows) and not batch.valid_only
         if rolled_back:
             undo.take_back(batch, actor)
-        elif write:
-            undo.forget(batch)
     except (ValidationError, BusinessRuleError, PermissionDenied) as exc:
         message = ("；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)) or _(
             "您没有执行此操作的权限。"
@@ -317,6 +319,7 @@ def import_execute(*, batch_id, reporter, write):
     else:
         batch.status = Status.DONE
         batch.message = ""
+        batch.finished_at = timezone.now()
     batch.save()
     if write and not rolled_back:
         audit.record_change(
@@ -345,6 +348,104 @@ def import_execute(*, batch_id, reporter, write):
     }
 
 
+def undo_deadline(batch):
+    """Until when ``batch`` may be undone (None: it cannot be)."""
+    if batch.status != Status.DONE or batch.finished_at is None:
+        return None
+    if not (batch.created_count or batch.updated_count):
+        return None
+    return batch.finished_at + datetime.timedelta(days=UNDO_DAYS)
+
+
+def can_undo(actor, batch, *, now=None):
+    deadline = undo_deadline(batch)
+    return (
+        deadline is not None
+        and (now or timezone.now()) <= deadline
+        and policy.can(actor, PERMISSION)
+        and (batch.created_by_id == actor.pk or policy.is_admin(actor))
+    )
+
+
+@transaction.atomic
+def import_undo(*, actor, batch):
+    """Undo a finished import in the background: the customers (and contacts) it
+    created go to the recycle bin, the records it changed get back what they held,
+    unless someone saved them since. Within ``UNDO_DAYS`` days; returns the job."""
+    _require_owner(actor, batch)
+    batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+    if batch.status in BUSY:
+        raise BusinessRuleError(_("该导入正在处理中，请稍候。"), code="import_busy")
+    deadline = undo_deadline(batch)
+    if batch.status == Status.UNDONE:
+        raise BusinessRuleError(_("该导入已经撤销过了。"), code="import_undone")
+    if batch.status != Status.DONE:
+        raise BusinessRuleError(_("只能撤销已完成的导入。"), code="import_not_done")
+    if deadline is None or not batch.chunks.exists():
+        raise BusinessRuleError(_("这次导入没有可撤销的数据。"), code="import_nothing_to_undo")
+    if timezone.now() > deadline:
+        raise BusinessRuleError(
+            _("导入完成已超过 %(days)d 天，不能再撤销。") % {"days": UNDO_DAYS},
+            code="import_undo_expired",
+        )
+    if batch.created_count:
+        policy.require(actor, "customers.delete")
+    if batch.updated_count:
+        policy.require(actor, "customers.edit")
+    job = jobs.job_start(actor=actor, kind=UNDO_KIND, params={"batch": batch.pk})
+    batch.job = job
+    batch.status = Status.UNDOING
+    batch.message = ""
+    batch.save(update_fields=["job", "status", "message", "updated_at"])
+    return job
+
+
+def undo_execute(*, batch_id, reporter):
+    """Run by the undo job: take the import back chunk by chunk (see ``undo``)."""
+    batch = ImportBatch.objects.select_related("created_by").get(pk=batch_id)
+    actor = batch.created_by
+    try:
+        reporter.total(batch.chunks.count())
+        counts = undo.take_back(batch, actor, to_bin=True, advance=reporter.advance)
+    except Exception:
+        # what was undone stays undone (each chunk is its own transaction); the rest of
+        # the journal is still there, so the import can be undone again
+        ImportBatch.objects.filter(pk=batch.pk).update(
+            status=Status.DONE, message=_("撤销中途失败，可以再次撤销。"), updated_at=timezone.now()
+        )
+        raise
+    batch.status = Status.UNDONE
+    batch.undo_result = counts
+    batch.message = (
+        _(
+            "已撤销：%(deleted)d 条客户或联系人移入回收站，%(restored)d 条记录恢复为导入前的内容，"
+            "%(kept)d 条记录在导入后被他人修改过，保留不动。"
+        )
+        % counts
+    )
+    batch.save(update_fields=["status", "undo_result", "message", "updated_at"])
+    audit.record_change(
+        actor=actor,
+        instance=batch,
+        action=ChangeRecord.Action.UPDATE,
+        before={"status": Status.DONE},
+        after={"status": Status.UNDONE, **counts},
+    )
+    return {"batch": batch.pk, **counts}
+
+
+def imports_purge_journals(*, now=None):
+    """Delete the journals of imports finished more than ``UNDO_DAYS`` days ago (all
+    orgs): they can no longer be undone. Returns how many journal rows went."""
+    from guanxi.core.tenancy import all_orgs
+
+    cutoff = (now or timezone.now()) - datetime.timedelta(days=UNDO_DAYS)
+    with all_orgs():
+        return ImportChunk.objects.filter(
+            batch__status__in=FINISHED, batch__finished_at__lt=cutoff
+        ).delete()[0]
+
+
 def imports_recover():
     """Finish the imports whose job ended without them (all orgs): a worker that
     stopped mid-import leaves the batch "running" with the chunks it committed.
@@ -364,6 +465,8 @@ def imports_recover():
             if batch.status == Status.RUNNING:
                 undo.take_back(batch, batch.created_by)
                 status, message = Status.FAILED, _("导入被中断，已写入的数据已撤销，请重新导入。")
+            elif batch.status == Status.UNDOING:  # the rest of the journal is still there
+                status, message = Status.DONE, _("撤销中途失败，可以再次撤销。")
             else:
                 status, message = Status.MAPPED, _("校验被中断，请重新校验。")
             ImportBatch.objects.filter(pk=batch.pk, status=batch.status).update(

@@ -7,6 +7,12 @@ were before. ``take_back`` undoes the chunks, newest first, each in a transactio
 of its own that also deletes the chunk record, so an undo that is interrupted
 carries on where it stopped the next time.
 
+Two ways: an import that must not half-happen (a wrong row, a failure) deletes
+what it created outright, moments after writing it; an import the user undoes
+later (``to_bin``) moves what it created to the recycle bin, like a delete by
+hand, audited, so whatever others attached to those customers meanwhile can be
+brought back with them.
+
 A changed record is put back only when nobody saved it after the import did (its
 ``version`` is still the one the import left); otherwise it is left as it is and
 counted, because putting it back would throw away that person's work.
@@ -70,20 +76,17 @@ class Journal:
         self.reset()
 
 
-def forget(batch):
-    """The import went through: its chunk records are no longer needed."""
-    ImportChunk.objects.filter(batch=batch).delete()
-
-
-def take_back(batch, actor):
+def take_back(batch, actor, *, to_bin=False, advance=None):
     """Undo every chunk the import ``batch`` committed; returns ``{"deleted",
-    "restored", "kept"}``: customers and contacts removed, records put back, records
-    left as they are because someone saved them after the import."""
+    "restored", "kept"}``: customers and contacts removed (moved to the recycle bin
+    when ``to_bin``), records put back, records left as they are because someone
+    saved them after the import. ``advance()`` is called after each chunk."""
     counts = {"deleted": 0, "restored": 0, "kept": 0}
     expected: dict[tuple[str, int], int] = {}  # the version a record has after our restore
     chunk_ids = list(
         ImportChunk.objects.filter(batch=batch).order_by("-id").values_list("pk", flat=True)
     )
+    remove = _to_bin if to_bin else _delete
     for chunk_id in chunk_ids:
         with transaction.atomic():
             chunk = ImportChunk.objects.select_for_update().filter(pk=chunk_id).first()
@@ -91,20 +94,77 @@ def take_back(batch, actor):
                 continue
             for entry in reversed(chunk.changed):
                 _restore(entry, expected, counts, actor)
-            counts["deleted"] += _delete(Contact, chunk.contacts, indexing.unindex_contacts)
-            counts["deleted"] += _delete(Customer, chunk.customers, indexing.unindex_customers)
+            counts["deleted"] += remove(Contact, chunk.contacts, actor)
+            counts["deleted"] += remove(Customer, chunk.customers, actor)
             chunk.delete()
+        if advance is not None:
+            advance()
     return counts
 
 
-def _delete(model, ids, unindex):
+def _unindex(model, ids):
+    if model is Customer:
+        indexing.unindex_customers(ids)
+    else:
+        indexing.unindex_contacts(ids)
+
+
+def _delete(model, ids, actor):
     if not ids:
         return 0
     ids = list(model._base_manager.filter(pk__in=ids).values_list("pk", flat=True))
     if ids:
-        unindex(ids)
+        _unindex(model, ids)
         model._base_manager.filter(pk__in=ids).delete()
     return len(ids)
+
+
+RELATED = {"customer": ("owner", "department", "parent"),
+           "contact": ("customer", "owner", "owner_department", "manager")}  # fmt: skip
+
+
+def _to_bin(model, ids, actor):
+    """Move the records still live to the recycle bin, as ``customer_delete`` and
+    ``contact_delete`` do one by one: a customer's contacts go with it, the search
+    entries go, and each record gets a "deleted" audit entry (one insert)."""
+    if not ids:
+        return 0
+    key = "customer" if model is Customer else "contact"
+    live = list(
+        model._base_manager.filter(pk__in=ids, deleted_at__isnull=True).select_related(
+            *RELATED[key]
+        )
+    )
+    if not live:
+        return 0
+    pks = [record.pk for record in live]
+    now = timezone.now()
+    _unindex(model, pks)
+    if model is Customer:
+        model._base_manager.filter(pk__in=pks).update(deleted_at=now)
+        Contact._base_manager.filter(customer_id__in=pks, deleted_at__isnull=True).update(
+            deleted_at=now
+        )
+    else:  # as contact_delete: a contact in the bin is nobody's primary contact
+        model._base_manager.filter(pk__in=pks).update(deleted_at=now, is_primary=False)
+    entity = audit.entity_of(model)
+    ChangeRecord.objects.bulk_create(
+        [
+            ChangeRecord(
+                org_id=record.org_id,
+                actor=actor,
+                actor_name=str(actor) if actor else "",
+                entity=entity,
+                object_id=str(record.pk),
+                object_repr=str(record)[:200],
+                action=ChangeRecord.Action.DELETE,
+                changes=audit.diff(audit.snapshot(record, AUDITED[key]), {}),
+            )
+            for record in live
+        ],
+        batch_size=1000,
+    )
+    return len(live)
 
 
 def _restore(entry, expected, counts, actor):

@@ -8,4 +8,5 @@ urlpatterns = [
     path("import/<int:pk>/", views.import_detail, name="import_detail"),
     path("import/<int:pk>/progress/", views.import_progress, name="import_progress"),
     path("import/<int:pk>/errors/", views.import_errors, name="import_errors"),
+    path("import/<int:pk>/undo/", views.import_undo, name="import_undo"),
 ]

@@ -1,9 +1,10 @@
 """Import screens: upload → mapping (with a preview) → validation → import → result."""
 
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from guanxi.core.errors import BusinessRuleError
 from guanxi.core.forms import form_status, refuse
@@ -42,7 +43,7 @@ def import_upload(request):
     )
 
 
-def _context(batch, form):
+def _context(employee, batch, form):
     preview = services.preview(batch)
     columns = [
         {
@@ -58,6 +59,7 @@ def _context(batch, form):
         "columns": columns,
         "preview": preview,
         "busy": batch.status in services.BUSY,
+        "undo_until": services.undo_deadline(batch) if services.can_undo(employee, batch) else None,
         "editable": batch.status not in (*services.BUSY, *services.FINISHED),
     }
 
@@ -90,9 +92,22 @@ def import_detail(request, pk):
     return render(
         request,
         "transfer/import_detail.html",
-        _context(batch, form),
+        _context(employee, batch, form),
         status=form_status(request, form),
     )
+
+
+@require_POST
+@employee_required
+def import_undo(request, pk):
+    employee = request.employee
+    _require(employee)
+    batch = selectors.access_batch(employee, pk)
+    try:
+        services.import_undo(actor=employee, batch=batch)
+    except BusinessRuleError as exc:
+        messages.error(request, str(exc.message))
+    return redirect("transfer:import_detail", pk=batch.pk)
 
 
 @require_GET

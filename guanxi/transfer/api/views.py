@@ -43,12 +43,12 @@ class ImportBatchSerializer(serializers.ModelSerializer):
             "id", "entity", "original_name", "file_type", "encoding", "header", "mapping",
             "duplicate_mode", "valid_only", "status", "row_count", "created_count",
             "updated_count", "skipped_count", "error_count", "first_errors", "message", "job",
-            "created_at", "updated_at",
+            "finished_at", "undo_result", "created_at", "updated_at",
         ]  # fmt: skip
         read_only_fields = [
             "entity", "original_name", "file_type", "encoding", "header", "status", "row_count",
             "created_count", "updated_count", "skipped_count", "error_count", "first_errors",
-            "message", "job", "created_at", "updated_at",
+            "message", "job", "finished_at", "undo_result", "created_at", "updated_at",
         ]  # fmt: skip
 
 
@@ -73,7 +73,8 @@ class ImportViewSet(OrgViewSet):
     """Imports of customers from CSV (UTF-8 or GBK) or Excel .xlsx files: upload
     (the answer has the header and a guessed mapping), PATCH the mapping, the
     duplicate handling and ``valid_only``, then ``validate`` and ``run`` (both
-    background jobs); ``errors`` is the CSV report of the rows with problems."""
+    background jobs); ``errors`` is the CSV report of the rows with problems; ``undo``
+    takes a finished import back (a background job as well)."""
 
     module = "customers"
     permission_classes = [IsEmployee, CanImport]
@@ -131,6 +132,14 @@ class ImportViewSet(OrgViewSet):
     def run(self, request, pk=None):
         """Import in the background (all or nothing unless ``valid_only``)."""
         return self._job_answer(services.import_start(actor=self.employee, batch=self.get_object()))
+
+    @extend_schema(request=None, responses={202: JOB_ANSWER})
+    @action(detail=True, methods=["post"])
+    def undo(self, request, pk=None):
+        """Undo a finished import in the background (within 7 days): the customers and
+        contacts it created go to the recycle bin, the records it changed get back what
+        they held, except those someone saved since."""
+        return self._job_answer(services.import_undo(actor=self.employee, batch=self.get_object()))
 
     @extend_schema(
         responses={(200, "text/csv"): OpenApiResponse(description="row, column, value, problem")}
