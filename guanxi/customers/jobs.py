@@ -85,7 +85,8 @@ def check_filters(filterset_class, params):
     raise ValidationError(
         {
             name: [
-                _("%(label)s：%(message)s") % {"label": form.fields[name].label, "message": message}
+                _("筛选条件“%(label)s”：%(message)s")
+                % {"label": form.fields[name].label, "message": message}
                 if name in form.fields
                 else message
                 for message in messages

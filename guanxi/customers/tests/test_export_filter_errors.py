@@ -70,8 +70,8 @@ def test_the_refusal_speaks_english(world, api, book):
     )
     assert response.status_code == 400
     fields = response.json()["fields"]
-    assert fields["level"] == ["Customer level: “bogus” is not a valid choice."]
-    assert fields["registered_before"] == ["Registered until: Enter a valid date."]
+    assert fields["level"] == ["Filter “Customer level”: “bogus” is not a valid choice."]
+    assert fields["registered_before"] == ["Filter “Registered until”: Enter a valid date."]
     _nothing_started(world)
 
 
@@ -151,7 +151,7 @@ def test_list_screen_export_goes_back_to_the_list_with_the_reason(world, web, bo
         == reverse("customers:customer_list") + "?level=bogus&q=%E8%8C%B6"
     )
     html = response.content.decode()
-    assert "客户级别：“bogus”不是有效的选项。" in html
+    assert "筛选条件“客户级别”：“bogus”不是有效的选项。" in html
     response = client.post(reverse("customers:contact_export"), {"birthday_month": "13"})
     assert response.status_code == 302
     assert response.url == reverse("customers:contact_list") + "?birthday_month=13"
