@@ -11,6 +11,12 @@
   customer and day, whatever how often the daily run repeats). Done tasks are the
   customer's care history. Care tasks follow the customers data scope through
   their assignee and the assignee's department.
+* Win-back tasks (唤醒): the churn scan gives each customer it moves to dormant one,
+  due the day of the scan, for the customer's owner — unassigned when the customer
+  is in the pool, has no owner or its owner has left (like the pool's care tasks:
+  whoever takes the customer gets it). One open win-back task per customer (a
+  unique constraint): a customer that goes dormant again while the last one is
+  still open gets no second one.
 * Care plans (关怀计划, ``CareRule``): recurring care defined by a care manager
   (``special.manage_care``): "every 90 days for level-A customers", "a Spring
   Festival greeting for customers tagged 华东". The daily run turns each active
@@ -44,6 +50,7 @@ from guanxi.orgs.models import DictionaryEntry, Employee, OrgSettings
 
 Kind = CareTask.Kind
 Status = CareTask.Status
+ACTIVE = Employee.Status.ACTIVE
 TITLE_LENGTH = 200
 NOTE_LENGTH = 500
 HOLIDAY_MAX = 5000
@@ -259,6 +266,11 @@ def care_task_create(
         raise ValidationError(errors)
     if kind in (Kind.BIRTHDAY, Kind.ANNIVERSARY) and _duplicate(customer, contact, kind, due_on):
         raise BusinessRuleError(_("这一天已有同样的关怀任务。"), code="duplicate")
+    if (
+        kind == Kind.WINBACK
+        and CareTask.objects.filter(customer=customer, kind=kind, status=Status.OPEN).exists()
+    ):
+        raise BusinessRuleError(_("该客户已有未完成的唤醒任务。"), code="duplicate")
     return CareTask.objects.create(
         org_id=actor.org_id,
         customer=customer,
@@ -461,6 +473,43 @@ def care_generate(*, org, today=None):
             )
         CareTask.objects.bulk_create(tasks, batch_size=500, ignore_conflicts=True)
         return CareTask.objects.count() - before
+
+
+def winback_task(*, org_id, customer_id, name, owner_id, owner_department_id, due_on):
+    """An unsaved win-back care task for the customer ``customer_id`` named ``name``;
+    ``owner_id`` None leaves it unassigned."""
+    return CareTask(
+        org_id=org_id,
+        customer_id=customer_id,
+        kind=Kind.WINBACK,
+        title=(_("唤醒休眠客户%(customer)s") % {"customer": name})[:TITLE_LENGTH],
+        due_on=due_on,
+        assignee_id=owner_id,
+        assignee_department_id=owner_department_id if owner_id else None,
+    )
+
+
+WINBACK_COLUMNS = ("pk", "org_id", "name", "owner_id", "owner__department_id", "owner__status",
+                   "in_pool")  # fmt: skip
+
+
+def care_winback_create(*, customers, due_on, batch_size=500):
+    """The win-back tasks (唤醒) of customers that just went dormant, inserted in one
+    statement per ``batch_size``; a customer that already has an open one gets no
+    second one (the unique constraint; the insert skips it). ``customers``: rows of
+    ``WINBACK_COLUMNS``. The caller holds the transaction (the churn scan's batch)."""
+    tasks = [
+        winback_task(
+            org_id=org_id,
+            customer_id=pk,
+            name=name,
+            owner_id=owner_id if owner_status == ACTIVE and not in_pool else None,
+            owner_department_id=department_id,
+            due_on=due_on,
+        )
+        for pk, org_id, name, owner_id, department_id, owner_status, in_pool in customers
+    ]
+    CareTask.objects.bulk_create(tasks, batch_size=batch_size, ignore_conflicts=True)
 
 
 # ---- care plans (关怀计划) -------------------------------------------------------------------

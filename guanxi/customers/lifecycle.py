@@ -13,6 +13,9 @@ Rules (see docs/*/pool-and-care.md):
   holds for that long: a customer moved back to "repeat" by hand is not put back
   to sleep by the next night's scan; it is when the threshold passes again with
   no order.
+* Each customer moved gets a win-back care task (唤醒, ``care.care_winback_create``)
+  due the day of the scan, for its owner (unassigned for pool customers and those
+  without an active owner), unless it still has an open one.
 * Idempotent: a dormant customer is no longer a candidate. Every run is logged
   (``LifecycleScan``) so the lifecycle page can say when it last ran.
 """
@@ -25,6 +28,7 @@ from django.utils import timezone
 
 from guanxi.audit import services as audit
 from guanxi.core.tenancy import org_scope
+from guanxi.customers import care
 from guanxi.customers.models import Customer, LifecycleChange, LifecycleScan
 from guanxi.orgs import policy
 from guanxi.orgs.models import OrgSettings
@@ -57,9 +61,10 @@ def dormant_candidates(*, cutoff_day, since):
 def lifecycle_churn_scan(*, org, now=None, actor=None, batch_size=BATCH_SIZE):
     """Move ``org``'s new and repeat customers with no purchase for the org's
     ``churn_threshold_days`` days to dormant. Works in batches, each its own
-    transaction: one locking select of the batch, one UPDATE of the customers, one
-    insert of history rows and one of audit entries — the same queries for one
-    customer as for a batch. Logs the run; returns how many customers moved."""
+    transaction: one locking select of the batch (with the owners' department and
+    status), one UPDATE of the customers, one insert each of history rows, audit
+    entries and win-back care tasks — the same queries for one customer as for a
+    batch. Logs the run; returns how many customers moved."""
     now = now or timezone.now()
     org_id = getattr(org, "pk", org)
     total = 0
@@ -72,14 +77,17 @@ def lifecycle_churn_scan(*, org, now=None, actor=None, batch_size=BATCH_SIZE):
         last_pk = 0
         while True:
             with transaction.atomic():
-                rows = list(
-                    candidates.select_for_update()
+                # only the customer rows are locked (PostgreSQL refuses to lock the
+                # nullable side of the owner join)
+                found = list(
+                    candidates.select_for_update(of=("self",))
                     .filter(pk__gt=last_pk)
                     .order_by("pk")
-                    .values_list("pk", "org_id", "name", "lifecycle_stage")[:batch_size]
+                    .values_list("lifecycle_stage", *care.WINBACK_COLUMNS)[:batch_size]
                 )
-                if not rows:
+                if not found:
                     break
+                rows = [(pk, row_org, name, stage) for stage, pk, row_org, name, *_owner in found]
                 last_pk = rows[-1][0]
                 ids = [row[0] for row in rows]
                 Customer.objects.filter(pk__in=ids).update(
@@ -106,6 +114,11 @@ def lifecycle_churn_scan(*, org, now=None, actor=None, batch_size=BATCH_SIZE):
                         (row_org, pk, name, {"lifecycle_stage": stage}, DORMANT)
                         for pk, row_org, name, stage in rows
                     ),
+                    batch_size=batch_size,
+                )
+                care.care_winback_create(
+                    customers=[row[1:] for row in found],
+                    due_on=timezone.localdate(now),
                     batch_size=batch_size,
                 )
                 total += len(rows)

@@ -486,6 +486,7 @@ class CareTask(OrgOwned):
         HOLIDAY = "holiday", pgettext_lazy("care kind", "节日问候")
         SCHEDULED = "scheduled", pgettext_lazy("care kind", "定期关怀")
         CUSTOM = "custom", pgettext_lazy("care kind", "其他关怀")
+        WINBACK = "winback", pgettext_lazy("care kind", "唤醒")
 
     class Status(models.TextChoices):
         OPEN = "open", pgettext_lazy("care status", "待办")
@@ -558,6 +559,12 @@ class CareTask(OrgOwned):
                 fields=["org", "rule", "customer", "due_on"],
                 condition=Q(rule__isnull=False),
                 name="care_one_rule_task",
+            ),
+            # one open win-back task per customer, however often it goes dormant
+            models.UniqueConstraint(
+                fields=["org", "customer"],
+                condition=Q(kind="winback", status="open"),
+                name="care_one_open_winback",
             ),
         ]
         indexes = [
