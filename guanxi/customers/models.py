@@ -186,6 +186,9 @@ class Customer(OrgOwned, Versioned):
             models.Index(
                 fields=["org", "lifecycle_stage", "last_order_on"], name="customer_org_stage_order"
             ),
+            # the list's value tier (equality, newest first) and credit limit (range) filters
+            models.Index(fields=["org", "value_tier", "-id"], name="customer_org_tier"),
+            models.Index(fields=["org", "credit_limit"], name="customer_org_credit"),
         ]
 
     def __str__(self):
