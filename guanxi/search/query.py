@@ -12,6 +12,7 @@ many departments (``SCOPE_TOKENS_MAX``) it is a condition on the entry's own
 
 import json
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.db import connection
 
@@ -65,17 +66,23 @@ def _column_scope(*, owner_id, department_ids, all_scope) -> _Scope | None:
     return _Scope(int(owner_id), tuple(sorted(int(pk) for pk in department_ids)))
 
 
+@lru_cache(maxsize=256)
+def _scope_tokens(owner_id, department_ids: frozenset, pg: bool) -> str:
+    """The OR of the owner's token and each department's (the same few scopes are asked
+    for again and again, and a large one is hundreds of digests)."""
+    quote = _quote_pg if pg else _quote_fts
+    scope = [quote(tk.meta("o", owner_id))]
+    scope += [quote(tk.meta("d", pk)) for pk in sorted(department_ids)]
+    return _and(scope, "|" if pg else "OR")
+
+
 def expressions(query: tk.Query, *, org_id, kind, owner_id, department_ids, all_scope, pg):
     """``{tier: expression}`` in FTS5 syntax, or tsquery syntax when ``pg``; the scope
     as tokens (``all_scope``: no scope tokens)."""
     quote = _quote_pg if pg else _quote_fts
     and_, or_ = ("&", "|") if pg else ("AND", "OR")
     prefix = tk.space(org_id, kind)
-    base = []
-    if not all_scope:
-        scope = [quote(tk.meta("o", owner_id))]
-        scope += [quote(tk.meta("d", pk)) for pk in sorted(department_ids)]
-        base.append(_and(scope, or_))
+    base = [] if all_scope else [_scope_tokens(owner_id, frozenset(department_ids), pg)]
     text = _and([_and([quote(prefix + t) for t in group], and_) for group in query.groups], or_)
     tiers = {EXACT: _and([quote(tk.exact_key(org_id, kind, query.exact)), *base], and_)}
     if text:
