@@ -180,7 +180,9 @@ class CustomerFilter(CustomFieldFilterMixin, django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_q", label=_("搜索"))
     owner = django_filters.NumberFilter(field_name="owner_id", label=_("负责人"))
     department = django_filters.NumberFilter(field_name="department_id", label=_("负责部门"))
-    lifecycle_stage = django_filters.ChoiceFilter(choices=Customer.Lifecycle.choices)
+    lifecycle_stage = django_filters.ChoiceFilter(
+        choices=Customer.Lifecycle.choices, label=_("生命周期阶段")
+    )
     # every filter is declared: django-filter would otherwise read the model's
     # default manager while building the class, at import, outside any org
     industry = django_filters.CharFilter(label=_("行业"))

@@ -86,7 +86,7 @@ def check_filters(filterset_class, params):
         {
             name: [
                 _("筛选条件“%(label)s”：%(message)s")
-                % {"label": form.fields[name].label, "message": message}
+                % {"label": form.fields[name].label or name, "message": message}
                 if name in form.fields
                 else message
                 for message in messages
