@@ -97,6 +97,7 @@ def drop_org(org):
         "customers_lifecyclechange",
         "customers_contact",
         "customers_customer",
+        "transfer_importchunk",
         "transfer_importbatch",
         "audit_changerecord",
         "jobs_job",
