@@ -1,13 +1,13 @@
 """Candidate ids from the full-text index, in the database's own dialect.
 
-One SQL statement per kind returns up to ``fetch`` ids for each of three tiers,
-newest first: exact key (code, phone, e-mail), title starting with the query,
-any match. The org and the kind are in the tokens themselves (text tokens live in a
-space of their org and kind). The employee's data scope is, for a scope of a few
-departments, tokens of the same full-text expression (the owner's OR each
-department's), so the index never walks another employee's records; for a scope of
-many departments (``SCOPE_TOKENS_MAX``) it is a condition on the entry's own
-``owner_id`` / ``department_id`` columns instead (see ``_Scope``).
+One SQL statement per kind (two for some large scopes, see below) returns up to
+``fetch`` ids for each of three tiers, newest first: exact key (code, phone, e-mail),
+title starting with the query, any match. The org and the kind are in the tokens
+themselves (text tokens live in a space of their org and kind). The employee's data
+scope is, for a scope of a few departments, tokens of the same full-text expression
+(the owner's OR each department's), so the index never walks another employee's
+records; for a scope of many departments (``SCOPE_TOKENS_MAX``) it is a condition on
+the entry's own ``owner_id`` / ``department_id`` columns instead (see ``_Scope``).
 """
 
 import json
@@ -43,9 +43,10 @@ def _and(parts, joiner):
 # nearly every entry of the org: ~30 ms on SQLite and ~100 ms on PostgreSQL for 50,000
 # customers. Checked on the columns, a lookup reads the text's matches newest first and
 # keeps those in scope, stopping when it has enough. That is cheap while the scope holds
-# a good share of the matches; for a scope of many departments but few records (and a
-# frequent text) the older matches are found through the tokens after all, whose posting
-# lists are then short (see ``SQLITE_WINDOW`` and ``PG_DENSE``). Scopes of a few
+# a good share of the matches; a scope of many departments but few records (and a
+# frequent text) is served by its tokens after all, whose posting lists are then short:
+# on SQLite for the matches older than a window (``SQLITE_WINDOW``), on PostgreSQL for
+# the whole lookup (``PG_DENSE``). Scopes of a few
 # departments stay tokens: an intersection with short posting lists is what keeps a
 # frequent text cheap for someone who sees little.
 SCOPE_TOKENS_MAX = 16
@@ -112,9 +113,11 @@ NEWEST = (
 def candidates(
     query: tk.Query, *, fetch, org_id, kind, owner_id, department_ids, all_scope
 ) -> list[tuple[int, int]]:
-    """``[(tier, entry id)]`` newest first within each tier (one statement), among the
-    entries of ``kind`` that ``owner_id`` owns or that belong to one of
-    ``department_ids`` (every entry of the kind when ``all_scope``)."""
+    """``[(tier, entry id)]`` newest first within each tier, among the entries of
+    ``kind`` that ``owner_id`` owns or that belong to one of ``department_ids`` (every
+    entry of the kind when ``all_scope``). One statement; a scope of more than
+    ``SCOPE_TOKENS_MAX`` departments may take one more (PostgreSQL: the density check
+    first; SQLite: the older matches of a sparse scope after)."""
     pg = connection.vendor == "postgresql"
     where = {"org_id": org_id, "kind": kind, "owner_id": owner_id, "pg": pg}
     tiers = expressions(query, department_ids=department_ids, all_scope=all_scope, **where)
