@@ -7,7 +7,7 @@ again adds nothing (customers are matched by name).
 import random
 
 from guanxi.customers import services
-from guanxi.customers.models import Contact, Customer
+from guanxi.customers.models import Contact, Customer, LifecycleChange
 from guanxi.orgs.models import Employee
 
 # name, industry, level, region, address, phone
@@ -206,7 +206,9 @@ def seed_life(actor, *, record_followup, today=None):
     """What makes the demo customers look used: follow-ups (recorded through
     ``record_followup(owner, customer, kind, content, occurred_at, next_on)``, which the
     workspace provides), contacts with birthdays in the coming days, two customers in the
-    public pool and the care tasks those birthdays and anniversaries call for."""
+    public pool, the care tasks those birthdays and anniversaries call for, orders on a
+    few customers (the events the sales module will send) and the renewals and repeat
+    purchases they lead to."""
     import datetime
 
     from django.utils import timezone
@@ -237,3 +239,44 @@ def seed_life(actor, *, record_followup, today=None):
     if quiet:
         pool.pool_release(actor=actor, customer_ids=quiet, reason=POOL_REASON)
     care.care_generate(org=actor.org, today=today)
+    _seed_renewals(actor, customers[:-2], today)
+
+
+RENEWALS = [  # (title, days until due, status, note)
+    ("年度技术服务合同续约", 20, "will_renew", "客户口头确认续约，等合同盖章。"),
+    ("软件维保合同续约", 45, "undecided", ""),
+]
+
+
+def _seed_renewals(actor, customers, today):
+    """First and repeat orders on the first customers, the org's repurchase cycle (90
+    days) and the repeat-purchase items the nightly run makes of them, and two contract
+    renewals entered by hand."""
+    import datetime
+
+    from guanxi.customers import renewals
+    from guanxi.orgs.models import OrgSettings
+
+    reason = LifecycleChange.Reason
+    for index, customer in enumerate(customers[:4]):
+        first = today - datetime.timedelta(days=100 + 15 * index)
+        services.lifecycle_event(customer=customer, event=reason.FIRST_ORDER, on=first)
+        if index % 2 == 0:
+            again = today - datetime.timedelta(days=60 + 10 * index)
+            services.lifecycle_event(customer=customer, event=reason.REPEAT_ORDER, on=again)
+    OrgSettings.objects.filter(org_id=actor.org_id, repurchase_cycle_days=0).update(
+        repurchase_cycle_days=90
+    )
+    renewals.renewals_generate(org=actor.org_id, today=today)
+    for customer, (title, days, status, note) in zip(customers[4:], RENEWALS, strict=False):
+        item = renewals.renewal_create(
+            actor=actor,
+            customer=customer,
+            kind=renewals.Kind.RENEWAL,
+            due_on=today + datetime.timedelta(days=days),
+            title=title,
+        )
+        if status != item.status or note:
+            renewals.renewal_update(
+                actor=actor, item=item, version=item.version, status=status, note=note
+            )

@@ -198,3 +198,25 @@ def test_demo_customers_have_follow_ups_birthdays_a_pool_and_care_tasks(run_demo
     run_demo()  # a second run adds nothing
     with all_orgs():
         assert Activity.objects.count() == before
+
+
+def test_demo_customers_have_orders_renewals_and_repeat_purchases(run_demo):
+    from guanxi.customers.models import Customer, RenewalItem
+
+    run_demo()
+    with all_orgs():
+        org = _demo_org()
+        bought = Customer.objects.filter(org=org, last_order_on__isnull=False)
+        assert bought.count() == 4
+        assert set(bought.values_list("lifecycle_stage", flat=True)) <= {"new", "repeat"}
+        items = RenewalItem.objects.filter(org=org)
+        assert items.filter(kind="repurchase").count() == 4  # one per customer who bought
+        renewals = items.filter(kind="renewal").order_by("due_on")
+        assert [(r.status, bool(r.note)) for r in renewals] == [
+            ("will_renew", True),
+            ("undecided", False),
+        ]
+        before = items.count()
+    run_demo()  # a second run adds nothing
+    with all_orgs():
+        assert RenewalItem.objects.filter(org=org).count() == before
