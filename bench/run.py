@@ -313,8 +313,8 @@ class Bench:
             "WHERE c.org_id = %s AND c.deleted_at IS NULL AND c.level = %s"
             + where.replace("owner_id", "c.owner_id").replace("department_id", "c.department_id")
         )
-        args = [self.org.pk, "A", *params]
-        url = "/api/v1/customers?limit=50&level=A"
+        args = [self.org.pk, "key", *params]
+        url = "/api/v1/customers?limit=50&level=key"
 
         def get(path):
             def run():
@@ -326,7 +326,7 @@ class Bench:
             return run
 
         self.record(
-            f"customer list, page 1 (manager scope, level=A; {self.scope_note(scope)})",
+            f"customer list, page 1 (manager scope, level=key; {self.scope_note(scope)})",
             get(url),
             self.sql(base + " ORDER BY c.id DESC LIMIT 50", args),
         )
