@@ -643,6 +643,7 @@ def create_customers(org, rng, employees, customer_count, contact_count, timer, 
 
     from guanxi.customers import indexing
     from guanxi.customers.models import Contact, Customer
+    from guanxi.customers.services import name_key
     from guanxi.orgs.models import NumberSequence
     from guanxi.orgs.numbering import pattern_for, period_of
     from guanxi.search import tokens as tk
@@ -709,6 +710,7 @@ def create_customers(org, rng, employees, customer_count, contact_count, timer, 
             "department_id": owner.department_id, "registered_on": today,
             "lifecycle_stage": rng.choices(STAGES, STAGE_WEIGHTS)[0],
             "mnemonic": "", "search_keys": "", "phone_digits": tk.digits(phone),
+            "name_key": name_key(name),
         }  # fmt: skip
         values = {k: v for k, v in values.items() if k in customers.columns or k == "id"}
         customers.add(**values)

@@ -48,6 +48,7 @@ def refresh_search(customer):
     customer.mnemonic = customer.mnemonic.upper()[:60]
     customer.search_keys = keys[:300]
     customer.phone_digits = services._digits(customer.phone, customer.finance_phone)
+    customer.name_key = services.name_key(customer.name)
 
 
 class _Blank:

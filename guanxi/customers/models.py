@@ -125,6 +125,9 @@ class Customer(OrgOwned, Versioned):
     # search aids, kept by the services: pinyin keys and every phone's digits
     search_keys = models.CharField(max_length=300, blank=True, editable=False)
     phone_digits = models.CharField(max_length=100, blank=True, editable=False)
+    # the distinctive part of the name (``selectors.name_core``): "北京华为技术有限公司"
+    # and "华为技术（北京）有限公司" both keep "华为技术"; duplicate checks look it up
+    name_key = models.CharField(max_length=100, blank=True, editable=False)
     # kept by the activity services: the newest follow-up and the next one planned
     last_followup_at = models.DateTimeField(_("最近跟进"), null=True, blank=True, editable=False)
     next_followup_on = models.DateField(_("下次跟进"), null=True, blank=True, editable=False)
@@ -174,6 +177,7 @@ class Customer(OrgOwned, Versioned):
             models.Index(fields=["org", "owner", "-id"], name="customer_org_owner"),
             models.Index(fields=["org", "department", "-id"], name="customer_org_dept"),
             models.Index(fields=["org", "name"], name="customer_org_name"),
+            models.Index(fields=["org", "name_key"], name="customer_org_name_key"),
             models.Index(fields=["org", "in_pool", "-id"], name="customer_org_pool"),
             models.Index(
                 fields=["org", "owner_since"],

@@ -20,7 +20,7 @@ from guanxi.audit.models import ChangeRecord
 from guanxi.core import pinyin
 from guanxi.core.errors import BusinessRuleError
 from guanxi.core.versioning import bump_version, lock_for_update
-from guanxi.customers import indexing, renewals
+from guanxi.customers import indexing, renewals, selectors
 from guanxi.customers.models import Contact, Customer, LifecycleChange
 from guanxi.orgs import custom_fields, numbering, policy
 from guanxi.orgs.models import DictionaryEntry
@@ -53,6 +53,11 @@ CODE_ATTEMPTS = 20
 _NOT_DIGIT = re.compile(r"\D+")
 
 
+def name_key(name):
+    """What ``Customer.name_key`` holds for ``name``."""
+    return selectors.name_core(name)[:NAME_KEY_LENGTH]
+
+
 def _digits(*phones):
     return " ".join(d for d in (_NOT_DIGIT.sub("", p or "") for p in phones) if d)[:200]
 
@@ -61,6 +66,7 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
+NAME_KEY_LENGTH = 100
 CUSTOMER_NULLABLE = frozenset({"credit_limit", "parent", "owner", "department"})
 CONTACT_NULLABLE = frozenset({"birthday", "manager", "owner", "owner_department"})
 
@@ -179,6 +185,7 @@ def _refresh_search(customer):
     customer.mnemonic = customer.mnemonic.upper()[:60]
     customer.search_keys = pinyin.search_keys(customer.name, person=person)[:300]
     customer.phone_digits = _digits(customer.phone, customer.finance_phone)
+    customer.name_key = name_key(customer.name)
 
 
 def _clean_custom(actor, instance, entity, values, errors):

@@ -1,8 +1,9 @@
 """Turning the rows of an import file into customers.
 
 Everything a row is checked against is loaded once per import (dictionaries,
-employees, custom fields, the normalised phone/e-mail/name keys of the org's
-customers), so checking a row needs no query. New customers are written in
+employees, custom fields), so checking a row needs no query; the existing
+customers a chunk's rows might duplicate, and the codes they give, are looked up
+once per chunk (``DuplicateIndex.prefetch``, ``_check_codes``). New customers are written in
 batches through ``customers.bulk``; matched customers are updated through the
 single-record service, which checks the editor's rights and keeps the history.
 """
@@ -20,11 +21,13 @@ from django.utils.translation import gettext as _
 
 from guanxi.core import regions
 from guanxi.core.errors import BusinessRuleError, StaleVersion
-from guanxi.customers import bulk, services
+from guanxi.core.tenancy import current_org_id
+from guanxi.customers import bulk, indexing, services
 from guanxi.customers.models import Contact, Customer
 from guanxi.customers.selectors import name_core
 from guanxi.orgs import custom_fields, policy
 from guanxi.orgs.models import DictionaryEntry, Employee
+from guanxi.search import lookup, tokens
 from guanxi.transfer import undo
 from guanxi.transfer.mapping import CONTACT_COLUMNS, CUSTOM_PREFIX, normalise
 
@@ -96,12 +99,20 @@ class Outcome:
 
 class DuplicateIndex:
     """Normalised phone digits, e-mails and name cores → the customer (its id) or
-    the file row (``("row", n)``) that has them."""
+    the file row (``("row", n)``) that has them.
+
+    The org's customers are not read in full: before each chunk is classified,
+    ``prefetch`` looks up the customers that share one of the chunk's keys — phones
+    and e-mails by the search index's exact keys, names by the indexed
+    ``Customer.name_key`` — so time and memory follow the file, not the org. A key
+    held by several customers names the oldest of those found.
+    """
 
     def __init__(self):
         self.phones: dict = {}
         self.emails: dict = {}
         self.names: dict = {}
+        self.loaded: set[int] = set()
 
     @staticmethod
     def keys(*, name, email, phones):
@@ -117,19 +128,35 @@ class DuplicateIndex:
             "name": core if len(core) >= MIN_NAME_CORE else "",
         }
 
-    def load(self):
-        rows = Customer.objects.values_list("pk", "name", "email", "phone_digits")
-        for pk, name, email, digits in rows.iterator(chunk_size=5000):
-            self.add(self.keys(name=name, email=email, phones=(digits or "").split()), pk)
-        return self
+    def prefetch(self, keys_list):
+        """Load the existing customers that hold any of these keys (three to five
+        queries per chunk, whatever the size of the org)."""
+        exact = {d for keys in keys_list for d in keys["phones"]}
+        exact |= {tokens.normalize(k["email"]).strip() for k in keys_list if k["email"]}
+        found: set[int] = set()
+        for part in _parts(sorted(exact)):
+            found |= _exact_matches(part)
+        names = sorted({k["name"][: services.NAME_KEY_LENGTH] for k in keys_list if k["name"]})
+        for part in _parts(names):
+            found |= set(Customer.objects.filter(name_key__in=part).values_list("pk", flat=True))
+        new = sorted(found - self.loaded)
+        self.loaded.update(new)
+        for part in _parts(new):
+            rows = Customer.objects.filter(pk__in=part).order_by("pk")
+            for pk, name, email, digits in rows.values_list("pk", "name", "email", "phone_digits"):
+                self.add(self.keys(name=name, email=email, phones=(digits or "").split()), pk)
 
     def add(self, keys, ref):
-        for digits in keys["phones"]:
-            self.phones.setdefault(digits, ref)
-        if keys["email"]:
-            self.emails.setdefault(keys["email"], ref)
-        if keys["name"]:
-            self.names.setdefault(keys["name"], ref)
+        """Note who holds ``keys``: a customer (its id; the oldest keeps a key) or a row
+        of the file (``("row", n)``, after every customer holding it, see ``prefetch``)."""
+        entries = [(self.phones, d) for d in keys["phones"]]
+        entries += [(self.emails, keys["email"]), (self.names, keys["name"])]
+        for table, key in entries:
+            if not key:
+                continue
+            held = table.get(key)
+            if held is None or (isinstance(ref, int) and isinstance(held, int) and ref < held):
+                table[key] = ref
 
     def find(self, keys):
         """``(ref, reason)`` of the first match (phone, e-mail, name), or ``(None, "")``."""
@@ -141,6 +168,29 @@ class DuplicateIndex:
         if keys["name"] and keys["name"] in self.names:
             return self.names[keys["name"]], _("名称相同")
         return None, ""
+
+
+LOOKUP_PART = 500
+# ids fetched per exact key looked up; a part that fills it is split (a phone many
+# customers share must not crowd the other keys out of the answer)
+FETCH_PER_KEY = 4
+
+
+def _parts(items, size=LOOKUP_PART):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _exact_matches(values):
+    """Ids of the customers whose search entry holds the exact key of one of ``values``."""
+    fetch = len(values) * FETCH_PER_KEY
+    found = lookup.object_ids(
+        org_id=current_org_id(), kind=indexing.CUSTOMER, exact=values, fetch=fetch
+    )
+    if len(found) < fetch or len(values) == 1:
+        return set(found)
+    half = len(values) // 2
+    return _exact_matches(values[:half]) | _exact_matches(values[half:])
 
 
 class Importer:
@@ -162,10 +212,9 @@ class Importer:
             for name in (code, *_both(label)):
                 self.stages[normalise(name)] = code
         self.mode = batch.duplicate_mode
-        self.index = DuplicateIndex().load() if self.mode != "create" else None
-        self.codes = set()
-        if "code" in self.mapping:
-            self.codes = set(Customer.with_deleted.values_list("code", flat=True))
+        self.index = DuplicateIndex() if self.mode != "create" else None
+        # codes of the file's rows so far, and those found taken (``_check_codes``)
+        self.codes: set[str] = set()
         self.wants_contacts = any(key in CONTACT_COLUMNS for key in self.mapping)
         self.can_edit = policy.can(self.actor, "customers.edit")
         # an all-or-nothing import stops writing at the first wrong row (the rest is
@@ -320,12 +369,24 @@ class Importer:
             problems.append(
                 Problem(number, self._column("contact_name"), "", _("请填写联系人姓名。"))
             )
-        code = fields.get("code")
-        if code:
-            if code in self.codes:
-                problems.append(Problem(number, self._column("code"), code, _("编号已被使用。")))
-            self.codes.add(code)
         return fields, custom, contact, problems
+
+    def _check_codes(self, rows):
+        """Codes a chunk's rows give that a customer (deleted ones too) or an earlier row
+        already has: one lookup per chunk."""
+        given = {fields["code"] for _n, fields, *_rest in rows if fields.get("code")}
+        for part in _parts(sorted(given - self.codes)):
+            self.codes |= set(
+                Customer.with_deleted.filter(code__in=part).values_list("code", flat=True)
+            )
+        for number, fields, _custom, _contact, problems in rows:
+            code = fields.get("code")
+            if code:
+                if code in self.codes:
+                    problems.append(
+                        Problem(number, self._column("code"), code, _("编号已被使用。"))
+                    )
+                self.codes.add(code)
 
     def _service_problems(self, number, exc, values, keys=None):
         """Field errors of a service → report lines for the columns they concern
@@ -399,12 +460,13 @@ class Importer:
     def _prepare(self, chunk):
         """``(creates, updates)`` of a chunk: the rows checked and built, duplicates
         found, problems noted; nothing written."""
-        creates = []  # (number, customer, contact)
-        updates = []  # (number, pk, fields, custom, contact)
-        known = []  # (number, pk, reason): rows that duplicate an existing customer
+        rows = []
         for number, cells in chunk:
             self.outcome.rows += 1
-            fields, custom, contact, problems = self.clean(number, cells)
+            rows.append((number, *self.clean(number, cells)))
+        self._check_codes(rows)
+        built = []  # (number, fields, custom, contact, customer, person)
+        for number, fields, custom, contact, problems in rows:
             if problems:
                 self._fail(problems)
                 continue
@@ -422,24 +484,31 @@ class Importer:
                     keys = {field: key for key, (_l, field) in CONTACT_COLUMNS.items()}
                     self._fail(self._service_problems(number, exc, contact, keys))
                     continue
-            if self.index is not None:
-                keys = DuplicateIndex.keys(
-                    name=customer.name,
-                    email=customer.email,
-                    phones=(customer.phone, customer.finance_phone),
-                )
-                match, reason = self.index.find(keys)
-                if match is not None:
-                    if self.mode == "update" and not isinstance(match, tuple):
-                        updates.append((number, match, fields, custom, contact))
-                        continue
-                    self.outcome.skipped += 1
-                    if isinstance(match, tuple):
-                        self.outcome.problems.append(self._row_note(number, match[1], reason))
-                    else:
-                        known.append((number, match, reason))
+            built.append((number, fields, custom, contact, customer, person))
+        if self.index is None:
+            return [(number, customer, person) for number, *_r, customer, person in built], []
+        creates = []  # (number, customer, contact)
+        updates = []  # (number, pk, fields, custom, contact)
+        known = []  # (number, pk, reason): rows that duplicate an existing customer
+        keyed = [
+            (item, DuplicateIndex.keys(name=item[4].name, email=item[4].email,
+                                       phones=(item[4].phone, item[4].finance_phone)))
+            for item in built
+        ]  # fmt: skip
+        self.index.prefetch([keys for _item, keys in keyed])
+        for (number, fields, custom, contact, customer, person), keys in keyed:
+            match, reason = self.index.find(keys)
+            if match is not None:
+                if self.mode == "update" and not isinstance(match, tuple):
+                    updates.append((number, match, fields, custom, contact))
                     continue
-                self.index.add(keys, ("row", number))
+                self.outcome.skipped += 1
+                if isinstance(match, tuple):
+                    self.outcome.problems.append(self._row_note(number, match[1], reason))
+                else:
+                    known.append((number, match, reason))
+                continue
+            self.index.add(keys, ("row", number))
             creates.append((number, customer, person))
         self._existing_notes(known)
         return creates, updates
