@@ -283,6 +283,7 @@ def customer_update(*, actor, customer, version=None, custom=None, **fields):
     customer = lock_for_update(Customer, customer.pk, expected_version=version)
     require_visible(actor, "customers", customer)
     before = audit.snapshot(customer, CUSTOMER_FIELDS)
+    previous_owner_id = customer.owner_id
     previous = {field: getattr(customer, field) for field in DICTIONARY_FIELDS}
     errors: dict[str, list] = {}
     if "tags" in fields:
@@ -310,6 +311,11 @@ def customer_update(*, actor, customer, version=None, custom=None, **fields):
     _clean_custom(actor, customer, "customer", custom, errors)
     _model_errors(customer, errors, exclude=["custom"])
     _raise(errors)
+    if customer.owner_id != previous_owner_id:
+        # a new owner by an edit (or an import) takes the open items, as a transfer does
+        if customer.owner is not None:
+            _care_tasks_follow([customer.pk], customer.owner)
+        renewals.renewals_follow_owner([customer.pk], customer.owner)
     bump_version(customer)
     _save(customer)
     customer.refresh_from_db()

@@ -261,3 +261,27 @@ def test_manager_hands_over_a_leaving_reps_customers_with_their_care_tasks(
     page.goto("/customers/care/")
     titles = page.locator("[data-testid=care-task-title]").all_inner_texts()
     assert sorted(titles) == ["鹭岛茶叶周年问候", "鹭岛茶叶生日问候"]
+
+
+def test_a_new_owner_set_by_an_edit_takes_the_open_tasks_and_renewals(world, book):
+    from guanxi.customers import renewals
+    from guanxi.customers.models import RenewalItem
+
+    a1, _a2, _b1, tasks = book
+    with org_scope(world.org):
+        item = renewals.renewal_create(actor=world.rep_a, customer=a1, due_on=SOON)
+        services.customer_update(actor=world.manager, customer=a1, owner=world.rep_b)
+    state = _state(tasks)
+    assert state["mine"] == ("rep_b", "open") and state["nobody"] == ("rep_b", "open")
+    assert state["colleague"] == ("agent", "open") and state["second"] == ("rep_a", "open")
+    with all_orgs():
+        moved = RenewalItem.objects.get(pk=item.pk)
+    assert (moved.owner_id, moved.department_id) == (world.rep_b.pk, world.rep_b.department_id)
+
+
+def test_an_edit_that_keeps_the_owner_leaves_the_tasks_alone(world, book):
+    a1, _a2, _b1, tasks = book
+    before = _state(tasks)
+    with org_scope(world.org):
+        services.customer_update(actor=world.manager, customer=a1, notes="只改备注")
+    assert _state(tasks) == before
