@@ -274,7 +274,9 @@ def values_from_form(cleaned_data, defs):
 def filter_q(defs, params):
     """A Q for ``cf_<code>=value`` parameters: text contains, other types equal.
 
-    Unknown or invalid parameters are ignored (a filter never errors).
+    Unknown or invalid parameters are left out here; the list filters refuse invalid
+    values before they get this far (``customers.filters``), so a list or an export
+    never runs with a condition quietly dropped.
     """
     q = Q()
     for d in defs:
