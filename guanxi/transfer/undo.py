@@ -45,9 +45,11 @@ def _columns(model):
 
 
 def row_state(model_key, pk):
-    """The columns of one record as JSON-safe values (what ``Journal.changed`` keeps)."""
+    """The columns of one record as JSON-safe values (what ``Journal.changed`` keeps),
+    read under the row lock the change that follows takes anyway: nobody can slip a save
+    in between, which putting the row back would then undo."""
     model = MODELS[model_key]
-    values = model._base_manager.filter(pk=pk).values(*_columns(model)).get()
+    values = model._base_manager.select_for_update().filter(pk=pk).values(*_columns(model)).get()
     return json.loads(json.dumps(values, cls=DjangoJSONEncoder))
 
 
