@@ -8,4 +8,11 @@ class CoreConfig(AppConfig):
     verbose_name = _("核心")
 
     def ready(self):
-        from guanxi.core import checks  # noqa: F401 - registers the start-up checks
+        from django.db.models.signals import post_migrate
+
+        from guanxi.core import (
+            checks,  # noqa: F401 - registers the start-up checks
+            statistics,
+        )
+
+        post_migrate.connect(statistics.after_migrate, sender=self)
