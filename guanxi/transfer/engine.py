@@ -101,18 +101,42 @@ class DuplicateIndex:
     """Normalised phone digits, e-mails and name cores → the customer (its id) or
     the file row (``("row", n)``) that has them.
 
-    The org's customers are not read in full: before each chunk is classified,
-    ``prefetch`` looks up the customers that share one of the chunk's keys — phones
-    and e-mails by the search index's exact keys, names by the indexed
-    ``Customer.name_key`` — so time and memory follow the file, not the org. A key
-    held by several customers names the oldest of those found.
+    An org of up to ``LOAD_ALL`` customers (or of up to ``LOAD_PER_ROW`` per row of the
+    file) is read whole once (``load``: about 5 µs a customer, the name cores come
+    stored). A bigger one is not: before each chunk is classified, ``prefetch`` looks up
+    the customers that share one of the chunk's keys — phones and e-mails by the search
+    index's exact keys, names by the indexed ``Customer.name_key`` — so a small file
+    into a big org costs what the file holds (a key lookup costs about as much as
+    reading 50 customers). A key held by several customers names the oldest.
     """
 
-    def __init__(self):
+    LOAD_ALL = 100_000
+    LOAD_PER_ROW = 50
+
+    def __init__(self, *, rows=None):
         self.phones: dict = {}
         self.emails: dict = {}
         self.names: dict = {}
         self.loaded: set[int] = set()
+        customers = Customer.objects.count()
+        self.whole = customers <= max(self.LOAD_ALL, self.LOAD_PER_ROW * (rows or 0))
+        if self.whole:
+            self.load()
+
+    def load(self):
+        rows = Customer.objects.order_by("pk").values_list(
+            "pk", "name_key", "email", "phone_digits"
+        )
+        for pk, core, email, digits in rows.iterator(chunk_size=5000):
+            self.add(self._stored_keys(core, email, digits), pk)
+
+    @staticmethod
+    def _stored_keys(core, email, digits):
+        return {
+            "phones": [d for d in (digits or "").split() if len(d) >= MIN_PHONE_DIGITS],
+            "email": (email or "").strip().lower(),
+            "name": core if len(core or "") >= MIN_NAME_CORE else "",
+        }
 
     @staticmethod
     def keys(*, name, email, phones):
@@ -121,7 +145,7 @@ class DuplicateIndex:
             for d in ("".join(ch for ch in (p or "") if ch.isdigit()) for p in phones)
             if len(d) >= MIN_PHONE_DIGITS
         ]
-        core = name_core(name)
+        core = name_core(name)[: services.NAME_KEY_LENGTH]  # as Customer.name_key holds it
         return {
             "phones": digits,
             "email": (email or "").strip().lower(),
@@ -130,21 +154,25 @@ class DuplicateIndex:
 
     def prefetch(self, keys_list):
         """Load the existing customers that hold any of these keys (three to five
-        queries per chunk, whatever the size of the org)."""
+        queries per chunk, whatever the size of the org); nothing when all are loaded."""
+        if self.whole:
+            return
         exact = {d for keys in keys_list for d in keys["phones"]}
         exact |= {tokens.normalize(k["email"]).strip() for k in keys_list if k["email"]}
         found: set[int] = set()
         for part in _parts(sorted(exact)):
             found |= _exact_matches(part)
-        names = sorted({k["name"][: services.NAME_KEY_LENGTH] for k in keys_list if k["name"]})
+        names = sorted({k["name"] for k in keys_list if k["name"]})
         for part in _parts(names):
             found |= set(Customer.objects.filter(name_key__in=part).values_list("pk", flat=True))
         new = sorted(found - self.loaded)
         self.loaded.update(new)
         for part in _parts(new):
             rows = Customer.objects.filter(pk__in=part).order_by("pk")
-            for pk, name, email, digits in rows.values_list("pk", "name", "email", "phone_digits"):
-                self.add(self.keys(name=name, email=email, phones=(digits or "").split()), pk)
+            for pk, core, email, digits in rows.values_list(
+                "pk", "name_key", "email", "phone_digits"
+            ):
+                self.add(self._stored_keys(core, email, digits), pk)
 
     def add(self, keys, ref):
         """Note who holds ``keys``: a customer (its id; the oldest keeps a key) or a row
@@ -171,9 +199,6 @@ class DuplicateIndex:
 
 
 LOOKUP_PART = 500
-# ids fetched per exact key looked up; a part that fills it is split (a phone many
-# customers share must not crowd the other keys out of the answer)
-FETCH_PER_KEY = 4
 
 
 def _parts(items, size=LOOKUP_PART):
@@ -183,14 +208,7 @@ def _parts(items, size=LOOKUP_PART):
 
 def _exact_matches(values):
     """Ids of the customers whose search entry holds the exact key of one of ``values``."""
-    fetch = len(values) * FETCH_PER_KEY
-    found = lookup.object_ids(
-        org_id=current_org_id(), kind=indexing.CUSTOMER, exact=values, fetch=fetch
-    )
-    if len(found) < fetch or len(values) == 1:
-        return set(found)
-    half = len(values) // 2
-    return _exact_matches(values[:half]) | _exact_matches(values[half:])
+    return lookup.exact_ids(org_id=current_org_id(), kind=indexing.CUSTOMER, values=values)
 
 
 class Importer:
@@ -212,7 +230,7 @@ class Importer:
             for name in (code, *_both(label)):
                 self.stages[normalise(name)] = code
         self.mode = batch.duplicate_mode
-        self.index = DuplicateIndex() if self.mode != "create" else None
+        self.index = DuplicateIndex(rows=batch.row_count) if self.mode != "create" else None
         # codes of the file's rows so far, and those found taken (``_check_codes``)
         self.codes: set[str] = set()
         self.wants_contacts = any(key in CONTACT_COLUMNS for key in self.mapping)

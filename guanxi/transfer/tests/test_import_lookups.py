@@ -99,7 +99,31 @@ ROWS = [
 ]
 
 
-def test_duplicates_are_found_without_reading_the_whole_org(world, existing):
+@pytest.fixture
+def big_org(monkeypatch):
+    """Every org counts as big: duplicates are looked up chunk by chunk."""
+    monkeypatch.setattr(engine.DuplicateIndex, "LOAD_ALL", 0)
+    monkeypatch.setattr(engine.DuplicateIndex, "LOAD_PER_ROW", 0)
+
+
+def test_a_small_org_is_read_whole_once_with_the_same_findings(world, existing):
+    _others(world, 3)
+    batch, _queries, loaded = _checked(world, _batch(world.manager, ROWS))
+    assert (batch.skipped_count, batch.created_count) == (3, 1)
+    assert loaded == set()  # nothing looked up: everything was read at the start
+    with org_scope(world.org):
+        index = engine.DuplicateIndex()
+    assert index.whole and len(index.names) == 6
+
+
+def test_a_big_file_reads_the_org_whole_too(world, existing, big_org, monkeypatch):
+    monkeypatch.setattr(engine.DuplicateIndex, "LOAD_PER_ROW", 2)
+    with org_scope(world.org):
+        assert not engine.DuplicateIndex(rows=1).whole
+        assert engine.DuplicateIndex(rows=2).whole  # 3 customers, at most 2 per row
+
+
+def test_duplicates_are_found_without_reading_the_whole_org(world, existing, big_org):
     _others(world, 3)
     batch, few_queries, loaded = _checked(world, _batch(world.manager, ROWS))
     assert (batch.skipped_count, batch.created_count) == (3, 1)
@@ -114,8 +138,7 @@ def test_duplicates_are_found_without_reading_the_whole_org(world, existing):
     assert many_queries == few_queries  # the org's size does not show in the queries
 
 
-def test_a_phone_many_customers_share_does_not_hide_the_other_keys(world, monkeypatch):
-    monkeypatch.setattr(engine, "FETCH_PER_KEY", 1)
+def test_a_phone_many_customers_share_does_not_hide_the_other_keys(world):
     with org_scope(world.org):
         for i in range(5):  # five customers on one switchboard number
             customers.customer_create(
@@ -123,10 +146,10 @@ def test_a_phone_many_customers_share_does_not_hide_the_other_keys(world, monkey
             )
         lone = customers.customer_create(actor=world.manager, name="单独客户", phone="010-77770000")
         found = engine._exact_matches(["01088880000", "01077770000"])
-    assert lone.pk in found and len(found) >= 2
+    assert lone.pk in found and len(found) == 6
 
 
-def test_codes_are_checked_against_customers_and_earlier_rows(world, monkeypatch):
+def test_codes_are_checked_against_customers_and_earlier_rows(world, monkeypatch, big_org):
     monkeypatch.setattr(engine, "CHUNK_SIZE", 2)
     with org_scope(world.org):
         gone = customers.customer_create(actor=world.manager, name="已删除客户", code="C-001")
