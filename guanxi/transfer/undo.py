@@ -19,6 +19,7 @@ counted, because putting it back would throw away that person's work.
 """
 
 import json
+from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
@@ -31,7 +32,7 @@ from guanxi.customers import services as customer_services
 from guanxi.customers.models import Contact, Customer, LifecycleChange
 from guanxi.transfer.models import ImportChunk
 
-MODELS = {"customer": Customer, "contact": Contact}
+MODELS: dict[str, Any] = {"customer": Customer, "contact": Contact}
 AUDITED = {
     "customer": customer_services.CUSTOMER_FIELDS,
     "contact": customer_services.CONTACT_FIELDS,
