@@ -68,6 +68,21 @@ def record_change(*, actor, instance, action, before=None, after=None):
     )
 
 
+def save_if_changed(*, actor, instance, before, after):
+    """Save an edited record whose audited state went from ``before`` to ``after``
+    (snapshots), moving its optimistic-lock ``version`` on and logging the update; nothing
+    at all when the state is unchanged. Returns whether it saved."""
+    if after == before:
+        return False
+    instance.version += 1
+    instance.save()
+    record_change(
+        actor=actor, instance=instance, action=ChangeRecord.Action.UPDATE, before=before,
+        after=after,
+    )  # fmt: skip
+    return True
+
+
 def record_changes(*, actor, model, rows, batch_size=1000):
     """Store an update of many records of ``model`` at once: what ``record_change``
     stores one by one, for services that change many rows in one statement. ``rows``:

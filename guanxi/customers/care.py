@@ -686,14 +686,7 @@ def care_rule_update(*, actor, rule, version=None, is_active=None, **fields):
         raise ValidationError(errors)
     if is_active is not None:
         rule.is_active = bool(is_active)
-    after = _rule_snapshot(rule)
-    if after == before:
-        return rule
-    rule.version += 1
-    rule.save()
-    audit.record_change(
-        actor=actor, instance=rule, action=ChangeRecord.Action.UPDATE, before=before, after=after
-    )
+    audit.save_if_changed(actor=actor, instance=rule, before=before, after=_rule_snapshot(rule))
     return rule
 
 

@@ -406,14 +406,7 @@ def renewal_update(*, actor, item, version=None, status=None, note=None, due_on=
         item.note = note
     if due is not None:
         item.due_on = due
-    after = _snapshot(item)
-    if after == before:
-        return item
-    item.version += 1
-    item.save()
-    audit.record_change(
-        actor=actor, instance=item, action=ChangeRecord.Action.UPDATE, before=before, after=after
-    )
+    audit.save_if_changed(actor=actor, instance=item, before=before, after=_snapshot(item))
     return item
 
 
