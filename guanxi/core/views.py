@@ -4,12 +4,15 @@ import hashlib
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
+from django.shortcuts import redirect
 from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
 from django.views.decorators.http import etag, require_GET
 
 from guanxi.core import regions
+from guanxi.core.errors import BusinessRuleError
 
 
 def employee_required(view):
@@ -28,6 +31,25 @@ def employee_required(view):
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def refusal_text(exc):
+    """What a screen tells the user when a service refused (a ``ValidationError``,
+    ``BusinessRuleError`` or ``PermissionDenied``): its messages on one line."""
+    if isinstance(exc, ValidationError):
+        return " ".join(str(message) for message in exc.messages)
+    if isinstance(exc, BusinessRuleError):
+        return str(exc.message)
+    return str(exc) or _("您没有执行此操作的权限。")
+
+
+def redirect_back(request, default):
+    """Back to the page the form came from (its ``next`` field, a path of this site), or
+    to the URL named ``default``."""
+    target = request.POST.get("next", "")
+    if target.startswith("/") and not target.startswith("//"):
+        return redirect(target)
+    return redirect(default)
 
 
 @employee_required

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from guanxi.core.errors import BusinessRuleError
 from guanxi.core.forms import form_status, refuse
-from guanxi.core.views import employee_required
+from guanxi.core.views import employee_required, redirect_back, refusal_text
 from guanxi.customers import care, selectors
 from guanxi.customers.forms import split_tags
 from guanxi.customers.models import CareRule, CareTask, Customer
@@ -21,21 +21,6 @@ from guanxi.orgs import policy
 from guanxi.orgs.selectors import dictionary_entries
 
 TASK_LIMIT = 100
-
-
-def _refusal_text(exc):
-    if isinstance(exc, ValidationError):
-        return " ".join(m for messages_ in exc.message_dict.values() for m in messages_)
-    if isinstance(exc, BusinessRuleError):
-        return exc.message
-    return str(exc)
-
-
-def _back(request):
-    target = request.POST.get("next", "")
-    if target.startswith("/") and not target.startswith("//"):
-        return redirect(target)
-    return redirect("customers:care")
 
 
 @employee_required
@@ -92,10 +77,10 @@ def care_task_create(request):
             note=post.get("note", ""),
         )
     except (ValidationError, BusinessRuleError, PermissionDenied) as exc:
-        messages.error(request, _refusal_text(exc))
+        messages.error(request, refusal_text(exc))
     else:
         messages.success(request, _("关怀任务已创建。"))
-    return _back(request)
+    return redirect_back(request, "customers:care")
 
 
 @employee_required
@@ -123,10 +108,10 @@ def care_holiday(request):
             due_on=post.get("due_on", ""),
         )
     except (ValidationError, BusinessRuleError, PermissionDenied) as exc:
-        messages.error(request, _refusal_text(exc))
+        messages.error(request, refusal_text(exc))
     else:
         messages.success(request, _("已为 %(n)d 个客户创建节日问候任务。") % {"n": count})
-    return _back(request)
+    return redirect_back(request, "customers:care")
 
 
 def _close(request, pk, service, done_message):
@@ -135,10 +120,10 @@ def _close(request, pk, service, done_message):
     try:
         service(actor=employee, task=task, note=request.POST.get("note", ""))
     except (ValidationError, BusinessRuleError, PermissionDenied) as exc:
-        messages.error(request, _refusal_text(exc))
+        messages.error(request, refusal_text(exc))
     else:
         messages.success(request, done_message % {"title": task.title})
-    return _back(request)
+    return redirect_back(request, "customers:care")
 
 
 @employee_required
@@ -347,7 +332,7 @@ def care_rule_toggle(request, pk):
     try:
         rule = care.care_rule_set_active(actor=employee, rule=rule, active=not rule.is_active)
     except (ValidationError, BusinessRuleError, PermissionDenied) as exc:
-        messages.error(request, _refusal_text(exc))
+        messages.error(request, refusal_text(exc))
     else:
         message = (
             _("关怀计划“%(name)s”已启用。") if rule.is_active else _("关怀计划“%(name)s”已停用。")
@@ -363,7 +348,7 @@ def care_rule_run(request):
     try:
         created = care.care_rules_run_now(actor=request.employee)
     except PermissionDenied as exc:
-        messages.error(request, _refusal_text(exc))
+        messages.error(request, refusal_text(exc))
     else:
         messages.success(request, _("已生成 %(n)d 个关怀任务。") % {"n": created})
     return redirect("customers:care_rule_list")

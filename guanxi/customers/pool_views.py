@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from guanxi.api.pagination import COUNT_LIMIT, capped_count
 from guanxi.core.errors import BusinessRuleError
-from guanxi.core.views import employee_required
+from guanxi.core.views import employee_required, redirect_back, refusal_text
 from guanxi.customers import pool, selectors
 from guanxi.customers.models import PoolEvent
 from guanxi.customers.services import DICTIONARY_FIELDS
@@ -30,21 +30,6 @@ def _labels(kind):
 
 def _after(value):
     return int(value) if value and value.isdigit() and len(value) < 19 else None
-
-
-def _refusal_text(exc):
-    if isinstance(exc, ValidationError):
-        return " ".join(m for messages_ in exc.message_dict.values() for m in messages_)
-    if isinstance(exc, BusinessRuleError):
-        return exc.message
-    return str(exc)
-
-
-def _next_url(request, default="customers:pool_list"):
-    target = request.POST.get("next", "")
-    if target.startswith("/") and not target.startswith("//"):
-        return target
-    return redirect(default).url
 
 
 @employee_required
@@ -119,10 +104,10 @@ def pool_claim(request):
     try:
         count = pool.pool_claim(actor=request.employee, customer_ids=_ids(request))
     except (ValidationError, BusinessRuleError) as exc:
-        messages.error(request, _refusal_text(exc))
+        messages.error(request, refusal_text(exc))
     else:
         messages.success(request, _("已领取 %(n)d 个客户。") % {"n": count})
-    return redirect(_next_url(request))
+    return redirect_back(request, "customers:pool_list")
 
 
 @employee_required
@@ -137,12 +122,12 @@ def pool_assign(request):
     try:
         count = pool.pool_assign(actor=employee, customer_ids=_ids(request), to_employee=owner)
     except (ValidationError, BusinessRuleError) as exc:
-        messages.error(request, _refusal_text(exc))
+        messages.error(request, refusal_text(exc))
     else:
         messages.success(
             request, _("已把 %(n)d 个客户分配给 %(name)s。") % {"n": count, "name": owner.name}
         )
-    return redirect(_next_url(request))
+    return redirect_back(request, "customers:pool_list")
 
 
 @employee_required
@@ -156,8 +141,8 @@ def pool_release(request):
             reason=request.POST.get("reason", ""),
         )
     except (ValidationError, BusinessRuleError, PermissionDenied) as exc:
-        messages.error(request, _refusal_text(exc))
-        return redirect(_next_url(request))
+        messages.error(request, refusal_text(exc))
+        return redirect_back(request, "customers:pool_list")
     messages.success(request, _("已把 %(n)d 个客户退回公海。") % {"n": count})
     return redirect("customers:pool_list")
 

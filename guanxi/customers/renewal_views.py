@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from guanxi.api.pagination import COUNT_LIMIT, capped_count
 from guanxi.core.errors import BusinessRuleError
-from guanxi.core.views import employee_required
+from guanxi.core.views import employee_required, redirect_back, refusal_text
 from guanxi.customers import renewals, selectors
 from guanxi.customers.models import RenewalItem
 from guanxi.orgs import policy
@@ -23,21 +23,6 @@ from guanxi.orgs import policy
 PAGE_SIZE = 25
 FILTER_KEYS = ("period", "start", "end", "status", "kind", "owner")
 PANEL_LIMIT = 10
-
-
-def _refusal_text(exc):
-    if isinstance(exc, ValidationError):
-        return " ".join(m for messages_ in exc.message_dict.values() for m in messages_)
-    if isinstance(exc, BusinessRuleError):
-        return str(exc.message)
-    return str(exc) or _("您没有执行此操作的权限。")
-
-
-def _back(request, default):
-    target = request.POST.get("next", "")
-    if target.startswith("/") and not target.startswith("//"):
-        return redirect(target)
-    return redirect(default)
 
 
 def _clean(params, employee):
@@ -149,10 +134,10 @@ def renewal_create(request):
             note=post.get("note", ""),
         )
     except (ValidationError, BusinessRuleError, PermissionDenied) as exc:
-        messages.error(request, _refusal_text(exc))
+        messages.error(request, refusal_text(exc))
     else:
         messages.success(request, _("续约/复购事项已添加。"))
-    return _back(request, "customers:renewal_list")
+    return redirect_back(request, "customers:renewal_list")
 
 
 @employee_required
@@ -173,7 +158,7 @@ def renewal_status(request, pk):
             note=post.get("note", ""),
         )
     except (ValidationError, BusinessRuleError, PermissionDenied) as exc:
-        error = _refusal_text(exc)
+        error = refusal_text(exc)
     if request.headers.get("HX-Request"):
         item = renewals.access_item(employee, item.pk)
         return render(
@@ -197,7 +182,7 @@ def renewal_status(request, pk):
             _("“%(title)s”已设为%(status)s。")
             % {"title": item.title, "status": item.get_status_display()},
         )
-    return _back(request, "customers:renewal_list")
+    return redirect_back(request, "customers:renewal_list")
 
 
 @employee_required
@@ -207,7 +192,7 @@ def renewal_run(request):
     try:
         count = renewals.renewals_run_now(actor=request.employee)
     except PermissionDenied as exc:
-        messages.error(request, _refusal_text(exc))
+        messages.error(request, refusal_text(exc))
     else:
         messages.success(request, _("已生成 %(n)d 条复购事项。") % {"n": count})
     return redirect("customers:renewal_list")
