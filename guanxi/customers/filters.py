@@ -20,6 +20,7 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from guanxi.core.filters import IdFilter
 from guanxi.core.tenancy import current_org_id
 from guanxi.customers.models import Contact, Customer
 from guanxi.customers.selectors import text_query
@@ -178,8 +179,8 @@ class CustomerFilter(CustomFieldFilterMixin, django_filters.FilterSet):
     entity = "customer"
     dictionary_filters = DICTIONARY_FIELDS
     q = django_filters.CharFilter(method="filter_q", label=_("搜索"))
-    owner = django_filters.NumberFilter(field_name="owner_id", label=_("负责人"))
-    department = django_filters.NumberFilter(field_name="department_id", label=_("负责部门"))
+    owner = IdFilter(field_name="owner_id", label=_("负责人"))
+    department = IdFilter(field_name="department_id", label=_("负责部门"))
     lifecycle_stage = django_filters.ChoiceFilter(
         choices=Customer.Lifecycle.choices, label=_("生命周期阶段")
     )
@@ -200,7 +201,7 @@ class CustomerFilter(CustomFieldFilterMixin, django_filters.FilterSet):
     credit_limit_max = django_filters.NumberFilter(
         field_name="credit_limit", lookup_expr="lte", min_value=0, label=_("信用额度不高于")
     )
-    parent = django_filters.NumberFilter(field_name="parent_id", label=_("上级单位"))
+    parent = IdFilter(field_name="parent_id", label=_("上级单位"))
     parent_q = django_filters.CharFilter(
         method="filter_parent_q", max_length=100, label=_("上级单位名称")
     )
@@ -276,9 +277,9 @@ class ContactFilter(CustomFieldFilterMixin, django_filters.FilterSet):
     searches_code = False
     dictionary_filters = {"customer_level": DICTIONARY_FIELDS["level"]}
     q = django_filters.CharFilter(method="filter_q", label=_("搜索"))
-    customer = django_filters.NumberFilter(field_name="customer_id", label=_("客户"))
-    owner = django_filters.NumberFilter(field_name="owner_id", label=_("负责人"))
-    department = django_filters.NumberFilter(field_name="owner_department_id", label=_("负责部门"))
+    customer = IdFilter(field_name="customer_id", label=_("客户"))
+    owner = IdFilter(field_name="owner_id", label=_("负责人"))
+    department = IdFilter(field_name="owner_department_id", label=_("负责部门"))
     is_primary = django_filters.BooleanFilter(label=_("主联系人"))
     gender = django_filters.ChoiceFilter(
         choices=[c for c in Contact.Gender.choices if c[0]], label=_("性别")

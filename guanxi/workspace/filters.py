@@ -1,23 +1,10 @@
 """Follow-up and file list filters (API)."""
 
 import django_filters
-from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from guanxi.core.filters import IdFilter
 from guanxi.workspace.models import Activity, Attachment
-
-ID_MAX = 2**62
-
-
-class IdFilter(django_filters.NumberFilter):
-    """A record id: a whole positive number that fits the database (else 400)."""
-
-    field_class = forms.IntegerField
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("min_value", 1)
-        kwargs.setdefault("max_value", ID_MAX)
-        super().__init__(*args, **kwargs)
 
 
 class ActivityFilter(django_filters.FilterSet):

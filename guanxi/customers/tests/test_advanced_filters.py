@@ -127,6 +127,9 @@ def test_api_filters_by_parent_id_and_the_manager_sees_both_reps(world, api, boo
         {"phone": "123"},  # fewer than 4 digits
         {"followup_after": "明天"},
         {"parent": "abc"},
+        {"owner": "4.354301790119036e+16"},  # a record id is a whole number
+        {"department": "-4.488459486337341e+184"},  # that the database can hold
+        {"parent": str(2**63)},
     ],
 )
 def test_api_refuses_bad_conditions_with_a_clear_error(world, api, book, query):
@@ -255,3 +258,12 @@ def test_api_list_query_count_stays_flat_with_conditions(
     query = {"parent_q": "西湖", "email": "xihutea", "phone": "8888", "value_tier": "A"}
     with django_assert_max_num_queries(10):
         assert names(client.get(URL, query)) == ["北方茶庄"]
+
+
+@pytest.mark.parametrize(
+    "query", [{"department": "-4.488459486337341e+184"}, {"owner": "0"}, {"customer": str(2**70)}]
+)
+def test_contact_api_refuses_ids_no_record_can_have(world, api, query):
+    response = api(world.rep_a).get("/api/v1/contacts", query)
+    assert response.status_code == 400
+    assert set(query) <= set(response.json()["fields"])
