@@ -29,9 +29,15 @@ PACKAGE = ROOT / "guanxi"
 
 
 def app_dirs():
-    """Every app, plus the package itself for strings outside apps (config, cli)."""
-    apps = sorted(p for p in PACKAGE.iterdir() if p.is_dir() and (p / "apps.py").exists())
+    """Every app (apps inside an app too: workspace/notifications…), plus the package
+    itself for strings outside apps (config, cli)."""
+    apps = sorted(p.parent for p in [*PACKAGE.glob("*/apps.py"), *PACKAGE.glob("*/*/apps.py")])
     return [*apps, PACKAGE]
+
+
+def inner_apps(app):
+    """The apps inside ``app``: each keeps its own catalog."""
+    return [p for p in app_dirs() if p != app and app in p.parents and p != PACKAGE]
 
 
 def update(dirs):
@@ -44,8 +50,9 @@ def update(dirs):
         app = Path(app).resolve()
         (app / "locale").mkdir(exist_ok=True)
         ignore = ["tests/*", "migrations/*", "*/tests/*", "*/migrations/*"]
-        if app == PACKAGE:  # the project catalog: only what no app catalog covers
-            ignore += [f"{p.name}/*" for p in app_dirs() if p != PACKAGE]
+        # a catalog holds only what no inner app's catalog covers (the project's:
+        # config, cli; workspace's: not its notifications, approvals…)
+        ignore += [f"{p.relative_to(app)}/*" for p in inner_apps(app)]
         args = [arg for pattern in ignore for arg in ("--ignore", pattern)]
         subprocess.run(
             [

@@ -20,6 +20,9 @@ from guanxi.orgs.api import views as orgs
 from guanxi.search.views import SearchView
 from guanxi.transfer.api.views import ImportViewSet
 from guanxi.workspace.api import views as workspace
+from guanxi.workspace.approvals.api import routes as approval_routes
+from guanxi.workspace.notifications.api import routes as notification_routes
+from guanxi.workspace.schedule.api import routes as schedule_routes
 
 router = DefaultRouter(trailing_slash=False)
 router.include_root_view = False
@@ -41,6 +44,8 @@ router.register("product-lines", catalog.ProductLineViewSet, basename="product-l
 router.register("imports", ImportViewSet, basename="import")
 router.register("activities", workspace.ActivityViewSet, basename="activity")
 router.register("attachments", workspace.AttachmentViewSet, basename="attachment")
+for routes in (notification_routes, approval_routes, schedule_routes):
+    routes.register(router)
 
 app_name = "api"
 urlpatterns = [
@@ -49,6 +54,9 @@ urlpatterns = [
     path("search", SearchView.as_view(), name="search"),
     path("settings", orgs.SettingsView.as_view(), name="settings"),
     path("care/upcoming", customer_care.UpcomingView.as_view(), name="care-upcoming"),
+    *notification_routes.urlpatterns,
+    *approval_routes.urlpatterns,
+    *schedule_routes.urlpatterns,
     # the document describes the API, not any org's data: readable without signing in
     path(
         "openapi.json", SpectacularJSONAPIView.as_view(permission_classes=[AllowAny]), name="schema"

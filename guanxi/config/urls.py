@@ -13,6 +13,9 @@ urlpatterns = [
     path("transfer/", include("guanxi.transfer.urls")),
     path("audit/", include("guanxi.audit.urls")),
     path("core/", include("guanxi.core.urls")),
+    path("notifications/", include("guanxi.workspace.notifications.urls")),
+    path("approvals/", include("guanxi.workspace.approvals.urls")),
+    path("calendar/", include("guanxi.workspace.schedule.urls")),
     path("", include("guanxi.workspace.urls")),
 ]
 

@@ -15,6 +15,7 @@ def catalogs():
         [
             *PACKAGE.glob("locale/*/LC_MESSAGES/django.po"),
             *PACKAGE.glob("*/locale/*/LC_MESSAGES/django.po"),
+            *PACKAGE.glob("*/*/locale/*/LC_MESSAGES/django.po"),  # apps inside an app
         ]
     )
 

@@ -38,6 +38,7 @@ MODULES = {
     "custom_fields": (pgettext_lazy("module", "自定义字段"), CRUD, False),
     "products": (pgettext_lazy("module", "产品"), (*CRUD, "import", "export"), False),
     "audit": (pgettext_lazy("module", "审计日志"), ("view", "export"), False),
+    "approval_flows": (pgettext_lazy("module", "审批流程"), CRUD, False),
     # business modules (their screens arrive with their issues)
     "customers": (pgettext_lazy("module", "客户"), ALL_ACTIONS, True),
     "contacts": (pgettext_lazy("module", "联系人"), ALL_ACTIONS, True),
@@ -57,7 +58,7 @@ MODULES = {
 
 SETUP_MODULES = (
     "departments", "employees", "roles", "parameters", "dictionaries", "numbering",
-    "custom_fields", "products", "audit",
+    "custom_fields", "products", "audit", "approval_flows",
 )  # fmt: skip
 
 SPECIAL = {

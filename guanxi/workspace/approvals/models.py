@@ -1,0 +1,1 @@
+"""Approvals (审批流): flows per document type, requests and their steps."""

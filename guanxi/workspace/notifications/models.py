@@ -1,0 +1,1 @@
+"""Notifications (提醒/通知): one service that every app calls to tell employees something."""

@@ -1,0 +1,1 @@
+"""Reads of this app: scoped querysets and access checks."""

@@ -1,0 +1,1 @@
+"""Tasks and calendar events (日程)."""
