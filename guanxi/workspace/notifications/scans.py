@@ -1,0 +1,108 @@
+"""The periodic reminder scans. Each is idempotent through ``notify``'s ``event_key``:
+however often it runs, an event is notified once.
+
+* Follow-ups overdue (跟进逾期): a live follow-up whose "next follow-up date" has passed
+  and after which nobody recorded another follow-up of the customer, to its owner;
+  once per follow-up and planned date. Dates older than ``FOLLOWUP_LOOKBACK_DAYS`` are
+  left alone (the first run on old data must not flood everyone).
+* Birthdays (生日提醒): contacts' birthdays from today to the org's
+  ``birthday_reminder_days`` ahead (the window customer care computes), to the
+  contact's owner (else the customer's); once per contact and year.
+"""
+
+import datetime
+
+from django.db.models import Exists, OuterRef
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from guanxi.core.tenancy import org_scope
+from guanxi.customers import care
+from guanxi.customers.models import Contact
+from guanxi.orgs.models import Employee, OrgSettings
+from guanxi.workspace.models import Activity
+from guanxi.workspace.notifications.services import notify
+
+FOLLOWUP_LOOKBACK_DAYS = 30
+
+
+def _customer_link(customer_id):
+    return reverse("customers:customer_detail", args=[customer_id])
+
+
+def overdue_followups(*, today):
+    """Live follow-ups overdue on ``today`` whose owner is still here (one query)."""
+    later = Activity.objects.filter(
+        customer_id=OuterRef("customer_id"), occurred_at__gt=OuterRef("occurred_at")
+    )
+    return (
+        Activity.objects.filter(
+            next_followup_on__lt=today,
+            next_followup_on__gte=today - datetime.timedelta(days=FOLLOWUP_LOOKBACK_DAYS),
+            owner__status=Employee.Status.ACTIVE,
+            customer__deleted_at__isnull=True,
+        )
+        .exclude(Exists(later))
+        .select_related("customer")
+        .order_by("id")
+    )
+
+
+def scan_followups_overdue(*, org, today=None):
+    """Notify owners of their overdue follow-ups; returns how many were new."""
+    today = today or timezone.localdate()
+    created = 0
+    with org_scope(org):
+        for activity in overdue_followups(today=today).iterator(chunk_size=500):
+            title = _("跟进逾期：%(customer)s（计划 %(date)s）") % {
+                "customer": activity.customer.name,
+                "date": activity.next_followup_on.isoformat(),
+            }
+            created += len(
+                notify(
+                    recipients=[activity.owner_id],
+                    kind="follow_up_overdue",
+                    title=title,
+                    body=activity.next_followup_note or activity.subject,
+                    link=_customer_link(activity.customer_id),
+                    target=activity,
+                    event_key=f"activity:{activity.pk}:{activity.next_followup_on.isoformat()}",
+                )
+            )
+    return created
+
+
+def scan_birthdays(*, org, today=None):
+    """Notify owners of their contacts' coming birthdays; returns how many were new."""
+    today = today or timezone.localdate()
+    created = 0
+    with org_scope(org):
+        days = OrgSettings.objects.values_list("birthday_reminder_days", flat=True).first()
+        dates = care.window(today, 3 if days is None else days)
+        contacts = (
+            Contact.objects.filter(birthday_md__in=sorted(dates), customer__deleted_at__isnull=True)
+            .select_related("customer", "owner", "customer__owner")
+            .order_by("id")
+        )
+        for contact in contacts.iterator(chunk_size=500):
+            owner = contact.owner or contact.customer.owner
+            if owner is None or not owner.is_active:
+                continue
+            day = dates[contact.birthday_md]
+            created += len(
+                notify(
+                    recipients=[owner],
+                    kind="birthday",
+                    title=_("%(name)s（%(customer)s）%(date)s 生日")
+                    % {
+                        "name": contact.name,
+                        "customer": contact.customer.name,
+                        "date": day.strftime("%m-%d"),
+                    },
+                    link=_customer_link(contact.customer_id),
+                    target=contact,
+                    event_key=f"contact:{contact.pk}:{day.year}",
+                )
+            )
+    return created
