@@ -8,6 +8,7 @@ class WorkspaceConfig(AppConfig):
     verbose_name = _("工作台")
 
     def ready(self):
-        from guanxi.workspace import panels
+        from guanxi.workspace import panels, targets
 
         panels.register()
+        targets.register_builtin()

@@ -1,4 +1,4 @@
-"""Follow-up records (跟进记录) and files (附件) of customers."""
+"""Follow-up records (跟进记录) of any registered record, and files (附件) of customers."""
 
 import uuid
 from typing import ClassVar
@@ -18,8 +18,13 @@ from guanxi.customers.models import LiveManager
 class Activity(OrgOwned, Versioned):
     """One contact with a customer: a call, a visit, a meeting, an e-mail or a note.
 
-    ``owner`` (who did it) and ``department`` (their department at the time) decide
-    who sees it (data scope of the "activities" module), on top of seeing the customer.
+    It belongs to one record, its target (``target_type``, a key of ``targets``, and
+    ``target_id``): a customer, a contact, or any record type registered later (lead,
+    opportunity, ticket…). ``customer`` (and ``contact``) are filled whenever the target
+    is a customer or a contact, so the customer's timeline reads one indexed column.
+    Seeing the target shows the follow-up; ``owner`` (who did it) and ``department``
+    (their department at the time) decide who may change it (data scope of the
+    "activities" module).
     """
 
     class Kind(models.TextChoices):
@@ -29,8 +34,12 @@ class Activity(OrgOwned, Versioned):
         EMAIL = "email", pgettext_lazy("activity kind", "邮件")
         NOTE = "note", pgettext_lazy("activity kind", "备注")
 
+    target_type = models.CharField(_("关联记录类型"), max_length=40)
+    target_id = models.PositiveBigIntegerField(_("关联记录"))
     customer = models.ForeignKey(
         "customers.Customer",
+        null=True,
+        blank=True,
         on_delete=models.CASCADE,
         related_name="activities",
         verbose_name=_("客户"),
@@ -49,6 +58,13 @@ class Activity(OrgOwned, Versioned):
     occurred_at = models.DateTimeField(_("跟进时间"), default=timezone.now)
     next_followup_on = models.DateField(_("下次跟进日期"), null=True, blank=True)
     next_followup_note = models.CharField(_("下次跟进事项"), max_length=200, blank=True)
+    outcome = models.TextField(_("跟进结果"), max_length=1000, blank=True)
+    participants = models.ManyToManyField(
+        "orgs.Employee", blank=True, related_name="+", verbose_name=_("参与人")
+    )
+    participant_contacts = models.ManyToManyField(
+        "customers.Contact", blank=True, related_name="+", verbose_name=_("客户方参与人")
+    )
     owner = models.ForeignKey(
         "orgs.Employee",
         null=True,
@@ -86,6 +102,14 @@ class Activity(OrgOwned, Versioned):
             models.Index(fields=["org", "customer", "-occurred_at"], name="activity_org_customer"),
             models.Index(fields=["org", "owner", "-occurred_at"], name="activity_org_owner"),
             models.Index(fields=["org", "next_followup_on"], name="activity_org_next"),
+            models.Index(
+                fields=["org", "target_type", "target_id", "-occurred_at"],
+                name="activity_org_target",
+            ),
+            models.Index(fields=["org", "contact", "-occurred_at"], name="activity_org_contact"),
+            models.Index(
+                fields=["org", "owner", "next_followup_on"], name="activity_org_owner_next"
+            ),
         ]
 
     def __str__(self):
@@ -95,6 +119,54 @@ class Activity(OrgOwned, Versioned):
     def icon(self):
         """The Bootstrap icon of the kind, for the timeline."""
         return KIND_ICONS.get(self.kind, "bi-chat-left-text")
+
+    @property
+    def is_superseded(self):
+        """Whether a later live follow-up on the same target took over the planned next
+        one (annotated by the selectors; else one query)."""
+        known = getattr(self, "superseded", None)
+        if known is not None:
+            return bool(known)
+        return (
+            Activity.objects.filter(
+                target_type=self.target_type,
+                target_id=self.target_id,
+                occurred_at__gt=self.occurred_at,
+            )
+            .exclude(pk=self.pk)
+            .exists()
+        )
+
+    @property
+    def followup_state(self):
+        """``"overdue"``, ``"today"`` or ``"upcoming"`` while the planned next follow-up is
+        open (no later follow-up on the target yet); else None."""
+        if self.next_followup_on is None or self.is_superseded:
+            return None
+        today = timezone.localdate()
+        if self.next_followup_on < today:
+            return "overdue"
+        return "today" if self.next_followup_on == today else "upcoming"
+
+    @property
+    def is_overdue(self):
+        return self.followup_state == "overdue"
+
+    def _people(self, annotation, field):
+        rows = getattr(self, annotation, None)
+        if rows is None and self.pk is not None and not hasattr(self, annotation):
+            rows = [[p.pk, p.name] for p in getattr(self, field).all()]
+        return sorted(((int(pk), name) for pk, name in rows or ()), key=lambda row: row[0])
+
+    @property
+    def participant_people(self):
+        """``[(employee id, name)]`` of the participants, by id."""
+        return self._people("participant_rows", "participants")
+
+    @property
+    def participant_contact_people(self):
+        """``[(contact id, name)]`` of the customer's people who took part, by id."""
+        return self._people("participant_contact_rows", "participant_contacts")
 
 
 KIND_ICONS: dict[str, str] = {

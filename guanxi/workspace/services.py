@@ -1,10 +1,12 @@
 """Every write to follow-up records (跟进记录) and customer files (附件).
 
-A follow-up needs the "activities" permission for the action, the record in the
-actor's activities data scope (edit/delete) and the customer visible to the actor.
-After every write the customer's "最近跟进" and "下次跟进" are recomputed from its
-live follow-ups. Files follow their customer: seeing the customer shows them,
-editing the customer allows uploading, renaming and deleting them.
+A follow-up belongs to one target record (a customer, a contact, or any type registered
+in ``targets``). It needs the "activities" permission for the action, the target visible
+to the actor, and for edits and deletions the record in the actor's activities data
+scope. When the target is a customer or a contact, the follow-up also names the customer
+(and the contact), and after every write the customer's "最近跟进" and "下次跟进" are
+recomputed from its live follow-ups. Files follow their customer: seeing the customer
+shows them, editing the customer allows uploading, renaming and deleting them.
 """
 
 import datetime
@@ -25,18 +27,24 @@ from guanxi.audit import services as audit
 from guanxi.audit.models import ChangeRecord
 from guanxi.core.versioning import bump_version, lock_for_update
 from guanxi.customers import services as customer_services
-from guanxi.customers.models import Customer
+from guanxi.customers.models import Contact, Customer
 from guanxi.orgs import policy
+from guanxi.orgs.models import Employee
+from guanxi.workspace import targets
 from guanxi.workspace.models import Activity, Attachment
 
 ACTIVITY_FIELDS = (
-    "customer", "contact", "kind", "subject", "content", "occurred_at", "next_followup_on",
-    "next_followup_note", "owner", "department",
+    "target_type", "target_id", "customer", "contact", "kind", "subject", "content",
+    "occurred_at", "next_followup_on", "next_followup_note", "outcome", "participants",
+    "participant_contacts", "owner", "department",
 )  # fmt: skip
 EDITABLE_FIELDS = frozenset(
     {"contact", "kind", "subject", "content", "occurred_at", "next_followup_on",
-     "next_followup_note"}
+     "next_followup_note", "outcome", "participants", "participant_contacts"}
 )  # fmt: skip
+NULLABLE = frozenset({"contact", "next_followup_on", "occurred_at"})
+MANY = ("participants", "participant_contacts")
+MAX_PARTICIPANTS = 50
 ATTACHMENT_FIELDS = ("customer", "original_name", "size", "content_type")
 FUTURE_TOLERANCE = datetime.timedelta(days=1)
 logger = logging.getLogger(__name__)
@@ -66,15 +74,13 @@ def _visible_customer(actor, customer, field="customer"):
 
 
 def _require_activity_visible(actor, activity):
-    """404 unless the actor sees both the follow-up (data scope) and its customer."""
+    """404 unless the actor has the follow-up in their activities data scope and sees
+    its target."""
     if not policy.can_see_record(actor, "activities", activity, **ACTIVITY_SCOPE):
         raise Http404
-    customer = Customer.objects.filter(pk=activity.customer_id).first()
-    if customer is None or not policy.can_see_record(
-        actor, "customers", customer, **CUSTOMER_SCOPE
-    ):
+    target, _record, problem = targets.find(actor, activity.target_type, activity.target_id)
+    if target is None or problem is not None:
         raise Http404
-    return customer
 
 
 # ---- follow-up dates of the customer ------------------------------------------------------
@@ -92,11 +98,70 @@ def customer_followups(customer_id):
 
 def refresh_followups(customer_ids):
     """Store each customer's newest follow-up time and next planned date."""
-    for customer_id in sorted(set(customer_ids)):
+    for customer_id in sorted({pk for pk in customer_ids if pk is not None}):
         last_at, next_on = customer_followups(customer_id)
         customer_services.customer_set_followups(
             customer_id=customer_id, last_at=last_at, next_on=next_on
         )
+
+
+# ---- the target ----------------------------------------------------------------------------
+
+
+def _target_error(problem, key):
+    if problem == "type":
+        return ValidationError(
+            {"target": [_("未知的关联记录类型“%(type)s”，可选：%(keys)s。")
+                        % {"type": key, "keys": "、".join(targets.keys())}]},
+            code="invalid",
+        )  # fmt: skip
+    if problem == "missing":
+        return ValidationError(
+            {"target": [_("关联的记录不存在或不属于本组织。")]}, code="does_not_exist"
+        )
+    return ValidationError({"target": [_("您无权查看关联的记录。")]}, code="not_visible")
+
+
+def resolve_target(actor, *, customer=None, contact=None, target=None):
+    """``(target type, record, customer, contact)`` of a new follow-up.
+
+    ``target`` is ``(key, id)`` (or None). Without it the follow-up is on ``customer``
+    when given (``contact`` then being the person spoken to, one of its contacts), else
+    on ``contact``. A customer or contact target fills ``customer`` and ``contact``;
+    the ones given must agree with it."""
+    if target is not None:
+        key, pk = target
+        kind, record, problem = targets.find(actor, key, pk)
+        if problem is not None:
+            raise _target_error(problem, key)
+        assert kind is not None
+        if kind.key == "customer":
+            if customer is not None and customer.pk != record.pk:
+                raise ValidationError({"customer": [_("客户与关联记录不一致。")]}, code="invalid")
+            customer = record
+        elif kind.key == "contact":
+            if contact is not None and contact.pk != record.pk:
+                raise ValidationError({"contact": [_("联系人与关联记录不一致。")]}, code="invalid")
+            if customer is not None and customer.pk != record.customer_id:
+                raise ValidationError({"customer": [_("客户与关联记录不一致。")]}, code="invalid")
+            contact = record
+            customer = Customer.objects.filter(pk=record.customer_id).first()
+        else:
+            customer_id = kind.customer(record)
+            if customer is not None and customer.pk != customer_id:
+                raise ValidationError({"customer": [_("客户与关联记录不一致。")]}, code="invalid")
+            customer = Customer.objects.filter(pk=customer_id).first() if customer_id else None
+        return kind, record, customer, contact
+    if customer is not None:
+        _visible_customer(actor, customer)
+        return targets.get("customer"), customer, customer, contact
+    if contact is not None:
+        if contact.org_id != actor.org_id or contact.deleted_at is not None:
+            raise ValidationError({"contact": [_("引用的记录不属于本组织。")]}, code="invalid")
+        return resolve_target(actor, target=("contact", contact.pk))
+    raise ValidationError(
+        {"target": [_("请指定跟进的对象：客户、联系人或其他关联记录。")]}, code="required"
+    )
 
 
 # ---- validation ----------------------------------------------------------------------------
@@ -106,6 +171,7 @@ def _clean_activity(activity, errors):
     activity.subject = (activity.subject or "").strip()
     activity.content = (activity.content or "").strip()
     activity.next_followup_note = (activity.next_followup_note or "").strip()
+    activity.outcome = (activity.outcome or "").strip()
     if not activity.content:
         _add(errors, "content", _("请填写跟进内容。"))
     if activity.kind not in Activity.Kind.values:
@@ -143,6 +209,38 @@ def _clean_activity(activity, errors):
         _add(errors, "content", _("跟进内容不能超过 5000 字。"))
     if len(activity.next_followup_note) > 200:
         _add(errors, "next_followup_note", _("下次跟进事项不能超过 200 字。"))
+    if len(activity.outcome) > 1000:
+        _add(errors, "outcome", _("跟进结果不能超过 1000 字。"))
+
+
+def _clean_participants(activity, many, errors):
+    """Participants: active employees of the org; people of the follow-up's customer."""
+    cleaned: dict[str, list] = {}
+    for field, value in many.items():
+        items = list(dict.fromkeys(value or ()))
+        if len(items) > MAX_PARTICIPANTS:
+            _add(errors, field, _("参与人不能超过 %(n)s 个。") % {"n": MAX_PARTICIPANTS})
+            continue
+        cleaned[field] = items
+    for employee in cleaned.get("participants", ()):
+        if (
+            not isinstance(employee, Employee)
+            or employee.org_id != activity.org_id
+            or not employee.is_active
+        ):
+            _add(errors, "participants", _("参与人必须是本组织在职的员工。"))
+            break
+    for contact in cleaned.get("participant_contacts", ()):
+        if (
+            not isinstance(contact, Contact)
+            or contact.org_id != activity.org_id
+            or contact.deleted_at is not None
+            or activity.customer_id is None
+            or contact.customer_id != activity.customer_id
+        ):
+            _add(errors, "participant_contacts", _("客户方参与人必须是该客户的联系人。"))
+            break
+    return cleaned
 
 
 def _unknown(fields, allowed):
@@ -151,37 +249,57 @@ def _unknown(fields, allowed):
         raise ValidationError({f: [_("该字段不能修改。")] for f in unknown}, code="readonly")
 
 
+def _assign(activity, fields):
+    many = {}
+    for field, value in fields.items():
+        if field in MANY:
+            many[field] = value
+            continue
+        if value is None and field not in NULLABLE:
+            value = ""
+        setattr(activity, field, value)
+    return many
+
+
 # ---- follow-ups ----------------------------------------------------------------------------
 
 
 @transaction.atomic
-def activity_create(*, actor, customer, content, **fields):
-    """Record a follow-up of ``customer`` done by the actor (the owner; the department is
-    the actor's department now). ``occurred_at`` defaults to now and may not be later
-    than tomorrow; ``next_followup_on`` plans the next one."""
+def activity_create(*, actor, content, customer=None, target=None, **fields):
+    """Record a follow-up done by the actor (the owner; the department is the actor's
+    department now) on a record: ``target=(key, id)``, or ``customer`` (with ``contact``,
+    the person spoken to, optional), or a ``contact`` alone. ``occurred_at`` defaults to
+    now and may not be later than tomorrow; ``next_followup_on`` plans the next one.
+    Locks the customer row (when there is one) to serialise its follow-up dates."""
     policy.require(actor, "activities.create")
     _unknown(fields, EDITABLE_FIELDS)
-    _visible_customer(actor, customer)
-    Customer.objects.select_for_update().filter(pk=customer.pk).first()  # serialise recomputes
+    kind, record, customer, contact = resolve_target(
+        actor, customer=customer, contact=fields.pop("contact", None), target=target
+    )
+    if customer is not None:
+        Customer.objects.select_for_update().filter(pk=customer.pk).first()
     activity = Activity(
         org_id=actor.org_id,
+        target_type=kind.key,
+        target_id=record.pk,
         customer=customer,
+        contact=contact,
         content=content,
         owner=actor,
         department_id=actor.department_id,
         created_by=actor,
     )
-    for field, value in fields.items():
-        if value is None and field not in ("contact", "next_followup_on", "occurred_at"):
-            value = ""
-        setattr(activity, field, value)
+    many = _assign(activity, fields)
     if activity.occurred_at is None:
         activity.occurred_at = timezone.now()
     errors: dict[str, list] = {}
     _clean_activity(activity, errors)
+    many = _clean_participants(activity, many, errors)
     _raise(errors)
     activity.save()
-    refresh_followups([customer.pk])
+    for field, items in many.items():
+        getattr(activity, field).set(items)
+    refresh_followups([activity.customer_id])
     audit.record_change(
         actor=actor,
         instance=activity,
@@ -194,22 +312,30 @@ def activity_create(*, actor, customer, content, **fields):
 @transaction.atomic
 def activity_update(*, actor, activity, version=None, **fields):
     """Edit a follow-up in the actor's data scope. ``version`` is the version the editor
-    loaded (a stale one is refused). The customer and the owner do not change."""
+    loaded (a stale one is refused). The target, the customer and the owner do not
+    change; on a contact's follow-up the contact stays too."""
     policy.require(actor, "activities.edit")
     _unknown(fields, EDITABLE_FIELDS)
     activity = lock_for_update(Activity, activity.pk, expected_version=version)
     _require_activity_visible(actor, activity)
-    Customer.objects.select_for_update().filter(pk=activity.customer_id).first()
+    if activity.customer_id is not None:
+        Customer.objects.select_for_update().filter(pk=activity.customer_id).first()
+    if (
+        activity.target_type == "contact"
+        and "contact" in fields
+        and getattr(fields["contact"], "pk", None) != activity.contact_id
+    ):
+        raise ValidationError({"contact": [_("该字段不能修改。")]}, code="readonly")
     before = audit.snapshot(activity, ACTIVITY_FIELDS)
-    for field, value in fields.items():
-        if value is None and field not in ("contact", "next_followup_on", "occurred_at"):
-            value = ""
-        setattr(activity, field, value)
+    many = _assign(activity, fields)
     errors: dict[str, list] = {}
     _clean_activity(activity, errors)
+    many = _clean_participants(activity, many, errors)
     _raise(errors)
     bump_version(activity)
     activity.save()
+    for field, items in many.items():
+        getattr(activity, field).set(items)
     activity.refresh_from_db()
     refresh_followups([activity.customer_id])
     audit.record_change(
@@ -228,7 +354,8 @@ def activity_delete(*, actor, activity):
     policy.require(actor, "activities.delete")
     activity = lock_for_update(Activity, activity.pk)
     _require_activity_visible(actor, activity)
-    Customer.objects.select_for_update().filter(pk=activity.customer_id).first()
+    if activity.customer_id is not None:
+        Customer.objects.select_for_update().filter(pk=activity.customer_id).first()
     Activity.with_deleted.filter(pk=activity.pk).update(deleted_at=timezone.now())
     refresh_followups([activity.customer_id])
     audit.record_change(
@@ -408,9 +535,13 @@ def move_activities(from_ids, survivor, actor):
     """Merge: the follow-ups of ``from_ids`` (the recycle bin's too) go to ``survivor``;
     every customer's follow-up dates are recomputed. Returns the live ones moved."""
     ids = [pk for pk in from_ids if pk != survivor.pk]
-    moved = Activity.objects.filter(customer_id__in=ids).update(customer_id=survivor.pk)
+    moved = Activity.objects.filter(customer_id__in=ids).count()
+    # follow-ups on the customer itself now target the survivor
+    Activity.with_deleted.filter(customer_id__in=ids, target_type="customer").update(
+        customer_id=survivor.pk, target_id=survivor.pk
+    )
+    # the others (on a contact…) keep their target; the merge moves contacts itself
     Activity.with_deleted.filter(customer_id__in=ids).update(customer_id=survivor.pk)
-    # a contact stays with its own customer; the merge moves contacts itself
     refresh_followups([*ids, survivor.pk])
     return moved
 
