@@ -6,3 +6,8 @@ class ApprovalsConfig(AppConfig):
     name = "guanxi.workspace.approvals"
     label = "approvals"
     verbose_name = _("审批")
+
+    def ready(self):
+        from guanxi.workspace.approvals import requisitions
+
+        requisitions.register()
