@@ -1,9 +1,18 @@
 """This app's resources under ``/api/v1/``: ``register`` adds its viewsets to the
 project's router, ``urlpatterns`` holds its other paths (both read by config/api_urls)."""
 
+from guanxi.workspace.notifications.api import views
+
 
 def register(router):
     """Adds this app's viewsets to the ``/api/v1/`` router."""
+    router.register("notifications", views.NotificationViewSet, basename="notification")
+    router.register(
+        "notification-preferences",
+        views.NotificationPreferenceViewSet,
+        basename="notification-preference",
+    )
+    router.register("notification-robots", views.RobotViewSet, basename="notification-robot")
 
 
 urlpatterns: list = []
