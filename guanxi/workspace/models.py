@@ -164,6 +164,14 @@ class Activity(OrgOwned, Versioned):
         return self._people("participant_rows", "participants")
 
     @property
+    def participant_ids(self):
+        return [pk for pk, _name in self.participant_people]
+
+    @property
+    def participant_contact_ids(self):
+        return [pk for pk, _name in self.participant_contact_people]
+
+    @property
     def participant_contact_people(self):
         """``[(contact id, name)]`` of the customer's people who took part, by id."""
         return self._people("participant_contact_rows", "participant_contacts")

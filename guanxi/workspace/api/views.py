@@ -1,5 +1,9 @@
 """``/api/v1/activities`` (跟进记录) and ``/api/v1/attachments`` (客户附件)."""
 
+from contextlib import contextmanager
+
+from django.core.exceptions import ValidationError
+from django.db.models import F
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -12,7 +16,9 @@ from rest_framework.response import Response
 from guanxi.api.permissions import IsEmployee
 from guanxi.api.viewsets import OrgViewSet
 from guanxi.customers import selectors as customer_selectors
+from guanxi.customers.models import Contact
 from guanxi.orgs import policy
+from guanxi.orgs.models import Employee
 from guanxi.workspace import selectors, services
 from guanxi.workspace.activity_views import attachment_response
 from guanxi.workspace.api.serializers import (
@@ -22,33 +28,82 @@ from guanxi.workspace.api.serializers import (
 )
 from guanxi.workspace.filters import ActivityFilter, AttachmentFilter
 
+# the services' field names that the API spells differently
+API_NAMES = {"kind": "type", "next_followup_on": "next_follow_up",
+             "next_followup_note": "next_follow_up_note"}  # fmt: skip
+
+
+@contextmanager
+def api_names():
+    """Field errors of the services under the API's names of the fields."""
+    try:
+        yield
+    except ValidationError as exc:
+        if not hasattr(exc, "error_dict"):
+            raise
+        raise ValidationError(
+            {API_NAMES.get(field, field): errors for field, errors in exc.error_dict.items()}
+        ) from exc
+
+
+def _records(model, ids, field, message):
+    """The org's records of ``ids`` (the org scope is open), in order; 400 if one is not."""
+    if ids is None:
+        return None
+    found = {record.pk: record for record in model.objects.filter(pk__in=ids)}
+    missing = [pk for pk in ids if pk not in found]
+    if missing:
+        raise ValidationError({field: [message % {"ids": ", ".join(map(str, missing))}]})
+    return [found[pk] for pk in ids]
+
 
 class ActivityViewSet(OrgViewSet):
-    """Follow-up records in the caller's activities data scope, of customers they may
-    see. The owner is whoever records it; each write recomputes the customer's
-    last and next follow-up. DELETE moves to the recycle bin."""
+    """Follow-up records (跟进记录) on records the caller may see: a customer, a contact,
+    or any registered record type (``target``: ``{"type": "customer", "id": 42}``). The
+    owner is whoever records it; each write recomputes the customer's last and next
+    follow-up. Edits and deletions need the follow-up in the caller's activities data
+    scope. DELETE moves to the recycle bin. ``?owner=me&due=open`` lists my planned
+    follow-ups; ``?overdue=true`` those past their date with no later follow-up."""
 
     module = "activities"
     serializer_class = ActivitySerializer
     filterset_class = ActivityFilter
-    ordering_fields = ["id", "occurred_at", "next_followup_on"]
+    ordering_fields = ["id", "occurred_at", "next_follow_up"]
 
     def scoped_queryset(self):
-        return selectors.activity_queryset(employee=self.employee)
+        return selectors.activity_queryset(employee=self.employee).annotate(
+            next_follow_up=F("next_followup_on")
+        )
 
     def _data(self, serializer):
         data = dict(serializer.validated_data)
+        if "target_type" in data or "target_id" in data:
+            data["target"] = (data.pop("target_type", None), data.pop("target_id", None))
+        employees = _records(
+            Employee, data.pop("participant_ids", None), "participants",
+            _("员工 %(ids)s 不存在。"),
+        )  # fmt: skip
+        contacts = _records(
+            Contact, data.pop("participant_contact_ids", None), "participant_contacts",
+            _("联系人 %(ids)s 不存在。"),
+        )  # fmt: skip
+        if employees is not None:
+            data["participants"] = employees
+        if contacts is not None:
+            data["participant_contacts"] = contacts
         return data.pop("version", None), data
 
     def perform_create(self, serializer):
         _version, data = self._data(serializer)
-        serializer.instance = services.activity_create(actor=self.employee, **data)
+        with api_names():
+            serializer.instance = services.activity_create(actor=self.employee, **data)
 
     def perform_update(self, serializer):
         version, data = self._data(serializer)
-        serializer.instance = services.activity_update(
-            actor=self.employee, activity=serializer.instance, version=version, **data
-        )
+        with api_names():
+            serializer.instance = services.activity_update(
+                actor=self.employee, activity=serializer.instance, version=version, **data
+            )
 
     def perform_destroy(self, instance):
         services.activity_delete(actor=self.employee, activity=instance)

@@ -21,7 +21,7 @@ def _customer(world, name):
     check_field="subject",
     create=lambda w: {
         "customer": _customer(w, "新跟进客户").pk,
-        "kind": "visit",
+        "type": "visit",
         "content": "上门拜访",
     },
     owned=True,
