@@ -20,6 +20,10 @@ CUSTOMER_SCOPE = {"owner": "owner", "department": "department"}
 CONTACT_SCOPE = {"owner": "owner", "department": "owner_department"}
 
 
+# columns kept for searching and duplicate matching: never shown
+MATCHING_COLUMNS = ("search_keys", "phone_digits", "name_key")
+
+
 def customer_queryset(*, employee, deleted=False):
     """Customers ``employee`` may see (``deleted``: the recycle bin instead)."""
     base = (

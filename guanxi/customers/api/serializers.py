@@ -3,6 +3,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from guanxi.api.fields import RecordId
+from guanxi.api.serializers import QuickRepresentation
 from guanxi.customers.models import Contact, Customer, LifecycleChange
 from guanxi.orgs import policy
 from guanxi.orgs.models import Department, Employee
@@ -25,7 +26,7 @@ class MaskedPhonesMixin:
         return data
 
 
-class CustomerSerializer(MaskedPhonesMixin, serializers.ModelSerializer):
+class CustomerSerializer(MaskedPhonesMixin, QuickRepresentation, serializers.ModelSerializer):
     code = serializers.CharField(
         max_length=40, required=False, allow_blank=True, help_text=_("留空则按编号规则自动生成。")
     )
@@ -86,7 +87,7 @@ class CustomerCreatedSerializer(CustomerSerializer):
         return getattr(customer, "possible_duplicates", {"items": [], "hidden_count": 0})
 
 
-class ContactSerializer(MaskedPhonesMixin, serializers.ModelSerializer):
+class ContactSerializer(MaskedPhonesMixin, QuickRepresentation, serializers.ModelSerializer):
     customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects)
     department = serializers.CharField(
         source="department_name", max_length=100, required=False, allow_blank=True,

@@ -68,7 +68,12 @@ class CustomerViewSet(_ScopedViewSet):
 
     def scoped_queryset(self):
         deleted = self.action == "restore"
-        return selectors.customer_queryset(employee=self.employee, deleted=deleted)
+        queryset = selectors.customer_queryset(employee=self.employee, deleted=deleted)
+        if self.action == "list":
+            # the list answers ids for owner, department and parent (no joins) and not
+            # the columns kept for searching and matching
+            queryset = queryset.select_related(None).defer(*selectors.MATCHING_COLUMNS)
+        return queryset
 
     def get_serializer_class(self):
         if self.action == "create":
