@@ -1,0 +1,138 @@
+"""The daily scans notify each event once, however often they run."""
+
+import datetime
+
+import pytest
+
+from guanxi.core.tenancy import all_orgs, org_scope
+from guanxi.customers import services as customer_services
+from guanxi.orgs.models import Employee, OrgSettings
+from guanxi.workspace import services as workspace_services
+from guanxi.workspace.models import Activity
+from guanxi.workspace.notifications import scans, tasks
+from guanxi.workspace.notifications.models import Notification
+
+pytestmark = pytest.mark.django_db
+TODAY = datetime.date(2026, 5, 10)
+
+
+def _customer(world, name, owner):
+    with org_scope(world.org):
+        return customer_services.customer_create(actor=world.admin, name=name, owner=owner)
+
+
+def _followup(world, customer, *, owner, occurred, next_on):
+    with org_scope(world.org):
+        activity = workspace_services.activity_create(
+            actor=owner, customer=customer, content="电话沟通", subject="报价"
+        )
+        # the dates of an old follow-up (the service only takes "now"-ish times)
+        Activity.objects.filter(pk=activity.pk).update(
+            occurred_at=datetime.datetime.combine(occurred, datetime.time(10), tzinfo=datetime.UTC),
+            next_followup_on=next_on,
+        )
+        return activity
+
+
+def _notified(world, kind):
+    with all_orgs():
+        return list(
+            Notification.objects.filter(org=world.org, kind=kind)
+            .order_by("id")
+            .values_list("recipient_id", "event_key", "link")
+        )
+
+
+def test_overdue_followups_once_per_activity_and_date(world):
+    star = _customer(world, "星辰科技", world.rep_a)
+    moon = _customer(world, "月光贸易", world.rep_b)
+    sun = _customer(world, "太阳能源", world.rep_a)
+    overdue = _followup(
+        world,
+        star,
+        owner=world.rep_a,
+        occurred=TODAY - datetime.timedelta(days=9),
+        next_on=TODAY - datetime.timedelta(days=2),
+    )
+    _followup(
+        world, moon, owner=world.rep_b, occurred=TODAY - datetime.timedelta(days=3), next_on=TODAY
+    )  # due today: not yet
+    old = _followup(
+        world,
+        sun,
+        owner=world.rep_a,
+        occurred=TODAY - datetime.timedelta(days=20),
+        next_on=TODAY - datetime.timedelta(days=5),
+    )
+    _followup(
+        world, sun, owner=world.rep_a, occurred=TODAY - datetime.timedelta(days=1), next_on=None
+    )  # followed up since
+    assert old.pk
+    assert scans.scan_followups_overdue(org=world.org.pk, today=TODAY) == 1
+    assert scans.scan_followups_overdue(org=world.org.pk, today=TODAY) == 0
+    key = f"activity:{overdue.pk}:{(TODAY - datetime.timedelta(days=2)).isoformat()}"
+    assert _notified(world, "follow_up_overdue") == [
+        (world.rep_a.pk, key, f"/customers/{star.pk}/")
+    ]
+    # the next day the one due today is late too; the first is not told again
+    assert (
+        scans.scan_followups_overdue(org=world.org.pk, today=TODAY + datetime.timedelta(days=1))
+        == 1
+    )
+    assert [r[0] for r in _notified(world, "follow_up_overdue")] == [world.rep_a.pk, world.rep_b.pk]
+    # a new planned date is a new event
+    with org_scope(world.org):
+        Activity.objects.filter(pk=overdue.pk).update(
+            next_followup_on=TODAY - datetime.timedelta(days=1)
+        )
+    assert scans.scan_followups_overdue(org=world.org.pk, today=TODAY) == 1
+
+
+def test_overdue_followups_of_left_owners_are_skipped(world):
+    star = _customer(world, "星辰科技", world.rep_b)
+    _followup(
+        world,
+        star,
+        owner=world.rep_b,
+        occurred=TODAY - datetime.timedelta(days=9),
+        next_on=TODAY - datetime.timedelta(days=2),
+    )
+    with org_scope(world.org):
+        Employee.objects.filter(pk=world.rep_b.pk).update(status=Employee.Status.LEFT)
+    assert scans.scan_followups_overdue(org=world.org.pk, today=TODAY) == 0
+
+
+def test_birthdays_within_the_reminder_days_once_a_year(world):
+    star = _customer(world, "星辰科技", world.rep_a)
+    with org_scope(world.org):
+        OrgSettings.objects.filter(org=world.org).update(birthday_reminder_days=3)
+        soon = customer_services.contact_create(
+            actor=world.rep_a, customer=star, name="王芳", birthday=datetime.date(1990, 5, 12)
+        )
+        customer_services.contact_create(
+            actor=world.admin, customer=star, name="李雷", birthday=datetime.date(1985, 5, 20)
+        )  # too far
+    assert scans.scan_birthdays(org=world.org.pk, today=TODAY) == 1
+    assert scans.scan_birthdays(org=world.org.pk, today=TODAY + datetime.timedelta(days=1)) == 0
+    assert _notified(world, "birthday") == [
+        (world.rep_a.pk, f"contact:{soon.pk}:2026", f"/customers/{star.pk}/")
+    ]
+    with all_orgs():
+        title = Notification.objects.get(kind="birthday").title
+    assert "王芳" in title and "05-12" in title
+    # next year is another event
+    assert scans.scan_birthdays(org=world.org.pk, today=datetime.date(2027, 5, 11)) == 1
+
+
+def test_daily_task_runs_every_org(world, other_world):
+    star = _customer(world, "星辰科技", world.rep_a)
+    _followup(
+        world,
+        star,
+        owner=world.rep_a,
+        occurred=TODAY - datetime.timedelta(days=9),
+        next_on=TODAY - datetime.timedelta(days=1),
+    )
+    result = tasks.reminders_daily.call_local()
+    assert world.org.pk in result and other_world.org.pk in result
+    assert result[world.org.pk]["follow_up_overdue"] in (0, 1)  # "today" is the real date here
