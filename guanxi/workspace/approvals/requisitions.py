@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from guanxi.audit import services as audit
 from guanxi.audit.models import ChangeRecord
-from guanxi.core.errors import BusinessRuleError
+from guanxi.core.errors import BusinessRuleError, StaleVersion
 from guanxi.core.versioning import lock_for_update
 from guanxi.orgs import policy
 from guanxi.workspace.approvals import registry, services
@@ -140,8 +140,10 @@ def requisition_update(*, actor, requisition, version=None, **changes):
     ``version`` is the one the editor loaded (stale: 409). Locks the requisition."""
     require_file(actor)
     access_requisition(actor, requisition.pk, write=True)
-    requisition = lock_for_update(Requisition, requisition.pk, expected_version=version)
-    _check_editable(requisition)
+    requisition = lock_for_update(Requisition, requisition.pk)
+    _check_editable(requisition)  # before the version: "under approval" says more than "stale"
+    if version is not None and int(version) != requisition.version:
+        raise StaleVersion()
     current = {name: getattr(requisition, name) for name in ("title", "category", "amount",
                                                             "content")}  # fmt: skip
     current.update({name: value for name, value in changes.items() if name in current})

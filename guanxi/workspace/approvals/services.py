@@ -48,6 +48,7 @@ from guanxi.workspace.approvals.models import (
     ApprovalStep,
     ApprovalTask,
 )
+from guanxi.workspace.notifications.services import notify
 
 Status = ApprovalRequest.Status
 State = ApprovalTask.State
@@ -229,11 +230,42 @@ def _resolve(snapshot, submitter):
 
 
 def _notify_waiting(request, approvers):
-    """Tell the approvers of the step that reached them (after commit)."""
+    """Tell ``approvers`` that the request's current step waits for them (in-app rows in
+    this transaction; e-mails and robots after commit, by the notifications app)."""
+    if not approvers:
+        return
+    notify(
+        recipients=approvers,
+        kind="approval_waiting",
+        title=_("待您审批：%(title)s") % {"title": request.title},
+        body=_("%(name)s 提交，当前步骤：%(step)s")
+        % {"name": request.submitter.name, "step": request.step_name()},
+        link=request.link,
+        target=request,
+        event_key=f"approval:{request.pk}:step:{request.current_step}",
+        actor=request.submitter,
+    )
 
 
-def _notify_decided(request):
-    """Tell the submitter how their request ended (after commit)."""
+def _notify_decided(request, actor=None):
+    """Tell the submitter (and the record's owner) how the request ended; a withdrawal
+    is the submitter's own doing and tells nobody."""
+    if request.status == Status.APPROVED:
+        title = _("审批已通过：%(title)s")
+    elif request.status == Status.REJECTED:
+        title = _("审批被驳回：%(title)s")
+    else:
+        return
+    recipients = {request.submitter_id, request.owner_id} - {None}
+    notify(
+        recipients=sorted(recipients),
+        kind="approval_decided",
+        title=title % {"title": request.title},
+        link=request.link,
+        target=request,
+        event_key=f"approval:{request.pk}:decided",
+        actor=actor,
+    )
 
 
 # ---- submit and decide ---------------------------------------------------------------------
@@ -278,7 +310,7 @@ def _record_of(request):
     return document.model._default_manager.get(pk=request.record_id)
 
 
-def _finish(request, status, now):
+def _finish(request, status, now, actor=None):
     """End ``request`` with ``status``: close open tasks, tell the document, the
     submitter."""
     request.status = status
@@ -290,10 +322,10 @@ def _finish(request, status, now):
     document = registry.find(request.document)
     if document is not None and document.on_decided is not None:
         document.on_decided(_record_of(request), request)
-    _notify_decided(request)
+    _notify_decided(request, actor)
 
 
-def _activate(request, now, *, from_step):
+def _activate(request, now, *, from_step, actor=None):
     """Make the first step from ``from_step`` that has tasks the current one (its tasks
     become pending), or approve the request when no step is left."""
     steps = sorted(
@@ -308,7 +340,7 @@ def _activate(request, now, *, from_step):
         ApprovalEvent.objects.create(
             org_id=request.org_id, request=request, action=Action.COMPLETED
         )
-        _finish(request, Status.APPROVED, now)
+        _finish(request, Status.APPROVED, now, actor)
         return
     request.current_step = steps[0]
     request.save(update_fields=["current_step", "updated_at"])
@@ -469,7 +501,7 @@ def approve(*, actor, request, comment=""):
         still_waiting = ApprovalTask.objects.filter(request=request, step=step, state=State.PENDING)
         if mode == Mode.ANY or not still_waiting.exists():
             still_waiting.update(state=State.CLOSED, updated_at=now)
-            _activate(request, now, from_step=step + 1)
+            _activate(request, now, from_step=step + 1, actor=actor)
     return request
 
 
@@ -493,7 +525,7 @@ def reject(*, actor, request, comment):
             step=request.current_step,
             comment=comment,
         )
-        _finish(request, Status.REJECTED, now)
+        _finish(request, Status.REJECTED, now, actor)
     return request
 
 
@@ -514,7 +546,7 @@ def withdraw(*, actor, request, comment=""):
             step=request.current_step,
             comment=comment,
         )
-        _finish(request, Status.WITHDRAWN, now)
+        _finish(request, Status.WITHDRAWN, now, actor)
     return request
 
 
