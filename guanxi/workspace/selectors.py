@@ -110,7 +110,8 @@ def followups_due(employee, limit=10) -> list[Activity]:
 
 
 def attach_targets(rows: list[Activity]) -> list[Activity]:
-    """Give each follow-up ``target_record`` (None if gone) and ``target_kind``: from its
+    """Give each follow-up ``target_record`` (None if gone), ``target_kind`` and
+    ``target_link``: from its
     loaded customer/contact, else one query per other record type among the rows."""
     wanted: dict[str, set[int]] = {}
     for row in rows:
@@ -132,6 +133,9 @@ def attach_targets(rows: list[Activity]) -> list[Activity]:
     for row in rows:
         if row.target_record is None and row.target_kind is not None:
             row.target_record = found.get((row.target_type, row.target_id))
+        row.target_link = (
+            row.target_kind.link(row.target_record) if row.target_record is not None else ""
+        )
     return rows
 
 

@@ -140,7 +140,9 @@ def _visible_contacts(employee):
         return Contact.objects.none()
     scoped = customer_selectors.contact_queryset(employee=employee).values("pk")
     customers = customer_selectors.customer_queryset(employee=employee).values("pk")
-    return Contact.objects.filter(Q(pk__in=scoped) | Q(customer_id__in=customers))
+    return Contact.objects.filter(Q(pk__in=scoped) | Q(customer_id__in=customers)).select_related(
+        "customer"
+    )
 
 
 def register_builtin():
