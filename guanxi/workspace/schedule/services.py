@@ -15,10 +15,12 @@ import hashlib
 import hmac
 import secrets
 from typing import Any
+from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,6 +30,7 @@ from guanxi.core.tenancy import all_orgs, org_scope
 from guanxi.core.versioning import lock_for_update
 from guanxi.orgs import policy
 from guanxi.orgs.models import Employee
+from guanxi.workspace.notifications.services import notify
 from guanxi.workspace.schedule import links, selectors
 from guanxi.workspace.schedule.models import (
     LOCATION_LENGTH,
@@ -537,3 +540,35 @@ def active_org_ids() -> list[int]:
 
     with all_orgs():
         return list(Organization.objects.filter(is_active=True).values_list("pk", flat=True))
+
+
+def reminders_send(*, org, now=None) -> int:
+    """Send the reminders of ``org`` whose time has come (kind ``task_due``) to each item's
+    assignee and participants: once per item and reminder time (the claim above, and the
+    notification's ``event_key``). Claim and notifications commit together, so a failure
+    leaves the reminders for the next scan. Returns how many items were reminded."""
+    sent = 0
+    with org_scope(org), transaction.atomic():
+        for item, people in due_reminders(org=org, now=now):
+            is_task = isinstance(item, Task)
+            kind = "task" if is_task else "event"
+            when = item.due_at if is_task else item.starts_at
+            local = timezone.localtime(when)
+            title = (_("任务到期：%(title)s") if is_task else _("日程提醒：%(title)s")) % {
+                "title": item.title
+            }
+            body = (_("全天") if item.all_day else local.strftime("%Y-%m-%d %H:%M")) + (
+                f" · {item.location}" if not is_task and item.location else ""
+            )
+            query = urlencode({"view": "day", "at": local.date().isoformat()})
+            notify(
+                recipients=people,
+                kind="task_due",
+                title=title,
+                body=body,
+                link=f"{reverse('schedule:calendar')}?{query}",
+                target=item,
+                event_key=f"{kind}:{item.pk}:{item.remind_at.isoformat()}",
+            )
+            sent += 1
+    return sent
