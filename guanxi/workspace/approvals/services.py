@@ -33,6 +33,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from guanxi.audit import services as audit
 from guanxi.audit.models import ChangeRecord
@@ -56,7 +57,7 @@ Action = ApprovalEvent.Action
 Kind = ApprovalStep.Kind
 Mode = ApprovalStep.Mode
 
-LOCKED_MESSAGE = "审批中，不能修改"
+LOCKED_MESSAGE = gettext_lazy("审批中，不能修改")
 COMMENT_LENGTH = 1000
 NAME_LENGTH = 100
 DESCRIPTION_LENGTH = 500
@@ -102,7 +103,7 @@ def is_locked(record) -> bool:
 def ensure_editable(record) -> None:
     """Refuse (``BusinessRuleError``, 422 in the API) to change a record under approval."""
     if is_locked(record):
-        raise BusinessRuleError(_(LOCKED_MESSAGE), code="approval_pending")
+        raise BusinessRuleError(str(LOCKED_MESSAGE), code="approval_pending")
 
 
 def history(record):

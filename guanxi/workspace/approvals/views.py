@@ -308,7 +308,7 @@ def requisition_edit(request, pk):
     employee = request.employee
     record = requisitions.access_requisition(employee, pk, write=True)
     if request.method != "POST" and services.is_locked(record):
-        messages.error(request, _(services.LOCKED_MESSAGE))
+        messages.error(request, str(services.LOCKED_MESSAGE))
         return redirect("approvals:requisition_detail", record.pk)
     form = RequisitionForm(request.POST or None, initial=RequisitionForm.initial_for(record))
     if request.method == "POST" and form.is_valid():
