@@ -110,16 +110,16 @@ def refresh_followups(customer_ids):
 
 def _target_error(problem, key):
     if problem == "type":
-        return ValidationError(
-            {"target": [_("未知的关联记录类型“%(type)s”，可选：%(keys)s。")
-                        % {"type": key, "keys": "、".join(targets.keys())}]},
-            code="invalid",
-        )  # fmt: skip
-    if problem == "missing":
-        return ValidationError(
-            {"target": [_("关联的记录不存在或不属于本组织。")]}, code="does_not_exist"
-        )
-    return ValidationError({"target": [_("您无权查看关联的记录。")]}, code="not_visible")
+        message = _("未知的关联记录类型“%(type)s”，可选：%(keys)s。") % {
+            "type": key,
+            "keys": "、".join(targets.keys()),
+        }
+        code = "invalid"
+    elif problem == "missing":
+        message, code = _("关联的记录不存在或不属于本组织。"), "does_not_exist"
+    else:
+        message, code = _("您无权查看关联的记录。"), "not_visible"
+    return ValidationError({"target": [ValidationError(message, code=code)]}, code=code)
 
 
 def resolve_target(actor, *, customer=None, contact=None, target=None):

@@ -195,3 +195,92 @@ def test_merge_moves_follow_ups_and_files_to_the_survivor(world, customer):
     assert _customer(world, survivor).last_followup_at == kept.occurred_at
     assert _customer(world, survivor).next_followup_on == timezone.localdate()
     assert _customer(world, customer).last_followup_at is None
+
+
+# ---- targets, participants, the migration --------------------------------------------------
+
+
+def test_a_contact_target_fills_customer_and_contact(world, customer):
+    with org_scope(world.org):
+        contact = customer_services.contact_create(
+            actor=world.rep_a, customer=customer, name="陈静"
+        )
+    activity = _create(world, world.rep_a, None, target=("contact", contact.pk))
+    assert (activity.target_type, activity.target_id) == ("contact", contact.pk)
+    assert activity.customer_id == customer.pk and activity.contact_id == contact.pk
+    assert _customer(world, customer).last_followup_at == activity.occurred_at
+    with org_scope(world.org), pytest.raises(ValidationError) as exc:  # it stays on the contact
+        services.activity_update(actor=world.rep_a, activity=activity, contact=None)
+    assert "contact" in exc.value.message_dict
+
+
+@pytest.mark.parametrize(
+    ("target", "code"),
+    [(("planet", 1), "invalid"), (("customer", "abc"), "does_not_exist"),
+     (("customer", 2**70), "does_not_exist")],
+)  # fmt: skip
+def test_bad_targets_are_refused_on_target(world, customer, target, code):
+    with pytest.raises(ValidationError) as exc:
+        _create(world, world.rep_a, None, target=target)
+    assert exc.value.error_dict["target"][0].code == code
+    assert _count(world) == 0
+
+
+def test_participants_are_colleagues_and_the_customers_people(world, other_world, customer):
+    with org_scope(world.org):
+        own = customer_services.contact_create(actor=world.rep_a, customer=customer, name="陈静")
+        other = customer_services.customer_create(actor=world.rep_a, name="别的客户")
+        stranger = customer_services.contact_create(actor=world.rep_a, customer=other, name="路人")
+    with pytest.raises(ValidationError) as exc:
+        _create(world, world.rep_a, customer, participants=[other_world.admin])
+    assert "participants" in exc.value.message_dict
+    with pytest.raises(ValidationError) as exc:
+        _create(world, world.rep_a, customer, participant_contacts=[stranger])
+    assert "participant_contacts" in exc.value.message_dict
+    assert _count(world) == 0
+    activity = _create(
+        world, world.rep_a, customer, participants=[world.manager, world.rep_a],
+        participant_contacts=[own],
+    )  # fmt: skip
+    with org_scope(world.org):
+        assert activity.participant_ids == sorted([world.manager.pk, world.rep_a.pk])
+        updated = services.activity_update(actor=world.rep_a, activity=activity, participants=[])
+        assert updated.participant_ids == [] and updated.participant_contact_ids == [own.pk]
+        record = ChangeRecord.objects.filter(object_id=str(activity.pk)).latest("id")
+    assert "participants" in record.changes
+
+
+def test_the_migration_points_existing_follow_ups_at_their_customer(world, customer):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("guanxi.workspace.migrations.0002_activity_targets")
+    activity = _create(world, world.rep_a, customer)
+    with all_orgs():
+        Activity.with_deleted.filter(pk=activity.pk).update(target_type="", target_id=0)
+    migration.existing_rows_target_their_customer(apps, None)
+    with all_orgs():
+        stored = Activity.with_deleted.get(pk=activity.pk)
+    assert (stored.target_type, stored.target_id) == ("customer", customer.pk)
+
+
+def test_merge_moves_the_target_of_follow_ups_on_the_customer(world, customer):
+    with org_scope(world.org):
+        survivor = customer_services.customer_create(actor=world.rep_a, name="西湖茶业")
+        contact = customer_services.contact_create(actor=world.rep_a, customer=customer, name="陈")
+    on_customer = _create(world, world.rep_a, customer)
+    on_contact = _create(world, world.rep_a, None, target=("contact", contact.pk))
+    with org_scope(world.org):
+        customer_services.customers_merge(
+            actor=world.admin, survivor_id=survivor.pk, merged_ids=[customer.pk]
+        )
+    with all_orgs():
+        moved = Activity.objects.get(pk=on_customer.pk)
+        kept = Activity.objects.get(pk=on_contact.pk)
+    assert (moved.target_type, moved.target_id, moved.customer_id) == (
+        "customer", survivor.pk, survivor.pk,
+    )  # fmt: skip
+    assert (kept.target_type, kept.target_id, kept.customer_id) == (
+        "contact", contact.pk, survivor.pk,
+    )  # fmt: skip
