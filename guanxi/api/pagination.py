@@ -3,10 +3,17 @@
 The list shape is ``{"items": [...], "count": N, "next": cursor|null}``;
 ``count`` stops at ``COUNT_LIMIT`` (then it is that limit and
 ``count_is_estimate`` is true) so a list never pays for an exact COUNT(*).
+The count of the first page travels on in the ``next``/``previous`` cursors, so
+turning pages costs no count: it is the count when the reader started.
 """
+
+import binascii
+from base64 import b64decode, b64encode
+from urllib import parse
 
 from rest_framework import pagination
 from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
 
 COUNT_LIMIT = 10_000
 
@@ -17,6 +24,34 @@ def capped_count(queryset, limit=COUNT_LIMIT):
     return (limit, False) if n > limit else (n, True)
 
 
+def count_token(count, exact):
+    """The count as a page link carries it: ``"1234"``, or ``"10000+"`` past the cap."""
+    return str(count) if exact else f"{count}+"
+
+
+def parse_count_token(value):
+    """``(count, exact)`` from ``count_token``'s form; None for anything else (then the
+    list counts afresh)."""
+    if not value or len(value) > 8:
+        return None
+    exact = not value.endswith("+")
+    digits = value if exact else value[:-1]
+    if not digits.isdigit() or int(digits) > COUNT_LIMIT:
+        return None
+    return int(digits), exact
+
+
+def carried_count(encoded):
+    """The count a DRF cursor carries (see ``CursorPagination.encode_cursor``)."""
+    if not encoded:
+        return None
+    try:
+        tokens = parse.parse_qs(b64decode(encoded.encode("ascii")).decode("ascii"))
+    except (binascii.Error, UnicodeError, ValueError):
+        return None  # a damaged cursor: the pagination answers it
+    return parse_count_token(tokens.get("n", [""])[0])
+
+
 class CursorPagination(pagination.CursorPagination):
     page_size = 50
     page_size_query_param = "limit"
@@ -25,8 +60,19 @@ class CursorPagination(pagination.CursorPagination):
     cursor_query_param = "cursor"
 
     def paginate_queryset(self, queryset, request, view=None):
-        self._count, self._exact = capped_count(queryset)
+        carried = carried_count(request.query_params.get(self.cursor_query_param))
+        self._count, self._exact = carried or capped_count(queryset)
         return super().paginate_queryset(queryset, request, view)
+
+    def encode_cursor(self, cursor):
+        tokens = {"o": str(cursor.offset)} if cursor.offset else {}
+        if cursor.reverse:
+            tokens["r"] = "1"
+        if cursor.position is not None:
+            tokens["p"] = cursor.position
+        tokens["n"] = count_token(self._count, self._exact)
+        encoded = b64encode(parse.urlencode(tokens).encode("ascii")).decode("ascii")
+        return replace_query_param(self.base_url, self.cursor_query_param, encoded)
 
     def get_paginated_response(self, data):
         return Response(

@@ -11,7 +11,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from guanxi.api.pagination import COUNT_LIMIT, capped_count
+from guanxi.api.pagination import (
+    COUNT_LIMIT,
+    capped_count,
+    count_token,
+    parse_count_token,
+)
 from guanxi.core.errors import BusinessRuleError
 from guanxi.core.forms import form_status, refuse
 from guanxi.core.views import employee_required
@@ -79,9 +84,11 @@ def _filter_errors(filterset):
 
 
 def _keyset_page(request, filtered, params):
-    """One page of ``filtered`` newest first: ``?after=<id>`` opens the next one."""
-    count, exact = capped_count(filtered)
+    """One page of ``filtered`` newest first: ``?after=<id>`` opens the next one, and
+    carries the first page's count (``n``), so turning pages costs no count."""
     after = _after(request.GET.get("after"))
+    carried = parse_count_token(request.GET.get("n")) if after else None
+    count, exact = carried or capped_count(filtered)
     page = filtered.filter(id__lt=after) if after else filtered
     rows = list(page[: PAGE_SIZE + 1])
     has_next = len(rows) > PAGE_SIZE
@@ -91,7 +98,11 @@ def _keyset_page(request, filtered, params):
         "count": count,
         "count_exact": exact,
         "count_limit": COUNT_LIMIT,
-        "next_url": "?" + urlencode({**params, "after": rows[-1].pk}) if has_next else None,
+        "next_url": (
+            "?" + urlencode({**params, "after": rows[-1].pk, "n": count_token(count, exact)})
+            if has_next
+            else None
+        ),
         "first_url": "?" + page_query if page_query else "?",
         "is_later_page": after is not None,
         "current_query": page_query,
