@@ -27,6 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 NUMBER = "number"
@@ -55,7 +56,7 @@ class Variable:
 class DocumentType:
     code: str
     label: Any
-    model: type
+    model: type[models.Model]
     variables: dict = field(default_factory=dict)
     describe: Callable[[Any], str] = str
     link: Callable[[Any], str] = lambda record: ""

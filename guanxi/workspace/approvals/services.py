@@ -669,10 +669,10 @@ def _int(value, field, errors, *, minimum, maximum, default):
     return number
 
 
-def _ids(value):
+def _ids(value: Any) -> list[int]:
     if value in (None, ""):
         return []
-    items = value if isinstance(value, list | tuple) else [value]
+    items: list[Any] = list(value) if isinstance(value, list | tuple) else [value]
     ids = []
     for item in items:
         if isinstance(item, bool):
