@@ -4,7 +4,7 @@ A task or event belongs to its ``assignee`` (the owner for the "tasks" data scop
 the assignee's ``department``; ``participants`` see it too, whatever the data scope. It
 may be linked to a record: a customer and/or one of its contacts (the common case, kept
 as foreign keys for filters and display), or another record type through
-``target_type`` / ``target_id`` (see ``links``).
+``target_type`` / ``target_id`` (a type registered in ``guanxi.workspace.targets``).
 """
 
 from typing import ClassVar

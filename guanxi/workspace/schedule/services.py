@@ -28,10 +28,12 @@ from guanxi.audit import services as audit
 from guanxi.audit.models import ChangeRecord
 from guanxi.core.tenancy import all_orgs, org_scope
 from guanxi.core.versioning import lock_for_update
+from guanxi.customers.models import Customer
 from guanxi.orgs import policy
 from guanxi.orgs.models import Employee
+from guanxi.workspace import targets
 from guanxi.workspace.notifications.services import notify
-from guanxi.workspace.schedule import links, selectors
+from guanxi.workspace.schedule import selectors
 from guanxi.workspace.schedule.models import (
     LOCATION_LENGTH,
     MAX_REMINDER_MINUTES,
@@ -208,8 +210,34 @@ def _participants(actor, values, errors):
     return people
 
 
+def _check_target(actor, item, errors):
+    """A generic linked record (``target_type`` + ``target_id``, a type registered in
+    ``workspace.targets``): one the actor may see. A customer or contact given this way
+    goes to its own field; another record brings its customer along."""
+    if bool(item.target_type) != (item.target_id is not None):
+        _add(errors, "target_type", _("关联记录的类型和编号须同时填写。"))
+        return
+    if not item.target_type:
+        return
+    target, record, problem = targets.find(actor, item.target_type, item.target_id)
+    if problem == "type":
+        _add(errors, "target_type", _("不支持关联这种记录。"))
+        return
+    if problem:
+        _add(errors, "target_id", _("关联的记录不存在或您无权查看。"))
+        return
+    if target.field in ("customer", "contact"):
+        setattr(item, target.field, record)
+        item.target_type, item.target_id = "", None
+    elif item.customer is None and item.contact is None:
+        customer_id = target.customer(record)
+        if customer_id is not None:
+            item.customer = Customer.objects.filter(pk=customer_id).first()
+
+
 def _check_link(actor, item, errors):
     """The linked customer/contact/record must be one the actor may see."""
+    _check_target(actor, item, errors)
     customer, contact = item.customer, item.contact
     if contact is not None:
         if contact.org_id != actor.org_id or contact.deleted_at is not None:
@@ -227,10 +255,6 @@ def _check_link(actor, item, errors):
             _add(errors, "customer", _("引用的记录不属于本组织。"))
         elif not policy.can_see_record(actor, "customers", customer, **CUSTOMER_SCOPE):
             _add(errors, "customer", _("您无权查看该客户。"))
-    if bool(item.target_type) != (item.target_id is not None):
-        _add(errors, "target_type", _("关联记录的类型和编号须同时填写。"))
-    elif item.target_type and links.resolve(actor, item.target_type, item.target_id) is None:
-        _add(errors, "target_id", _("关联的记录不存在或您无权查看。"))
 
 
 def _schedule_reminder(item):

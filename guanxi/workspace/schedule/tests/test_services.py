@@ -168,6 +168,16 @@ def test_a_linked_customer_must_be_visible_to_the_actor(scoped):
     assert "contact" in caught.value.message_dict
     with pytest.raises(ValidationError) as caught:
         services.task_create(actor=w.rep_a, title="未知类型", target_type="sales.x", target_id=1)
+    assert "target_type" in caught.value.message_dict
+    # a record of a registered type, given generically, goes to its own field
+    linked = services.task_create(
+        actor=w.rep_a, title="按类型关联", target_type="contact", target_id=contact.pk
+    )
+    assert linked.contact == contact and linked.customer == mine and linked.target_type == ""
+    with pytest.raises(ValidationError) as caught:
+        services.task_create(
+            actor=w.rep_a, title="看不到", target_type="customer", target_id=theirs.pk
+        )
     assert "target_id" in caught.value.message_dict
 
 
