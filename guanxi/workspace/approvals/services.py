@@ -38,6 +38,7 @@ from django.utils.translation import gettext_lazy
 from guanxi.audit import services as audit
 from guanxi.audit.models import ChangeRecord
 from guanxi.core.errors import BusinessRuleError
+from guanxi.core.tenancy import org_scope
 from guanxi.core.versioning import lock_for_update
 from guanxi.orgs import policy
 from guanxi.orgs.models import Department, Employee, Role
@@ -583,8 +584,8 @@ def reroute_for_leaver(*, employee, actor=None):
                 for other in replacements
                 if other.pk not in taken and other.pk != task.request.submitter_id
             ]
-            if not fresh and not taken:
-                fresh = replacements  # nobody else in the step: the submitter's manager
+            if not fresh and not taken:  # only the submitter is above: the administrators
+                fresh = [a for a in _admins() if a.pk != task.request.submitter_id] or replacements
             if not fresh:
                 task.state = State.CLOSED
                 task.save(update_fields=["state", "updated_at"])
@@ -621,6 +622,20 @@ def reroute_for_leaver(*, employee, actor=None):
             moved += 1
             _close_step_if_done(task.request, task.step, now)
     return moved
+
+
+def reroute_leavers(*, org):
+    """The safety net of ``reroute_for_leaver``: every approver of ``org`` with open tasks
+    in pending requests who has left (by any path: the leave screen, the API, an import)
+    is re-routed. The periodic job runs it; returns how many tasks moved."""
+    with org_scope(org):
+        leavers = Employee.objects.filter(
+            status=Employee.Status.LEFT,
+            pk__in=ApprovalTask.objects.filter(
+                state__in=(State.PENDING, State.QUEUED), request__status=Status.PENDING
+            ).values("approver_id"),
+        ).order_by("pk")
+        return sum(reroute_for_leaver(employee=employee) for employee in leavers)
 
 
 def _close_step_if_done(request, step, now):

@@ -424,3 +424,17 @@ def test_a_late_decision_on_a_stale_request_is_refused(world):
         with pytest.raises(BusinessRuleError):
             services.approve(actor=world.manager, request=stale)
         assert ApprovalTask.objects.filter(request=request, state=State.APPROVED).count() == 1
+
+
+def test_the_periodic_job_reroutes_whoever_left_by_any_path(world):
+    from guanxi.workspace.approvals.tasks import approvals_reroute_leavers
+
+    _set_manager(world, world.agent, world.manager)
+    flow(world, {"kind": "employees", "employees": [world.agent.pk]})
+    record, request = submitted(world)
+    leave(world, world.agent)
+    approvals_reroute_leavers.call_local()
+    assert _tasks(request) == {(0, "王经理"): State.PENDING}
+    with org_scope(world.org):
+        assert services.reroute_leavers(org=world.org) == 0  # nothing left to move
+        assert [e.action for e in services.history(record)][-1] == "rerouted"
