@@ -4,7 +4,8 @@ A follow-up's target is ``(key, id)``: a customer, a contact, and any record typ
 registers itself here in its ``AppConfig.ready()`` — leads, opportunities, tickets…::
 
     targets.register(
-        Opportunity, key="opportunity", module="opportunities", label=_("商机"),
+        Opportunity, key="opportunity", module="opportunities",
+        label=pgettext_lazy("record type", "商机"),
         link=lambda o: reverse("sales:opportunity_detail", args=[o.pk]),
         visible=lambda employee: opportunity_queryset(employee=employee),
         customer=lambda o: o.customer_id,
@@ -25,7 +26,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.urls import reverse
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from guanxi.orgs import policy
 
@@ -153,7 +154,7 @@ def register_builtin():
         Customer,
         key="customer",
         module="customers",
-        label=_("客户"),
+        label=pgettext_lazy("record type", "客户"),
         link=lambda customer: reverse("customers:customer_detail", args=[customer.pk]),
         visible=lambda employee: customer_selectors.customer_queryset(employee=employee),
         customer=lambda customer: customer.pk,
@@ -163,7 +164,7 @@ def register_builtin():
         Contact,
         key="contact",
         module="contacts",
-        label=_("联系人"),
+        label=pgettext_lazy("record type", "联系人"),
         link=lambda contact: reverse("workspace:target_activities", args=["contact", contact.pk]),
         visible=_visible_contacts,
         customer=lambda contact: contact.customer_id,

@@ -63,3 +63,49 @@ def test_rep_adds_a_follow_up_and_uploads_and_downloads_a_file(world, page, sign
         assert activity.kind == "visit" and activity.owner == world.rep_a
         assert Customer.objects.get(pk=customer.pk).next_followup_on == next_date
         assert Attachment.objects.get().original_name == "报价单.txt"
+
+
+def test_a_past_next_date_logged_on_a_customer_is_overdue_on_my_follow_ups(world, page, sign_in):
+    """Log a follow-up whose next date has passed on the customer page; 我的跟进 flags it
+    overdue in red, in Chinese and, after switching the language, in English."""
+    with org_scope(world.org):
+        customer = customer_services.customer_create(actor=world.rep_a, name="宁波港务集团")
+    occurred = timezone.localtime() - datetime.timedelta(days=5)
+    next_date = timezone.localdate() - datetime.timedelta(days=2)
+    sign_in(world.rep_a)
+    page.goto(f"/customers/{customer.pk}/")
+    form = page.locator("[data-testid=activity-form]")
+    form.locator("select[name=kind]").select_option(label="电话")
+    form.locator("input[name=occurred_at]").fill(occurred.strftime("%Y-%m-%dT%H:%M"))
+    form.locator("textarea[name=content]").fill("电话沟通续约，客户说下周答复")
+    form.locator("textarea[name=outcome]").fill("客户考虑中")
+    form.locator("input[name=next_followup_on]").fill(next_date.isoformat())
+    form.locator("[data-testid=add-activity]").click()
+    page.wait_for_selector("[data-testid=activity-saved]")
+    item = page.locator("[data-testid=activity-item]")
+    assert item.locator("[data-testid=activity-overdue]").inner_text() == "已逾期"
+
+    page.goto("/activities/mine/")
+    row = page.locator("[data-testid=followup-list] [data-testid=activity-item]")
+    assert row.count() == 1
+    assert "宁波港务集团" in row.locator("[data-testid=activity-target]").inner_text()
+    assert row.locator("[data-testid=activity-next-date]").inner_text() == next_date.isoformat()
+    badge = row.locator("[data-testid=activity-overdue]")
+    assert badge.inner_text() == "已逾期"
+    assert "text-danger" in (row.locator("[data-testid=activity-next]").get_attribute("class"))
+    color = row.locator("[data-testid=activity-next]").evaluate("e => getComputedStyle(e).color")
+    assert color.startswith("rgb(") and color.split(",")[0] != color.split(",")[1]  # red-ish
+    page.locator("[data-testid=tab-overdue]").click()
+    page.wait_for_url("**due=overdue**")
+    assert page.locator("[data-testid=activity-item]").count() == 1
+
+    page.locator("[data-testid=lang-switch]", has_text="English").click()
+    page.wait_for_selector("html[lang=en]")
+    page.goto("/activities/mine/")
+    assert page.locator("h1").inner_text() == "My follow-ups"
+    row = page.locator("[data-testid=followup-list] [data-testid=activity-item]")
+    assert row.locator("[data-testid=activity-overdue]").inner_text() == "Overdue"
+    assert "Outcome" in row.inner_text() and "Customer" in row.inner_text()
+    with org_scope(world.org):
+        activity = Activity.objects.get()
+        assert activity.outcome == "客户考虑中" and activity.is_overdue
