@@ -1,7 +1,7 @@
 """Follow-up records (跟进记录) of any registered record, and files (附件) of customers."""
 
 import uuid
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.db import models, transaction
 from django.db.models.signals import post_delete
@@ -93,6 +93,11 @@ class Activity(OrgOwned, Versioned):
 
     objects: ClassVar["OrgScopedManager[Activity]"] = LiveManager()
     with_deleted: ClassVar["OrgScopedManager[Activity]"] = OrgScopedManager()
+
+    # given by ``selectors.attach_targets`` to the rows of a list
+    target_kind: Any
+    target_record: Any
+    target_link: str
 
     class Meta:
         verbose_name = _("跟进记录")

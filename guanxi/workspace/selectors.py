@@ -30,7 +30,7 @@ class JSONList(Aggregate):
 
 
 def _people(field, person):
-    through = Activity._meta.get_field(field).remote_field.through
+    through = getattr(Activity, field).through
     rows = (
         through.objects.filter(activity_id=OuterRef("pk"))
         .values("activity_id")
