@@ -213,8 +213,9 @@ def _clean_activity(activity, errors):
         _add(errors, "outcome", _("跟进结果不能超过 1000 字。"))
 
 
-def _clean_participants(activity, many, errors):
-    """Participants: active employees of the org; people of the follow-up's customer."""
+def _clean_participants(activity, many, errors, kept=frozenset()):
+    """Participants: active employees of the org (or ones already taking part, ``kept``
+    ids, who may have left since); people of the follow-up's customer."""
     cleaned: dict[str, list] = {}
     for field, value in many.items():
         items = list(dict.fromkeys(value or ()))
@@ -226,7 +227,7 @@ def _clean_participants(activity, many, errors):
         if (
             not isinstance(employee, Employee)
             or employee.org_id != activity.org_id
-            or not employee.is_active
+            or not (employee.is_active or employee.pk in kept)
         ):
             _add(errors, "participants", _("参与人必须是本组织在职的员工。"))
             break
@@ -327,10 +328,11 @@ def activity_update(*, actor, activity, version=None, **fields):
     ):
         raise ValidationError({"contact": [_("该字段不能修改。")]}, code="readonly")
     before = audit.snapshot(activity, ACTIVITY_FIELDS)
+    kept = frozenset(item["id"] for item in before["participants"])
     many = _assign(activity, fields)
     errors: dict[str, list] = {}
     _clean_activity(activity, errors)
-    many = _clean_participants(activity, many, errors)
+    many = _clean_participants(activity, many, errors, kept)
     _raise(errors)
     bump_version(activity)
     activity.save()

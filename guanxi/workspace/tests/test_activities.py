@@ -284,3 +284,20 @@ def test_merge_moves_the_target_of_follow_ups_on_the_customer(world, customer):
     assert (kept.target_type, kept.target_id, kept.customer_id) == (
         "contact", contact.pk, survivor.pk,
     )  # fmt: skip
+
+
+def test_a_participant_who_left_stays_but_cannot_be_added(world, customer):
+    from guanxi.orgs.models import Employee
+
+    activity = _create(world, world.rep_a, customer, participants=[world.rep_b])
+    with all_orgs():
+        Employee.objects.filter(pk=world.rep_b.pk).update(status=Employee.Status.LEFT)
+        world.rep_b.refresh_from_db()
+    with org_scope(world.org):
+        updated = services.activity_update(
+            actor=world.rep_a, activity=activity, participants=[world.rep_b, world.manager]
+        )
+        assert updated.participant_ids == sorted([world.rep_b.pk, world.manager.pk])
+    with pytest.raises(ValidationError) as exc:
+        _create(world, world.rep_a, customer, participants=[world.rep_b])
+    assert "participants" in exc.value.message_dict
