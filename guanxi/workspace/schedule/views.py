@@ -138,7 +138,10 @@ def calendar_context(request, view, day, person, colleagues):
         "colleagues": colleagues,
         "cells": cells,
         "weeks": [cells[n : n + 7] for n in range(0, len(cells), 7)],
-        "agenda": [cell for cell in cells if cell["entries"] and cell["in_period"]],
+        # phones: the week's seven days (each a place to drop on), a month's busy days
+        "agenda": cells
+        if view == "week"
+        else [cell for cell in cells if cell["entries"] and cell["in_period"]],
         "prev_url": url(at=_shift(view, day, -1).isoformat()),
         "next_url": url(at=_shift(view, day, 1).isoformat()),
         "today_url": url(at=today.isoformat()),

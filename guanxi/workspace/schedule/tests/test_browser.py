@@ -89,16 +89,7 @@ def test_day_view_on_a_phone_in_english(world, browser, live_server):
     context.set_default_timeout(10_000)
     phone = context.new_page()
     try:
-        with all_orgs():
-            username = world.rep_a.user.username
-        phone.goto("/login/")
-        org_box = phone.locator("input[name=org]")
-        if org_box.count():
-            org_box.fill(world.org.code)
-        phone.fill("input[name=username]", username)
-        phone.fill("input[name=password]", PASSWORD)
-        phone.click("[data-testid=login-form] button[type=submit]")
-        phone.wait_for_selector("[data-testid=topbar]")
+        _sign_in(phone, world.rep_a, world.org)
 
         phone.goto("/calendar/?view=day")
         day = phone.locator("[data-testid=calendar-day]")
@@ -117,3 +108,69 @@ def test_day_view_on_a_phone_in_english(world, browser, live_server):
         assert "Visit Hangzhou tea" in agenda.inner_text()
     finally:
         context.close()
+
+
+def test_long_press_and_drag_with_a_finger_on_a_phone(world, browser, live_server):
+    today = timezone.localdate()
+    monday = today - datetime.timedelta(days=today.weekday())
+    target = monday + datetime.timedelta(days=(today.weekday() + 3) % 7)
+    now = timezone.localtime()
+    with org_scope(world.org):
+        task = services.task_create(
+            actor=world.rep_a,
+            title="打电话给陈静",
+            due_at=now.replace(hour=11, minute=15, second=0, microsecond=0),
+        )
+    context = browser.new_context(
+        base_url=live_server.url,
+        locale="zh-CN",
+        viewport={"width": 390, "height": 800},
+        is_mobile=True,
+        has_touch=True,
+    )
+    context.set_default_timeout(10_000)
+    phone = context.new_page()
+    try:
+        _sign_in(phone, world.rep_a, world.org)
+        phone.goto(f"/calendar/?view=week&at={today.isoformat()}")
+        agenda = phone.locator("[data-testid=calendar-agenda]")
+        entry = agenda.locator(
+            f"[data-drop-date='{today.isoformat()}'] [data-testid=calendar-entry]"
+        )
+        drop = agenda.locator(f"[data-drop-date='{target.isoformat()}']")
+        cdp = context.new_cdp_session(phone)
+
+        def touch(kind, box):
+            point = {"x": box["x"] + box["width"] / 2, "y": box["y"] + box["height"] / 2}
+            points = [] if kind == "touchEnd" else [point]
+            cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": points})
+
+        entry.scroll_into_view_if_needed()
+        touch("touchStart", entry.bounding_box())
+        phone.wait_for_selector(".schedule-ghost")  # the long press took
+        drop.scroll_into_view_if_needed()
+        box = drop.bounding_box()
+        touch("touchMove", box)
+        touch("touchEnd", box)
+        agenda.locator(
+            f"[data-drop-date='{target.isoformat()}'] [data-title='打电话给陈静']"
+        ).wait_for()
+        with org_scope(world.org):
+            task.refresh_from_db()
+        due = timezone.localtime(task.due_at)
+        assert due.date() == target and (due.hour, due.minute) == (11, 15)
+    finally:
+        context.close()
+
+
+def _sign_in(tab, employee, org):
+    with all_orgs():
+        username = employee.user.username
+    tab.goto("/login/")
+    org_box = tab.locator("input[name=org]")
+    if org_box.count():
+        org_box.fill(org.code)
+    tab.fill("input[name=username]", username)
+    tab.fill("input[name=password]", PASSWORD)
+    tab.click("[data-testid=login-form] button[type=submit]")
+    tab.wait_for_selector("[data-testid=topbar]")
