@@ -42,6 +42,7 @@ BACKOFF_MINUTES = (1, 5, 30, 120, 360)
 MAX_ATTEMPTS = len(BACKOFF_MINUTES) + 1
 CLAIM = datetime.timedelta(minutes=10)  # a worker that dies mid-send frees it again
 SEND_BATCH = 200
+KEEP_DAYS = 90  # finished delivery records are kept this long
 MANAGE = "parameters.edit"
 
 
@@ -126,6 +127,8 @@ def notify(
     if not employees:
         return []
     org_id = current_org_id() or employees[0].org_id
+    # outside an org scope (operator code under all_orgs) never mix orgs
+    employees = [e for e in employees if e.org_id == org_id]
     target_type = ContentType.objects.get_for_model(target) if target is not None else None
     target_id = target.pk if target is not None else None
     actor_id = getattr(actor, "pk", actor)
@@ -199,7 +202,8 @@ def _queue_deliveries(spec, created, *, org_id):
         deliveries.append(delivery)
     robot_recipients = [e for e in recipients if kinds.ROBOT in chosen[e.pk]]
     if spec.robot and robot_recipients:
-        for robot in Robot.objects.filter(is_active=True).select_related("department"):
+        robots = Robot.objects.filter(org_id=org_id, is_active=True).select_related("department")
+        for robot in robots:
             if robot.kinds and spec.code not in robot.kinds:
                 continue
             names = [
@@ -546,6 +550,17 @@ def delivery_attempt(*, delivery):
         ]
     )
     return delivery
+
+
+def deliveries_purge(*, org, keep_days=KEEP_DAYS, now=None):
+    """Delete ``org``'s finished deliveries (sent, failed, skipped) older than
+    ``keep_days``; pending ones stay. Returns how many were deleted."""
+    cutoff = (now or timezone.now()) - datetime.timedelta(days=keep_days)
+    with org_scope(org):
+        finished = Delivery.objects.filter(created_at__lt=cutoff).exclude(
+            status=Delivery.Status.PENDING
+        )
+        return finished.delete()[0]
 
 
 def deliveries_send(*, org, ids=None, now=None, limit=SEND_BATCH):

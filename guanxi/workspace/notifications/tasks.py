@@ -23,6 +23,12 @@ def deliveries_send_due():
     return {org_id: services.deliveries_send(org=org_id) for org_id in _active_org_ids()}
 
 
+@db_periodic_task(crontab(hour="3", minute="29"))
+def deliveries_purge_daily():
+    """Every night: finished delivery records past their keep time, every org."""
+    return {org_id: services.deliveries_purge(org=org_id) for org_id in _active_org_ids()}
+
+
 @db_periodic_task(crontab(hour="7", minute="13"))
 def reminders_daily():
     """Every morning before work: overdue follow-ups and coming birthdays, every active org

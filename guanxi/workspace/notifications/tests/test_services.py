@@ -1,8 +1,11 @@
 """notify(): who gets what, once per event, on which channels; nothing leaves before commit."""
 
+import datetime
+
 import pytest
 from django.core import mail
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from guanxi.core.tenancy import all_orgs, org_scope
 from guanxi.orgs.models import Employee
@@ -211,3 +214,32 @@ def test_read_and_read_all_touch_own_notifications_only(world):
         assert services.notification_read_all(actor=world.rep_a) == 1
         assert selectors.unread_count(employee=world.rep_a) == 0
         assert selectors.unread_count(employee=world.rep_b) == 1
+
+
+def test_outside_an_org_scope_orgs_are_never_mixed(world, other_world):
+    """Operator code under all_orgs(): the recipients of the first one's org only, and
+    only that org's robots."""
+    with all_orgs():
+        services.robot_create(
+            actor=other_world.admin, name="贝塔群", platform="wecom",
+            webhook_url="https://example.com/beta",
+        )  # fmt: skip
+        services.preference_set(actor=world.rep_a, kind="task_due", channels=["robot"])
+        created = services.notify(
+            recipients=[world.rep_a, other_world.rep_a], kind="task_due", title="到期"
+        )
+        assert [(n.org_id, n.recipient_id) for n in created] == [(world.org.pk, world.rep_a.pk)]
+        assert not Delivery.objects.exists()
+
+
+def test_finished_deliveries_are_purged_after_their_keep_time(world):
+    _set_email(world.rep_a, "")
+    with org_scope(world.org):
+        services.notify(recipients=[world.rep_a], kind="approval_waiting", title="一")  # skipped
+        _set_email(world.rep_a, "a@example.com")
+        services.notify(recipients=[world.rep_a], kind="approval_waiting", title="二")  # pending
+    later = timezone.now() + datetime.timedelta(days=services.KEEP_DAYS + 1)
+    assert services.deliveries_purge(org=world.org.pk) == 0
+    assert services.deliveries_purge(org=world.org.pk, now=later) == 1
+    with org_scope(world.org):
+        assert list(Delivery.objects.values_list("status", flat=True)) == ["pending"]
