@@ -19,14 +19,14 @@ DUE_STATES = ("overdue", "today", "upcoming")
 
 
 class JSONList(Aggregate):
-    """The JSON array of the values of a group (SQLite ``json_group_array``,
-    PostgreSQL ``json_agg``)."""
+    """The JSON array of the values of a group (SQLite ``json_group_array``, PostgreSQL
+    ``jsonb_agg``: Django reads ``jsonb`` as text for ``JSONField``, not ``json``)."""
 
     function = "JSON_GROUP_ARRAY"
     output_field = JSONField()
 
     def as_postgresql(self, compiler, connection, **extra_context):
-        return self.as_sql(compiler, connection, function="JSON_AGG", **extra_context)
+        return self.as_sql(compiler, connection, function="JSONB_AGG", **extra_context)
 
 
 def _people(field, person):
