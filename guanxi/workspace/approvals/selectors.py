@@ -5,11 +5,16 @@ holds (or held) a task in it, and administrators (all of the org's). Flows are r
 whoever has ``approval_flows · view``.
 """
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.http import Http404
 
 from guanxi.orgs import policy
-from guanxi.workspace.approvals.models import ApprovalFlow, ApprovalRequest, ApprovalTask
+from guanxi.workspace.approvals.models import (
+    ApprovalFlow,
+    ApprovalRequest,
+    ApprovalStep,
+    ApprovalTask,
+)
 
 State = ApprovalTask.State
 
@@ -69,7 +74,8 @@ def pending_task_of(request, employee):
 
 def flow_queryset(*, employee):
     policy.require(employee, "approval_flows.view")
-    return ApprovalFlow.objects.prefetch_related("steps__employees", "steps__role")
+    steps = ApprovalStep.objects.select_related("role").prefetch_related("employees")
+    return ApprovalFlow.objects.prefetch_related(Prefetch("steps", queryset=steps))
 
 
 def access_flow(employee, pk, *, write=False):

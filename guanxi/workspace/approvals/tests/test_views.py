@@ -179,3 +179,19 @@ def test_approvers_and_submitters_are_notified(world):
         decided = Notification.objects.get(recipient=world.rep_a)
     assert decided.kind == "approval_decided"
     assert decided.title == "审批已通过：采购笔记本电脑"
+
+
+def test_requisition_and_flow_lists_cost_the_same_for_many_rows(world, web):
+    requisition(world)
+    flow(world, {"kind": "employees", "employees": [world.manager.pk, world.agent.pk]})
+    client = web(world.admin)
+    lists = ("/approvals/requisitions/?all=1", "/approvals/flows/")
+    one = [_queries(client, url) for url in lists]
+    with org_scope(world.org):
+        role = world.manager.roles.get()
+    for n in range(4):
+        requisition(world, world.rep_b, title=f"申请{n}")
+        flow(world, {"kind": "role", "role": role.pk}, name=f"流程{n}")
+    assert [_queries(client, url) for url in lists] == one
+    page = client.get("/approvals/requisitions/?all=1").content.decode()
+    assert page.count('data-testid="requisition-row"') == 5
