@@ -384,6 +384,8 @@ def submit(*, actor, record, document, comment=""):
     record?) and should hold the record's row lock. Refused while a request of the record
     is pending; after a rejection or a withdrawal this starts the next round."""
     doc = registry.get(document)
+    if not isinstance(record, doc.model) or getattr(record, "org_id", None) != actor.org_id:
+        raise ValueError(f"submit: {record!r} is not a {document} of the actor's org")
     comment = _comment(comment)
     now = timezone.now()
     with transaction.atomic():

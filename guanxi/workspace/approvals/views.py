@@ -71,8 +71,7 @@ def request_decide(request, pk, verb):
     """The approve / reject / withdraw buttons of a request, then back to the page."""
     employee = request.employee
     approval = selectors.access_request(employee, pk)
-    form = DecisionForm(request.POST)
-    comment = form.data.get("comment", "")
+    comment = request.POST.get("comment", "")
     try:
         if verb == "approve":
             services.approve(actor=employee, request=approval, comment=comment)
