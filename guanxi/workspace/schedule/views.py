@@ -15,10 +15,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from guanxi.core.errors import BusinessRuleError
+from guanxi.core.forms import form_status, refuse
 from guanxi.core.tenancy import org_scope
 from guanxi.core.views import employee_required, redirect_back, refusal_text
+from guanxi.customers import selectors as customer_selectors
 from guanxi.orgs import policy
+from guanxi.orgs.models import Employee
 from guanxi.workspace.schedule import ical, selectors, services
+from guanxi.workspace.schedule.forms import ERROR_FIELDS, ItemForm
 from guanxi.workspace.schedule.models import Task
 
 VIEWS = ("month", "week", "day")
@@ -380,3 +384,153 @@ def today_card(request):
         "schedule/_today_card.html",
         {"card": selectors.today_card(employee=request.employee), "today": timezone.localdate()},
     )
+
+
+def _form_choices(employee, item=None):
+    assignees = selectors.colleague_choices(employee)
+    current = item.assignee if item is not None else None
+    if current is not None and all(person.pk != current.pk for person in assignees):
+        assignees = [current, *assignees]
+    employees = list(Employee.objects.filter(status=Employee.Status.ACTIVE).order_by("name", "id"))
+    return assignees, employees
+
+
+def _save(request, form, save):
+    """Run ``save(fields)`` with the form's values; a refusal lands on the form."""
+    try:
+        return save(form.service_fields())
+    except ValidationError as exc:
+        if hasattr(exc, "error_dict"):
+            exc = ValidationError(
+                {ERROR_FIELDS.get(key, key): value for key, value in exc.error_dict.items()}
+            )
+        refuse(form, exc)
+    except (BusinessRuleError, PermissionDenied) as exc:
+        refuse(form, exc if not isinstance(exc, PermissionDenied) else ValidationError(str(exc)))
+    return None
+
+
+def _calendar_url(item):
+    when = item.due_at if isinstance(item, Task) else item.starts_at
+    query = {"view": "week"}
+    if when is not None:
+        query["at"] = timezone.localdate(when).isoformat()
+    return reverse("schedule:calendar") + "?" + urlencode(query)
+
+
+@employee_required
+def item_new(request, kind):
+    """新建任务 / 新建日程 with every field (``?date=`` and ``?customer=`` prefill)."""
+    employee = request.employee
+    if kind not in ("task", "event"):
+        raise Http404
+    policy.require(employee, "tasks.create")
+    customer = None
+    customer_id = request.POST.get("customer") or request.GET.get("customer")
+    if customer_id:
+        customer = customer_selectors.access_customer(employee, customer_id)
+    assignees, employees = _form_choices(employee)
+    day = _date(request.GET.get("date"), timezone.localdate())
+    initial = {
+        "assignee": str(employee.pk),
+        "start_date": day,
+        "due_date": day,
+        "priority": Task.Priority.NORMAL,
+    }
+    form = ItemForm(
+        request.POST or None,
+        initial=initial,
+        kind=kind,
+        assignees=assignees,
+        employees=employees,
+    )
+    if request.method == "POST" and form.is_valid():
+        create = services.task_create if kind == "task" else services.event_create
+
+        def save(fields):
+            return create(actor=employee, customer=customer, **fields)
+
+        item = _save(request, form, save)
+        if item is not None:
+            messages.success(request, _("已添加“%(title)s”。") % {"title": item.title})
+            return redirect(_calendar_url(item))
+    return render(
+        request,
+        "schedule/item_form.html",
+        {"form": form, "kind": kind, "item": None, "customer": customer},
+        status=form_status(request, form),
+    )
+
+
+@employee_required
+def item_edit(request, kind, pk):
+    """A task or event: its details, and the form to change them for whoever may."""
+    employee = request.employee
+    if kind not in ("task", "event"):
+        raise Http404
+    access = selectors.access_task if kind == "task" else selectors.access_event
+    item = access(employee, pk)
+    can_change = policy.can(employee, "tasks.edit") and selectors.can_change(employee, item)
+    assignees, employees = _form_choices(employee, item)
+    form = ItemForm(
+        request.POST if request.method == "POST" else None,
+        initial=ItemForm.initial_for(item),
+        kind=kind,
+        assignees=assignees,
+        employees=employees,
+    )
+    if request.method == "POST":
+        if not can_change:
+            raise PermissionDenied
+        if form.is_valid():
+            update = services.task_update if kind == "task" else services.event_update
+            target = "task" if kind == "task" else "event"
+            version = form.cleaned_data.get("version")
+
+            def save(fields):
+                if fields["assignee"] is None or fields["assignee"].pk == item.assignee_id:
+                    fields.pop("assignee")
+                return update(actor=employee, version=version, **{target: item}, **fields)
+
+            saved = _save(request, form, save)
+            if saved is not None:
+                messages.success(request, _("已保存。"))
+                return redirect(_calendar_url(saved))
+    if not can_change:
+        for field in form.fields.values():
+            field.disabled = True
+    return render(
+        request,
+        "schedule/item_form.html",
+        {
+            "form": form,
+            "kind": kind,
+            "item": item,
+            "customer": item.customer,
+            "can_change": can_change,
+            "can_delete": can_change and policy.can(employee, "tasks.delete"),
+            "calendar_url": _calendar_url(item),
+        },
+        status=form_status(request, form),
+    )
+
+
+@employee_required
+@require_POST
+def item_delete(request, kind, pk):
+    employee = request.employee
+    if kind not in ("task", "event"):
+        raise Http404
+    access = selectors.access_task if kind == "task" else selectors.access_event
+    item = access(employee, pk)
+    back = _calendar_url(item)
+    try:
+        if kind == "task":
+            services.task_delete(actor=employee, task=item)
+        else:
+            services.event_delete(actor=employee, event=item)
+    except REFUSALS as exc:
+        messages.error(request, refusal_text(exc))
+        return redirect("schedule:item_edit", kind=kind, pk=item.pk)
+    messages.success(request, _("已删除“%(title)s”。") % {"title": item.title})
+    return redirect(back)

@@ -209,3 +209,92 @@ def test_english_screens(world, web):
     assert "Calendar" in page and "Quick add" in page
     tasks = client.get("/calendar/tasks/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "My tasks" in tasks and "Overdue" in tasks
+
+
+def test_new_event_with_every_field_and_a_customer(world, web):
+    from guanxi.customers import services as customer_services
+
+    with org_scope(world.org):
+        customer = customer_services.customer_create(actor=world.rep_a, name="温州鞋业")
+    client = web(world.rep_a)
+    form = client.get("/calendar/new/event/", {"date": "2026-12-14", "customer": customer.pk})
+    assert form.status_code == 200 and "温州鞋业" in form.content.decode()
+    response = client.post(
+        f"/calendar/new/event/?customer={customer.pk}",
+        {
+            "title": "温州拜访",
+            "start_date": "2026-12-14",
+            "start_time": "13:00",
+            "end_date": "2026-12-14",
+            "end_time": "15:00",
+            "location": "温州",
+            "assignee": world.rep_a.pk,
+            "participants": [world.rep_b.pk],
+            "reminder_minutes": "30",
+            "notes": "带样品",
+            "customer": customer.pk,
+        },
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/calendar/?view=week&at=2026-12-14"
+    with org_scope(world.org):
+        event = Event.objects.get()
+        assert list(event.participants.all()) == [world.rep_b]
+    assert (event.starts_at, event.ends_at) == (at(14, 13), at(14, 15))
+    assert event.customer == customer and event.reminder_minutes == 30
+    assert event.remind_at == at(14, 12, 30)
+    # a refused form stays, with the error beside its field
+    bad = client.post(
+        "/calendar/new/event/",
+        {
+            "title": "倒着的",
+            "start_date": "2026-12-14",
+            "start_time": "15:00",
+            "end_time": "13:00",
+            "assignee": world.rep_a.pk,
+        },
+    )
+    assert bad.status_code == 400 and "结束时间必须晚于开始时间" in bad.content.decode()
+
+
+def test_edit_form_stale_version_and_read_only_for_participants(world, web):
+    with org_scope(world.org):
+        task = services.task_create(
+            actor=world.rep_b, title="李四的任务", due_at=at(10, 10), participants=[world.rep_a]
+        )
+    owner = web(world.rep_b)
+    page = owner.get(f"/calendar/task/{task.pk}/")
+    assert page.status_code == 200 and 'data-testid="item-save"' in page.content.decode()
+    data = {
+        "title": "李四的任务（改）",
+        "due_date": "2026-12-11",
+        "due_time": "16:00",
+        "priority": "high",
+        "assignee": world.rep_b.pk,
+        "participants": [world.rep_a.pk],
+        "version": 1,
+    }
+    assert owner.post(f"/calendar/task/{task.pk}/", data).status_code == 302
+    stale = owner.post(f"/calendar/task/{task.pk}/", {**data, "title": "又改"})
+    assert stale.status_code == 409
+    with org_scope(world.org):
+        task.refresh_from_db()
+    assert task.title == "李四的任务（改）" and task.due_at == at(11, 16) and task.version == 2
+
+    participant = web(world.rep_a)
+    view = participant.get(f"/calendar/task/{task.pk}/")
+    assert view.status_code == 200 and 'data-testid="item-save"' not in view.content.decode()
+    assert participant.post(f"/calendar/task/{task.pk}/", {**data, "version": 2}).status_code == 403
+    with org_scope(world.org):
+        other = services.task_create(actor=world.rep_b, title="看不到")
+    assert participant.get(f"/calendar/task/{other.pk}/").status_code == 404
+    assert participant.get("/calendar/meeting/1/").status_code == 404
+
+
+def test_delete_from_the_edit_page(world, web):
+    with org_scope(world.org):
+        event = services.event_create(actor=world.manager, title="取消的会", starts_at=at(12, 10))
+    response = web(world.manager).post(f"/calendar/event/{event.pk}/delete/")
+    assert response.status_code == 302
+    with org_scope(world.org):
+        assert not Event.objects.filter(pk=event.pk).exists()
