@@ -2,7 +2,8 @@
 however often it runs, an event is notified once.
 
 * Follow-ups overdue (跟进逾期): a live follow-up whose "next follow-up date" has passed
-  and after which nobody recorded another follow-up of the customer, to its owner;
+  and after which nobody recorded another follow-up of the same record (customer,
+  contact or any registered record type), to its owner;
   once per follow-up and planned date. Dates older than ``FOLLOWUP_LOOKBACK_DAYS`` are
   left alone (the first run on old data must not flood everyone).
 * Birthdays (生日提醒): contacts' birthdays from today to the org's
@@ -12,7 +13,6 @@ however often it runs, an event is notified once.
 
 import datetime
 
-from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,10 +21,12 @@ from guanxi.core.tenancy import org_scope
 from guanxi.customers import care
 from guanxi.customers.models import Contact
 from guanxi.orgs.models import Employee, OrgSettings
+from guanxi.workspace import selectors as workspace_selectors
 from guanxi.workspace.models import Activity
 from guanxi.workspace.notifications.services import notify
 
 FOLLOWUP_LOOKBACK_DAYS = 30
+BATCH = 500
 
 
 def _customer_link(customer_id):
@@ -32,44 +34,58 @@ def _customer_link(customer_id):
 
 
 def overdue_followups(*, today):
-    """Live follow-ups overdue on ``today`` whose owner is still here (one query)."""
-    later = Activity.objects.filter(
-        customer_id=OuterRef("customer_id"), occurred_at__gt=OuterRef("occurred_at")
-    )
+    """Live follow-ups overdue on ``today`` (planned date passed, no later follow-up on
+    the same record: the follow-ups' own rule) whose owner is still here."""
+    planned = Activity.objects.annotate(superseded=workspace_selectors.superseded())
     return (
-        Activity.objects.filter(
+        workspace_selectors.open_followups(planned)
+        .filter(
             next_followup_on__lt=today,
             next_followup_on__gte=today - datetime.timedelta(days=FOLLOWUP_LOOKBACK_DAYS),
             owner__status=Employee.Status.ACTIVE,
-            customer__deleted_at__isnull=True,
         )
-        .exclude(Exists(later))
-        .select_related("customer")
+        .select_related("customer", "contact")
         .order_by("id")
     )
 
 
+def _batches(queryset, size=BATCH):
+    batch = []
+    for row in queryset.iterator(chunk_size=size):
+        batch.append(row)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
 def scan_followups_overdue(*, org, today=None):
-    """Notify owners of their overdue follow-ups; returns how many were new."""
+    """Notify owners of their overdue follow-ups; returns how many were new. A follow-up
+    whose record is gone or in the recycle bin is left alone."""
     today = today or timezone.localdate()
     created = 0
     with org_scope(org):
-        for activity in overdue_followups(today=today).iterator(chunk_size=500):
-            title = _("跟进逾期：%(customer)s（计划 %(date)s）") % {
-                "customer": activity.customer.name,
-                "date": activity.next_followup_on.isoformat(),
-            }
-            created += len(
-                notify(
-                    recipients=[activity.owner_id],
-                    kind="follow_up_overdue",
-                    title=title,
-                    body=activity.next_followup_note or activity.subject,
-                    link=_customer_link(activity.customer_id),
-                    target=activity,
-                    event_key=f"activity:{activity.pk}:{activity.next_followup_on.isoformat()}",
+        for batch in _batches(overdue_followups(today=today)):
+            for activity in workspace_selectors.attach_targets(batch):
+                record = activity.target_record
+                if record is None or getattr(record, "deleted_at", None) is not None:
+                    continue
+                title = _("跟进逾期：%(record)s（计划 %(date)s）") % {
+                    "record": record,
+                    "date": activity.next_followup_on.isoformat(),
+                }
+                created += len(
+                    notify(
+                        recipients=[activity.owner_id],
+                        kind="follow_up_overdue",
+                        title=title,
+                        body=activity.next_followup_note or activity.subject,
+                        link=activity.target_link,
+                        target=activity,
+                        event_key=f"activity:{activity.pk}:{activity.next_followup_on.isoformat()}",
+                    )
                 )
-            )
     return created
 
 

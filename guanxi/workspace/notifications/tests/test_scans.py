@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.urls import reverse
 
 from guanxi.core.tenancy import all_orgs, org_scope
 from guanxi.customers import services as customer_services
@@ -136,3 +137,29 @@ def test_daily_task_runs_every_org(world, other_world):
     result = tasks.reminders_daily.call_local()
     assert world.org.pk in result and other_world.org.pk in result
     assert result[world.org.pk]["follow_up_overdue"] in (0, 1)  # "today" is the real date here
+
+
+def test_overdue_followups_on_a_contact_link_to_its_record_and_skip_deleted_ones(world):
+    star = _customer(world, "星辰科技", world.rep_a)
+    gone = _customer(world, "已删除客户", world.rep_a)
+    with org_scope(world.org):
+        contact = customer_services.contact_create(actor=world.rep_a, customer=star, name="王芳")
+        on_contact = workspace_services.activity_create(
+            actor=world.rep_a, content="微信沟通", target=("contact", contact.pk)
+        )
+        Activity.objects.filter(pk=on_contact.pk).update(
+            occurred_at=datetime.datetime(2026, 5, 1, 10, tzinfo=datetime.UTC),
+            next_followup_on=TODAY - datetime.timedelta(days=3),
+        )
+    _followup(
+        world, gone, owner=world.rep_a, occurred=TODAY - datetime.timedelta(days=9),
+        next_on=TODAY - datetime.timedelta(days=2),
+    )  # fmt: skip
+    with org_scope(world.org):
+        customer_services.customer_delete(actor=world.admin, customer=gone)
+    assert scans.scan_followups_overdue(org=world.org.pk, today=TODAY) == 1
+    [(recipient, key, link)] = _notified(world, "follow_up_overdue")
+    assert recipient == world.rep_a.pk and key.startswith(f"activity:{on_contact.pk}:")
+    assert link == reverse("workspace:target_activities", args=["contact", contact.pk])
+    with all_orgs():
+        assert "王芳" in Notification.objects.get(kind="follow_up_overdue").title
