@@ -438,3 +438,30 @@ def test_the_periodic_job_reroutes_whoever_left_by_any_path(world):
     with org_scope(world.org):
         assert services.reroute_leavers(org=world.org) == 0  # nothing left to move
         assert [e.action for e in services.history(record)][-1] == "rerouted"
+
+
+def test_flow_changes_are_audited(world):
+    from guanxi.audit.models import ChangeRecord
+
+    made = flow(world)
+    with org_scope(world.org):
+        services.flow_set_active(actor=world.admin, flow=made, is_active=False)
+        services.flow_delete(actor=world.admin, flow=made)
+        records = list(ChangeRecord.objects.filter(entity="approvals.approvalflow").order_by("id"))
+    assert [record.action for record in records] == ["create", "update", "delete"]
+    assert records[1].changes == {"is_active": {"old": True, "new": False}}
+    assert records[0].actor_id == world.admin.pk
+
+
+def test_the_new_approver_of_a_leaver_is_told(world):
+    from guanxi.workspace.notifications.models import Notification
+
+    _set_manager(world, world.agent, world.manager)
+    flow(world, {"kind": "employees", "employees": [world.agent.pk]})
+    _record, _request = submitted(world)
+    leave(world, world.agent)
+    with org_scope(world.org):
+        services.reroute_for_leaver(employee=world.agent)
+        told = Notification.objects.get(recipient=world.manager)
+    assert told.kind == "approval_waiting"
+    assert told.title == "待您审批：采购笔记本电脑"
