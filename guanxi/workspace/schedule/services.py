@@ -518,11 +518,15 @@ def feed_employee(token: str) -> Employee | None:
         return None
     digest = _digest(secret)
     with org_scope(int(org_part)):
-        feed = CalendarFeed.objects.filter(token_hash=digest).select_related("employee").first()
+        feed = (
+            CalendarFeed.objects.filter(token_hash=digest)
+            .select_related("employee__org", "employee__user")
+            .first()
+        )
         if feed is None or not hmac.compare_digest(feed.token_hash, digest):
             return None
         employee = feed.employee
-        if not employee.is_active:
+        if not (employee.is_active and employee.user.is_active and employee.org.is_active):
             return None
         CalendarFeed.objects.filter(pk=feed.pk).update(last_used_at=timezone.now())
     return employee

@@ -10,6 +10,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -163,8 +164,11 @@ def calendar_context(request, view, day, person, colleagues):
 def _render_calendar(request, view, day, person, colleagues, *, error=""):
     context = calendar_context(request, view, day, person, colleagues)
     context["error"] = error
-    template = "schedule/_calendar.html" if request.htmx else "schedule/calendar.html"
-    return render(request, template, context)
+    partial = request.htmx and not request.htmx.history_restore_request
+    template = "schedule/_calendar.html" if partial else "schedule/calendar.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])  # the same address answers two ways
+    return response
 
 
 @employee_required

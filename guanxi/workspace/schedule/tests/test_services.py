@@ -247,3 +247,11 @@ def test_feed_tokens_are_secret_and_regenerating_invalidates(scoped):
     assert services.feed_employee("") is None
     assert services.feed_employee("abc-def") is None
     assert first.split("-", 1)[1] not in str(list(ChangeRecord.objects.values("changes")))
+
+
+def test_a_feed_stops_when_its_employee_leaves(scoped):
+    w = scoped
+    token = services.feed_regenerate(actor=w.rep_a)
+    w.rep_a.status = w.rep_a.Status.LEFT
+    w.rep_a.save(update_fields=["status"])
+    assert services.feed_employee(token) is None
