@@ -561,19 +561,27 @@ def reroute_for_leaver(*, employee, actor=None):
     keeps their one task. For the orgs "leave" flow; returns how many tasks moved."""
     now = timezone.now()
     moved = 0
+    open_states = (State.PENDING, State.QUEUED)
     with transaction.atomic():
+        # the requests first, as every decision locks them (then their tasks)
+        request_ids = ApprovalTask.objects.filter(approver=employee, state__in=open_states).values(
+            "request_id"
+        )
+        requests = {
+            request.pk: request
+            for request in ApprovalRequest.objects.select_for_update()
+            .filter(pk__in=request_ids, status=Status.PENDING)
+            .order_by("pk")
+        }
         tasks = list(
             ApprovalTask.objects.select_for_update()
-            .filter(
-                approver=employee,
-                state__in=(State.PENDING, State.QUEUED),
-                request__status=Status.PENDING,
-            )
-            .select_related("request")
+            .filter(approver=employee, state__in=open_states, request_id__in=list(requests))
             .order_by("request_id", "step")
         )
         if not tasks:
             return 0
+        for task in tasks:
+            task.request = requests[task.request_id]
         replacements = _replacement(employee)
         for task in tasks:
             taken = set(
@@ -642,14 +650,13 @@ def reroute_leavers(*, org):
 
 def _close_step_if_done(request, step, now):
     """After a task closed by a re-route, an all-of step whose other tasks are approved
-    has passed."""
+    has passed. The caller holds the request's lock."""
     if request.current_step != step:
         return
     open_tasks = ApprovalTask.objects.filter(
         request=request, step=step, state__in=(State.PENDING, State.QUEUED)
     )
     if not open_tasks.exists():
-        request = ApprovalRequest.objects.select_for_update().get(pk=request.pk)
         _activate(request, now, from_step=step + 1)
 
 

@@ -465,3 +465,25 @@ def test_the_new_approver_of_a_leaver_is_told(world):
         told = Notification.objects.get(recipient=world.manager)
     assert told.kind == "approval_waiting"
     assert told.title == "待您审批：采购笔记本电脑"
+
+
+def test_a_leaver_whose_manager_already_approved_the_all_of_step_lets_it_pass(world):
+    _set_manager(world, world.agent, world.manager)
+    flow(
+        world,
+        {"kind": "employees", "employees": [world.agent.pk, world.manager.pk], "mode": "all"},
+        {"kind": "employees", "employees": [world.admin.pk]},
+    )
+    _record, request = submitted(world)
+    with org_scope(world.org):
+        services.approve(actor=world.manager, request=request)
+    leave(world, world.agent)
+    with org_scope(world.org):
+        services.reroute_for_leaver(employee=world.agent)
+        request.refresh_from_db()
+    assert request.current_step == 1
+    assert _tasks(request) == {
+        (0, "王经理"): State.APPROVED,
+        (0, "钱七"): State.CLOSED,
+        (1, "管理员"): State.PENDING,
+    }
