@@ -88,7 +88,7 @@
     var entry = event.target.closest && event.target.closest("[data-move-url]");
     if (!entry) return;
     endTouch();
-    touch = { entry: entry, id: event.pointerId, ghost: null, timer: null };
+    touch = { entry: entry, id: event.pointerId, ghost: null, timer: null, x: event.clientX, y: event.clientY };
     touch.timer = setTimeout(function () {
       if (!touch) return;
       var ghost = entry.cloneNode(true);
@@ -103,8 +103,11 @@
   });
   document.addEventListener("pointermove", function (event) {
     if (!touch || event.pointerId !== touch.id) return;
-    if (!touch.ghost) { endTouch(); return; }  // moved before the long press: a scroll
-    event.preventDefault();
+    if (!touch.ghost) {
+      // moved before the long press: a scroll, unless it is the finger's small tremble
+      if (Math.abs(event.clientX - touch.x) + Math.abs(event.clientY - touch.y) > 10) endTouch();
+      return;
+    }
     touch.ghost.style.left = event.clientX + "px";
     touch.ghost.style.top = event.clientY + "px";
     var cell = dropCell(document.elementFromPoint(event.clientX, event.clientY));
@@ -120,4 +123,8 @@
     if (cell) move(entry, cell.getAttribute("data-drop-date"));
   });
   document.addEventListener("pointercancel", endTouch);
+  // once the long press took, the finger drags the entry instead of scrolling the page
+  document.addEventListener("touchmove", function (event) {
+    if (touch && touch.ghost) event.preventDefault();
+  }, { passive: false });
 })();
