@@ -230,3 +230,26 @@ def test_a_registered_type_without_customer_works_end_to_end(world, web):
         assert "电话沟通了报价" in card.content.decode()
     finally:
         targets._targets.pop("colleague", None)
+
+
+def test_edit_a_follow_up_on_a_contact_returns_to_the_contacts_timeline(
+    world, web, customer, contact
+):
+    activity = _add(world, target=("contact", contact.pk), content="微信问候",
+                    participants=[world.manager])  # fmt: skip
+    client = web(world.rep_a)
+    assert client.get(f"/activities/for/contact/{contact.pk}/add/").status_code == 200
+    form = client.get(f"/activities/{activity.pk}/edit/").content.decode()
+    assert 'name="contact"' not in form and f'<option value="{world.manager.pk}" selected>' in form
+    response = client.post(
+        f"/activities/{activity.pk}/edit/",
+        {"kind": "note", "occurred_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+         "content": "微信问候，已回复", "outcome": "约下周见面", "version": "1"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    assert response["Location"] == f"/activities/for/contact/{contact.pk}/#activities"
+    with org_scope(world.org):
+        stored = Activity.objects.get(pk=activity.pk)
+        assert stored.outcome == "约下周见面" and stored.contact_id == contact.pk
+        assert stored.participant_ids == []  # the form sent none
+    assert client.post(f"/activities/{activity.pk}/delete/").status_code == 302
