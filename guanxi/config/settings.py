@@ -100,9 +100,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         {
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
+            # Reads go through a memory map of the file (SQLite caps it at 2 GB) and a
+            # 32 MB page cache per connection, not SQLite's default 2 MB cache and no
+            # map: a list that visits thousands of customer rows reads them from the
+            # map instead of paying a system call and a copy per page (5× faster list
+            # queries measured on 50,000 customers; bench/README.md).
             "init_command": (
                 "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-                "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=20000;"
+                "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=20000; "
+                f"PRAGMA mmap_size={env.int('GUANXI_SQLITE_MMAP_MB', 2048) * 1024 * 1024}; "
+                f"PRAGMA cache_size=-{env.int('GUANXI_SQLITE_CACHE_MB', 32) * 1024};"
             ),
         }
     )
