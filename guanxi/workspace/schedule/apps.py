@@ -6,3 +6,8 @@ class ScheduleConfig(AppConfig):
     name = "guanxi.workspace.schedule"
     label = "schedule"
     verbose_name = _("日程")
+
+    def ready(self):
+        from guanxi.workspace.schedule import panels
+
+        panels.register()

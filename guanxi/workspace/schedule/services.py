@@ -19,6 +19,7 @@ from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -600,3 +601,56 @@ def reminders_send(*, org, now=None) -> int:
             )
             sent += 1
     return sent
+
+
+# ---- what a customer merge and a handover move (registered in ``panels``) ------------------
+
+
+def count_linked(customer_ids) -> int:
+    """Tasks and events linked to these customers (the merge preview)."""
+    ids = list(customer_ids)
+    return (
+        Task.objects.filter(customer_id__in=ids).count()
+        + Event.objects.filter(customer_id__in=ids).count()
+    )
+
+
+def move_linked(from_ids, survivor, actor) -> int:
+    """Tasks and events of merged-away customers follow them to the survivor (the merge's
+    transaction and audit cover it)."""
+    ids = list(from_ids)
+    return Task.objects.filter(customer_id__in=ids).update(customer=survivor) + (
+        Event.objects.filter(customer_id__in=ids).update(customer=survivor)
+    )
+
+
+def handover_open_items(from_employee, to_employee, customer_ids, actor) -> int:
+    """When ``from_employee`` hands over (leaves): their open tasks and their events not
+    yet begun go to ``to_employee`` — those linked to the chosen customers, or all of them
+    when ``customer_ids`` is None. One audit entry per item, written in bulk."""
+    now = timezone.now()
+    querysets = [
+        Task.objects.filter(assignee=from_employee, status=Task.Status.OPEN),
+        Event.objects.filter(assignee=from_employee, starts_at__gte=now),
+    ]
+    before = {"assignee": {"id": from_employee.pk, "repr": str(from_employee)}}
+    after = {"assignee": {"id": to_employee.pk, "repr": str(to_employee)}}
+    moved = 0
+    for queryset in querysets:
+        if customer_ids is not None:
+            queryset = queryset.filter(customer_id__in=list(customer_ids))
+        rows = list(queryset.values_list("pk", "title", "org_id"))
+        if not rows:
+            continue
+        queryset.model.objects.filter(pk__in=[pk for pk, _t, _o in rows]).update(
+            assignee=to_employee,
+            department_id=to_employee.department_id,
+            version=F("version") + 1,
+        )
+        audit.record_changes(
+            actor=actor,
+            model=queryset.model,
+            rows=[(org_id, pk, title, before, after) for pk, title, org_id in rows],
+        )
+        moved += len(rows)
+    return moved

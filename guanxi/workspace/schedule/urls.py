@@ -13,6 +13,7 @@ urlpatterns = [
     path("tasks/", views.task_list, name="task_list"),
     path("tasks/<int:pk>/<str:action>/", views.task_status, name="task_status"),
     path("today/", views.today_card, name="today_card"),
+    path("customer/<int:pk>/card/", views.customer_card, name="customer_card"),
     path("feed/", views.feed_settings, name="feed_settings"),
     re_path(r"^feed/(?P<token>[0-9]+-[A-Za-z0-9_-]+)\.ics$", views.feed, name="feed"),
 ]

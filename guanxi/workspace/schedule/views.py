@@ -22,7 +22,7 @@ from guanxi.core.views import employee_required, redirect_back, refusal_text
 from guanxi.customers import selectors as customer_selectors
 from guanxi.orgs import policy
 from guanxi.orgs.models import Employee
-from guanxi.workspace.schedule import ical, selectors, services
+from guanxi.workspace.schedule import ical, panels, selectors, services
 from guanxi.workspace.schedule.forms import ERROR_FIELDS, ItemForm
 from guanxi.workspace.schedule.models import Task
 
@@ -538,3 +538,17 @@ def item_delete(request, kind, pk):
         return redirect("schedule:item_edit", kind=kind, pk=item.pk)
     messages.success(request, _("已删除“%(title)s”。") % {"title": item.title})
     return redirect(back)
+
+
+@employee_required
+@require_GET
+def customer_card(request, pk):
+    """The tasks and events card of a customer's 360° page (loaded after the page)."""
+    employee = request.employee
+    policy.require(employee, "tasks.view")
+    customer = customer_selectors.access_customer(employee, pk)
+    return render(
+        request,
+        "schedule/_customer_card.html",
+        panels.customer_card_content(customer, employee),
+    )
