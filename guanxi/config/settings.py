@@ -208,6 +208,9 @@ HUEY["consumer"] = {"workers": 2, "worker_type": "thread"}
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="guanxi@localhost")
+# the site's address as users reach it (e.g. https://crm.example.com): links in e-mails
+# and group-robot messages are made absolute with it; without it they carry none
+SITE_URL = env.str("SITE_URL", default="").rstrip("/")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

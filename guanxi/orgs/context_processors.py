@@ -10,7 +10,14 @@ NAVIGATION = [
     (
         pgettext_lazy("navigation", "工作台"),
         "house",
-        [(pgettext_lazy("navigation", "我的工作台"), "workspace:home", None)],
+        [
+            (pgettext_lazy("navigation", "我的工作台"), "workspace:home", None),
+            (pgettext_lazy("navigation", "日程"), "schedule:calendar", "tasks.view"),
+            (pgettext_lazy("navigation", "我的跟进"), "workspace:my_followups", "activities.view"),
+            (pgettext_lazy("navigation", "待我审批"), "approvals:inbox", None),
+            (pgettext_lazy("navigation", "我的申请"), "approvals:requisition_list", None),
+            (pgettext_lazy("navigation", "通知"), "notifications:list", None),
+        ],
     ),
     (
         pgettext_lazy("navigation", "客户管理"),
@@ -39,6 +46,12 @@ NAVIGATION = [
                 "custom_fields.view",
             ),
             (pgettext_lazy("navigation", "产品"), "catalog:product_list", "products.view"),
+            (pgettext_lazy("navigation", "审批流程"), "approvals:flow_list", "approval_flows.view"),
+            (
+                pgettext_lazy("navigation", "群机器人"),
+                "notifications:robot_list",
+                "parameters.edit",
+            ),
             (pgettext_lazy("navigation", "审计日志"), "audit:log", "audit.view"),
             (pgettext_lazy("navigation", "后台任务"), "jobs:job_list", None),
         ],

@@ -600,6 +600,20 @@ def employee_update(*, actor, employee, version=None, **fields):
     return employee
 
 
+# What other apps do when an employee leaves (approvals hand the leaver's open steps to
+# their manager…). orgs may not import those apps, so each registers its service here at
+# ``ready()``; ``employee_leave`` calls them in turn inside its transaction, so a failing
+# one undoes the whole leave.
+LEAVE_REACTIONS: list = []
+
+
+def on_leave(reaction):
+    """Register ``reaction(*, employee, actor)``, run when an employee is marked as left."""
+    if reaction not in LEAVE_REACTIONS:
+        LEAVE_REACTIONS.append(reaction)
+    return reaction
+
+
 @transaction.atomic
 def employee_leave(*, actor, employee):
     """Mark an employee as left: sign-in and API keys stop working at once.
@@ -633,6 +647,8 @@ def employee_leave(*, actor, employee):
         before=before,
         after=audit.snapshot(employee, EMPLOYEE_FIELDS),
     )
+    for reaction in LEAVE_REACTIONS:
+        reaction(employee=employee, actor=actor)
     return employee
 
 

@@ -8,6 +8,10 @@ class ApprovalsConfig(AppConfig):
     verbose_name = _("审批")
 
     def ready(self):
-        from guanxi.workspace.approvals import requisitions
+        from guanxi.orgs import services as orgs_services
+        from guanxi.workspace.approvals import requisitions, services
 
         requisitions.register()
+        # a leaver's open approval steps go to their manager at once (the 15-minute job
+        # catches leavers marked some other way)
+        orgs_services.on_leave(services.reroute_for_leaver)

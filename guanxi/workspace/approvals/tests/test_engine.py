@@ -282,6 +282,19 @@ def test_an_approver_who_leaves_later_is_rerouted(world):
         assert sum(e.action == "rerouted" for e in services.history(record)) == 2
 
 
+def test_marking_an_approver_as_left_reroutes_their_steps_at_once(world):
+    from guanxi.orgs import services as orgs_services
+
+    _set_manager(world, world.agent, world.manager)
+    flow(world, {"kind": "employees", "employees": [world.agent.pk]})
+    record, request = submitted(world)
+    with org_scope(world.org):
+        orgs_services.employee_leave(actor=world.admin, employee=world.agent)
+    assert _tasks(request) == {(0, "王经理"): State.PENDING}
+    with org_scope(world.org):
+        assert [e.action for e in services.history(record)].count("rerouted") == 1
+
+
 def test_a_leaver_without_a_manager_goes_to_the_administrators(world):
     flow(world, {"kind": "employees", "employees": [world.agent.pk]})
     _record, request = submitted(world)
