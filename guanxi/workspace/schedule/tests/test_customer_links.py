@@ -72,13 +72,8 @@ def test_a_handover_gives_open_tasks_and_coming_events(world):
         past = services.event_create(
             actor=world.rep_b, title="上周会议", starts_at=soon(-7), customer=customer
         )
-        moved = customer_services.customers_handover(
-            actor=world.admin,
-            from_employee=world.rep_b,
-            to_employee=world.rep_a,
-            customer_ids=[customer.pk],
-        )
-        assert moved["schedule"] == 2
+        moved = services.handover_open_items(world.rep_b, world.rep_a, [customer.pk], world.admin)
+        assert moved == 2
         for item, owner in (
             (Task.objects.get(pk=open_task.pk), world.rep_a),
             (Event.objects.get(pk=coming.pk), world.rep_a),
@@ -92,7 +87,5 @@ def test_a_handover_gives_open_tasks_and_coming_events(world):
         log = ChangeRecord.objects.filter(entity="schedule.task", object_id=str(open_task.pk))
         assert log.filter(action="update").exists()
         # handing over everything takes the rest of the open items too
-        customer_services.customers_handover(
-            actor=world.admin, from_employee=world.rep_b, to_employee=world.manager
-        )
+        assert services.handover_open_items(world.rep_b, world.manager, None, world.admin) == 1
         assert Task.objects.get(pk=other_task.pk).assignee == world.manager
