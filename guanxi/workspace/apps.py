@@ -8,7 +8,8 @@ class WorkspaceConfig(AppConfig):
     verbose_name = _("工作台")
 
     def ready(self):
-        from guanxi.workspace import panels, targets
+        from guanxi.workspace import panels, start, targets
 
         panels.register()
         targets.register_builtin()
+        start.register_workspace_cards()

@@ -2,11 +2,10 @@
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
-from django.utils import timezone
 
-from guanxi.customers import care
 from guanxi.orgs import policy
 from guanxi.orgs.context_processors import navigation_for
+from guanxi.workspace import start
 
 
 @login_required
@@ -35,12 +34,8 @@ def home(request):
             "setup_links": setup_links,
             "team": team,
             "is_admin": policy.is_admin(employee),
-            # customer care: the coming birthdays/anniversaries and my due care tasks
-            "show_care": policy.can(employee, "customers.view"),
-            "upcoming": care.upcoming(employee=employee, limit=8),
-            "days": care.reminder_days(employee),
-            "tasks": care.due_list(employee=employee),
-            "today": timezone.localdate(),
+            # the care card's due tasks also give the bell its count (care.due_list)
+            "cards": start.cards_for(employee),
             "back_url": request.path,
         },
     )
