@@ -26,6 +26,7 @@ from guanxi.customers import demo as customers_demo
 from guanxi.orgs import defaults
 from guanxi.orgs import services as orgs
 from guanxi.orgs.models import Department, Employee, Organization, Role
+from guanxi.workspace.approvals import demo as approvals_demo
 
 logger = logging.getLogger(__name__)
 
@@ -311,6 +312,8 @@ def demo_seed(*, password=DEMO_PASSWORD):
             result.customers = customers_demo.seed(admin)["customers"]
             if result.customers:
                 customers_demo.seed_life(admin, record_followup=_record_followup)
+            # approval flows and requisitions at every stage (pending, approved, rejected)
+            approvals_demo.seed(admin)
     return result
 
 

@@ -220,3 +220,18 @@ def test_demo_customers_have_orders_renewals_and_repeat_purchases(run_demo):
     run_demo()  # a second run adds nothing
     with all_orgs():
         assert RenewalItem.objects.filter(org=org).count() == before
+
+
+def test_demo_has_approval_flows_and_requisitions_in_every_state(run_demo):
+    from guanxi.workspace.approvals.models import ApprovalFlow, Requisition
+
+    run_demo()
+    with all_orgs():
+        org = _demo_org()
+    with org_scope(org):
+        assert ApprovalFlow.objects.count() == 3
+        states = set(Requisition.objects.values_list("status", flat=True))
+        assert {"pending", "approved", "rejected"} <= states
+    run_demo()  # again: nothing doubles
+    with org_scope(org):
+        assert ApprovalFlow.objects.count() == 3
