@@ -81,6 +81,7 @@ ROLES = [
         [
             *_codes(SALES_MODULES, ("view", "create", "edit")),
             "activities.delete",  # their own follow-up records (data scope: own)
+            "tasks.delete",  # their own tasks and events (data scope: own)
             "products.view",
             "knowledge.view",
         ],

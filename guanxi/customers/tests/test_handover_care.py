@@ -122,7 +122,7 @@ def test_handover_of_all_customers_moves_their_open_tasks_and_counts_them(world,
     )
     assert response.status_code == 200
     # 甲: mine, mine_late, nobody; 乙: second; and rep_a's task on 丙 (all tasks go)
-    assert response.json() == {"transferred": 2, "moved": {"customers": 2, "care_tasks": 5}}
+    assert response.json() == {"transferred": 2, "moved": {"customers": 2, "care_tasks": 5, "schedule": 0}}
     state = _state(tasks)
     for key in ("mine", "mine_late", "nobody", "second", "elsewhere"):
         assert state[key] == ("rep_b", "open"), key
@@ -139,7 +139,7 @@ def test_handover_of_chosen_customers_moves_only_their_tasks(world, book):
             to_employee=world.rep_b,
             customer_ids=[a1.pk],
         )
-    assert moved == {"customers": 1, "care_tasks": 3}
+    assert moved == {"customers": 1, "care_tasks": 3, "schedule": 0}
     state = _state(tasks)
     assert state["mine"] == state["nobody"] == ("rep_b", "open")
     assert state["second"] == state["elsewhere"] == ("rep_a", "open")
@@ -180,7 +180,7 @@ def test_handover_logs_each_customer_and_a_summary(world, book):
         "handover_scope": "all",
         "handover_moved": moved,
     }
-    assert moved == {"customers": 2, "care_tasks": 5}
+    assert moved == {"customers": 2, "care_tasks": 5, "schedule": 0}
 
 
 def test_handover_of_chosen_customers_is_logged_as_chosen(world, web, book):
@@ -193,7 +193,7 @@ def test_handover_of_chosen_customers_is_logged_as_chosen(world, web, book):
     assert response.status_code == 302
     [summary] = _entries(entity="orgs.employee", object_id=str(world.rep_a.pk))
     assert summary.changes["handover_scope"]["new"] == "chosen"
-    assert summary.changes["handover_moved"]["new"] == {"customers": 1, "care_tasks": 3}
+    assert summary.changes["handover_moved"]["new"] == {"customers": 1, "care_tasks": 3, "schedule": 0}
 
 
 def test_handover_of_someone_with_nothing_is_still_logged(world):
@@ -201,7 +201,7 @@ def test_handover_of_someone_with_nothing_is_still_logged(world):
         moved = services.customers_handover(
             actor=world.admin, from_employee=world.readonly, to_employee=world.rep_b
         )
-    assert moved == {"customers": 0, "care_tasks": 0}
+    assert moved == {"customers": 0, "care_tasks": 0, "schedule": 0}
     [summary] = _entries(entity="orgs.employee", object_id=str(world.readonly.pk))
     assert summary.changes["handover_moved"]["new"] == moved
 

@@ -11,3 +11,4 @@ class ScheduleConfig(AppConfig):
         from guanxi.workspace.schedule import panels
 
         panels.register()
+        panels.register_handover()

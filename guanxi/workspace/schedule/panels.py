@@ -66,9 +66,8 @@ def register():
 
 
 def register_handover():
-    """The handover step (open tasks and coming events go to the successor). Not yet
-    called from ``ready()``: the customers app's handover tests compare the moved counts
-    with exact dictionaries, which this step's key would change."""
+    """The handover step: open tasks and coming events go to the successor (with the
+    chosen customers, or all of them when an employee hands everything over)."""
     extensions.register_handover(
         extensions.HandoverStep(
             key="schedule",

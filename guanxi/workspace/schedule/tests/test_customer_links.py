@@ -89,3 +89,17 @@ def test_a_handover_gives_open_tasks_and_coming_events(world):
         # handing over everything takes the rest of the open items too
         assert services.handover_open_items(world.rep_b, world.manager, None, world.admin) == 1
         assert Task.objects.get(pk=other_task.pk).assignee == world.manager
+
+
+def test_handing_customers_over_takes_their_open_tasks_along(world):
+    """The customers handover runs the schedule's registered step."""
+    with org_scope(world.org):
+        customer = customer_services.customer_create(
+            actor=world.admin, name="移交带任务客户", owner=world.rep_b
+        )
+        task = services.task_create(actor=world.rep_b, title="月底回款确认", customer=customer)
+        result = customer_services.customers_handover(
+            actor=world.admin, from_employee=world.rep_b, to_employee=world.rep_a
+        )
+        assert result["schedule"] == 1 and result["customers"] == 1
+        assert Task.objects.get(pk=task.pk).assignee == world.rep_a

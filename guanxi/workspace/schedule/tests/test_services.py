@@ -181,12 +181,15 @@ def test_a_linked_customer_must_be_visible_to_the_actor(scoped):
     assert "target_id" in caught.value.message_dict
 
 
-def test_delete_needs_the_delete_permission(scoped):
+def test_delete_needs_the_delete_permission_and_the_data_scope(scoped):
     w = scoped
     task = services.task_create(actor=w.rep_a, title="可删除")
     with pytest.raises(PermissionDenied):
-        services.task_delete(actor=w.rep_a, task=task)  # reps may cancel, not delete
-    services.task_delete(actor=w.manager, task=task)
+        services.task_delete(actor=w.readonly, task=task)  # no tasks.delete
+    with pytest.raises((PermissionDenied, Http404)):
+        services.task_delete(actor=w.rep_b, task=task)  # a colleague's (scope: own)
+    assert Task.objects.filter(pk=task.pk).exists()
+    services.task_delete(actor=w.rep_a, task=task)  # reps delete their own
     assert not Task.objects.filter(pk=task.pk).exists()
     assert ChangeRecord.objects.filter(entity="schedule.task", action="delete").count() == 1
 
