@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from guanxi.api.pagination import (
     COUNT_LIMIT,
     capped_count,
+    count_and_newest,
     count_token,
     parse_count_token,
 )
@@ -88,8 +89,12 @@ def _keyset_page(request, filtered, params):
     carries the first page's count (``n``), so turning pages costs no count."""
     after = _after(request.GET.get("after"))
     carried = parse_count_token(request.GET.get("n")) if after else None
-    count, exact = carried or capped_count(filtered)
-    page = filtered.filter(id__lt=after) if after else filtered
+    if after is None:  # the first page: its rows and the count from one statement
+        count, exact, ids = count_and_newest(filtered, PAGE_SIZE + 1, COUNT_LIMIT)
+        page = filtered.filter(id__in=ids)
+    else:
+        count, exact = carried or capped_count(filtered)
+        page = filtered.filter(id__lt=after)
     rows = list(page[: PAGE_SIZE + 1])
     has_next = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]

@@ -8,9 +8,15 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from guanxi.api.pagination import carried_count, count_token, parse_count_token
+from guanxi.api.pagination import (
+    carried_count,
+    count_and_newest,
+    count_token,
+    parse_count_token,
+)
 from guanxi.core.tenancy import org_scope
 from guanxi.customers import services
+from guanxi.customers.models import Customer
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/customers"
@@ -31,7 +37,11 @@ def test_api_next_pages_carry_the_first_count(world, api, twelve):
     client = api(world.admin)
     with CaptureQueriesContext(connection) as first_page:
         first = client.get(URL, {"limit": 5}).json()
-    assert first["count"] == 12 and len(counts_run(first_page)) == 1
+    # the first page's ids, newest first, give the count too: no COUNT of its own
+    assert first["count"] == 12 and counts_run(first_page) == []
+    assert [item["name"] for item in first["items"]] == [
+        f"翻页客户{i:02d}" for i in (11, 10, 9, 8, 7)
+    ]
     with CaptureQueriesContext(connection) as second_page:
         second = client.get(first["next"]).json()
     assert second["count"] == 12 and second["count_is_estimate"] is False
@@ -52,6 +62,18 @@ def test_api_counts_afresh_for_a_count_it_did_not_write(world, api, twelve, toke
 def test_damaged_cursor_is_still_refused(world, api, twelve):
     response = api(world.admin).get(URL, {"cursor": "%%%not-base64"})
     assert response.status_code == 404
+
+
+def test_first_page_ids_and_count_come_from_one_statement(world, twelve):
+    with org_scope(world.org):
+        queryset = Customer.objects.filter(name__startswith="翻页客户")
+        newest = list(queryset.order_by("-id").values_list("id", flat=True))
+        with CaptureQueriesContext(connection) as statements:
+            assert count_and_newest(queryset, 3) == (12, True, newest[:3])
+        assert len(statements) == 1
+        # past the cap the count is the cap, not exact, and the page still the newest
+        assert count_and_newest(queryset, 3, limit=10) == (10, False, newest[:3])
+        assert count_and_newest(queryset.none(), 3) == (0, True, [])
 
 
 def test_count_tokens_round_trip():
