@@ -721,7 +721,7 @@ def interval_dates(rule, today):
     interval = rule.interval_days
     if not interval or rule.starts_on is None:
         return {}
-    dates = {}
+    dates: dict[int, datetime.date] = {}
     for offset in range(rule.lead_days + 1):
         day = today + datetime.timedelta(days=offset)
         if day >= rule.starts_on:

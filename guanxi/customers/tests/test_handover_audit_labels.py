@@ -98,7 +98,12 @@ def test_audit_log_page_and_export_show_the_labels(world, web, handed_over):
         assert text in body, text
     assert "handover_" not in body
     english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    for text in ("Handed over by", "Handed over to", "All customers", "Customers 2, Care tasks 0, Tasks and events 0"):
+    for text in (
+        "Handed over by",
+        "Handed over to",
+        "All customers",
+        "Customers 2, Care tasks 0, Tasks and events 0",
+    ):
         assert text in english, text
     assert "handover_" not in english
     # the CSV export of the log: one line per key

@@ -122,7 +122,10 @@ def test_handover_of_all_customers_moves_their_open_tasks_and_counts_them(world,
     )
     assert response.status_code == 200
     # 甲: mine, mine_late, nobody; 乙: second; and rep_a's task on 丙 (all tasks go)
-    assert response.json() == {"transferred": 2, "moved": {"customers": 2, "care_tasks": 5, "schedule": 0}}
+    assert response.json() == {
+        "transferred": 2,
+        "moved": {"customers": 2, "care_tasks": 5, "schedule": 0},
+    }
     state = _state(tasks)
     for key in ("mine", "mine_late", "nobody", "second", "elsewhere"):
         assert state[key] == ("rep_b", "open"), key
@@ -193,7 +196,11 @@ def test_handover_of_chosen_customers_is_logged_as_chosen(world, web, book):
     assert response.status_code == 302
     [summary] = _entries(entity="orgs.employee", object_id=str(world.rep_a.pk))
     assert summary.changes["handover_scope"]["new"] == "chosen"
-    assert summary.changes["handover_moved"]["new"] == {"customers": 1, "care_tasks": 3, "schedule": 0}
+    assert summary.changes["handover_moved"]["new"] == {
+        "customers": 1,
+        "care_tasks": 3,
+        "schedule": 0,
+    }
 
 
 def test_handover_of_someone_with_nothing_is_still_logged(world):

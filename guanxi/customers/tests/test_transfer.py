@@ -79,7 +79,10 @@ def test_handover_moves_everything_of_a_leaving_employee(world, api, book):
         {"source": world.rep_a.pk, "target": world.rep_b.pk},
         format="json",
     )
-    assert response.json() == {"transferred": 2, "moved": {"customers": 2, "care_tasks": 0, "schedule": 0}}
+    assert response.json() == {
+        "transferred": 2,
+        "moved": {"customers": 2, "care_tasks": 0, "schedule": 0},
+    }
     assert set(_owners(world).values()) == {"李四"}
     same = api(world.admin).post(
         "/api/v1/customers/handover",

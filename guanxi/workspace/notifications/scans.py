@@ -69,11 +69,12 @@ def scan_followups_overdue(*, org, today=None):
         for batch in _batches(overdue_followups(today=today)):
             for activity in workspace_selectors.attach_targets(batch):
                 record = activity.target_record
-                if record is None or getattr(record, "deleted_at", None) is not None:
+                planned = activity.next_followup_on
+                if planned is None or record is None or getattr(record, "deleted_at", None):
                     continue
                 title = _("跟进逾期：%(record)s（计划 %(date)s）") % {
                     "record": record,
-                    "date": activity.next_followup_on.isoformat(),
+                    "date": planned.isoformat(),
                 }
                 created += len(
                     notify(
@@ -83,7 +84,7 @@ def scan_followups_overdue(*, org, today=None):
                         body=activity.next_followup_note or activity.subject,
                         link=activity.target_link,
                         target=activity,
-                        event_key=f"activity:{activity.pk}:{activity.next_followup_on.isoformat()}",
+                        event_key=f"activity:{activity.pk}:{planned.isoformat()}",
                     )
                 )
     return created
