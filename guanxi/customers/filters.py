@@ -100,7 +100,15 @@ class CustomFieldFilterMixin:
             )
             for name, code in wanted.items():
                 if (self.dictionary_filters[name], code) not in known:
-                    form.add_error(name, _("“%(code)s”不是有效的选项。") % {"code": code})
+                    # the value goes in as a parameter: a code holding "%(…)s" stays text
+                    form.add_error(
+                        name,
+                        ValidationError(
+                            _("“%(code)s”不是有效的选项。"),
+                            code="invalid_choice",
+                            params={"code": code},
+                        ),
+                    )
         data = self.data or {}
         for definition in self.custom_definitions:
             key = custom_fields.FORM_PREFIX + definition.code
@@ -110,8 +118,11 @@ class CustomFieldFilterMixin:
             if _custom_value_ok(definition, raw):
                 continue
             form.errors.setdefault(key, form.error_class()).append(
-                _("“%(value)s”不是“%(field)s”的有效值。")
-                % {"value": raw, "field": definition.display_label}
+                ValidationError(
+                    _("“%(value)s”不是“%(field)s”的有效值。"),
+                    code="invalid",
+                    params={"value": raw, "field": definition.display_label},
+                )
             )
 
     def filter_queryset(self, queryset):

@@ -267,3 +267,14 @@ def test_contact_api_refuses_ids_no_record_can_have(world, api, query):
     response = api(world.rep_a).get("/api/v1/contacts", query)
     assert response.status_code == 400
     assert set(query) <= set(response.json()["fields"])
+
+
+@pytest.mark.parametrize(
+    "query",
+    [{"source": "地点不能超过 %(n)s 字。"}, {"level": "%s%d"}, {"industry": "100%"}],
+)
+def test_a_condition_value_with_percent_signs_is_refused_as_text(world, api, query):
+    response = api(world.rep_a).get(URL, query)
+    assert response.status_code == 400
+    (name,) = query
+    assert query[name] in response.json()["fields"][name][0]
