@@ -145,6 +145,32 @@ def _show_refusal(form, exc, condition_set, step_set):
     refuse(form, exc)
 
 
+FLOW_FORM_FIELDS = ("name", "description", "priority", "is_active")
+
+
+def _flow_save(request, flow, document, form, condition_set, step_set, save):
+    """The flow screen's POST for a new or an existing flow: ``save(data, clauses,
+    steps)`` when the form and both tables are valid, the refusal shown otherwise."""
+    if request.method == "POST" and all(
+        [form.is_valid(), condition_set.is_valid(), step_set.is_valid()]
+    ):
+        clauses, steps = _rows(condition_set, step_set)
+        try:
+            save(form.cleaned_data, clauses, steps)
+        except (ValidationError, BusinessRuleError) as exc:
+            _show_refusal(form, exc, condition_set, step_set)
+        else:
+            messages.success(request, _("审批流程已保存。"))
+            return redirect("approvals:flow_list")
+    status = 200
+    if request.method == "POST":
+        status = getattr(form, "refusal_status", 400)
+    return _flow_page(
+        request, flow=flow, document=document, form=form, condition_set=condition_set,
+        step_set=step_set, status=status,
+    )  # fmt: skip
+
+
 @employee_required
 def flow_create(request):
     employee = request.employee
@@ -159,34 +185,17 @@ def flow_create(request):
     condition_set, step_set = flow_formsets(
         request.POST if request.method == "POST" else None, document=document
     )
-    if request.method == "POST" and all(
-        [form.is_valid(), condition_set.is_valid(), step_set.is_valid()]
-    ):
-        clauses, steps = _rows(condition_set, step_set)
-        data = form.cleaned_data
-        try:
-            services.flow_create(
-                actor=employee,
-                document=document.code,
-                name=data["name"],
-                description=data["description"],
-                priority=data["priority"],
-                is_active=data["is_active"],
-                conditions=clauses,
-                steps=steps,
-            )
-        except (ValidationError, BusinessRuleError) as exc:
-            _show_refusal(form, exc, condition_set, step_set)
-        else:
-            messages.success(request, _("审批流程已保存。"))
-            return redirect("approvals:flow_list")
-    status = 200
-    if request.method == "POST":
-        status = getattr(form, "refusal_status", 400)
-    return _flow_page(
-        request, flow=None, document=document, form=form, condition_set=condition_set,
-        step_set=step_set, status=status,
-    )  # fmt: skip
+
+    def save(data, clauses, steps):
+        services.flow_create(
+            actor=employee,
+            document=document.code,
+            conditions=clauses,
+            steps=steps,
+            **{name: data[name] for name in FLOW_FORM_FIELDS},
+        )
+
+    return _flow_save(request, None, document, form, condition_set, step_set, save)
 
 
 @employee_required
@@ -211,35 +220,18 @@ def flow_edit(request, pk):
         flow_conditions=flow.conditions,
         steps=services._snapshot_of(flow),
     )
-    if request.method == "POST" and all(
-        [form.is_valid(), condition_set.is_valid(), step_set.is_valid()]
-    ):
-        clauses, steps = _rows(condition_set, step_set)
-        data = form.cleaned_data
-        try:
-            services.flow_update(
-                actor=employee,
-                flow=flow,
-                version=data.get("version"),
-                name=data["name"],
-                description=data["description"],
-                priority=data["priority"],
-                is_active=data["is_active"],
-                conditions=clauses,
-                steps=steps,
-            )
-        except (ValidationError, BusinessRuleError) as exc:
-            _show_refusal(form, exc, condition_set, step_set)
-        else:
-            messages.success(request, _("审批流程已保存。"))
-            return redirect("approvals:flow_list")
-    status = 200
-    if request.method == "POST":
-        status = getattr(form, "refusal_status", 400)
-    return _flow_page(
-        request, flow=flow, document=document, form=form, condition_set=condition_set,
-        step_set=step_set, status=status,
-    )  # fmt: skip
+
+    def save(data, clauses, steps):
+        services.flow_update(
+            actor=employee,
+            flow=flow,
+            version=data.get("version"),
+            conditions=clauses,
+            steps=steps,
+            **{name: data[name] for name in FLOW_FORM_FIELDS},
+        )
+
+    return _flow_save(request, flow, document, form, condition_set, step_set, save)
 
 
 @employee_required
