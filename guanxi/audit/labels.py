@@ -56,14 +56,18 @@ def key(entity: str, name: str) -> Key | None:
 
 def counts(names: Callable[[], Mapping[str, Any]]) -> Callable[[Any], str]:
     """A ``format`` for ``{kind: number}`` values: "客户 3、关怀任务 1" ("Customers 3,
-    Care tasks 1" in English), kinds in the stored order, each named by ``names()`` (read
-    when shown, so kinds registered later are named too) or by its key when unknown."""
+    Care tasks 1" in English), each kind named by ``names()`` (read when shown, so kinds
+    registered later are named too) or by its key when unknown. The kinds come in the
+    order of ``names()``, unknown ones after: the stored order is not kept everywhere
+    (PostgreSQL's jsonb orders keys by length)."""
 
     def text(value):
         if not isinstance(value, Mapping):
             return str(value)
         known = names()
+        order = {kind: index for index, kind in enumerate(known)}
+        kinds = sorted(value, key=lambda kind: (order.get(kind, len(order)), str(kind)))
         separator = "、" if (translation.get_language() or "zh").startswith("zh") else ", "
-        return separator.join(f"{known.get(kind, kind)} {number}" for kind, number in value.items())
+        return separator.join(f"{known.get(kind, kind)} {value[kind]}" for kind in kinds)
 
     return text

@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from guanxi.core.filters import ID_MAX, IdFilter
+from guanxi.core.filters import ID_MAX, IdFilter, MomentFilter
 from guanxi.workspace import selectors
 from guanxi.workspace.models import Activity, Attachment
 
@@ -66,10 +66,10 @@ class ActivityFilter(django_filters.FilterSet):
         ],
         label=_("下次跟进状态"),
     )
-    occurred_after = django_filters.IsoDateTimeFilter(
+    occurred_after = MomentFilter(
         field_name="occurred_at", lookup_expr="gte", label=_("跟进时间起")
     )
-    occurred_before = django_filters.IsoDateTimeFilter(
+    occurred_before = MomentFilter(
         field_name="occurred_at", lookup_expr="lte", label=_("跟进时间止")
     )
 

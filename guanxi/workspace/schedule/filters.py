@@ -7,7 +7,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from guanxi.core.filters import IdFilter
+from guanxi.core.filters import IdFilter, MomentFilter
 from guanxi.workspace.schedule.models import Event, Task
 
 MAX_WINDOW_DAYS = 400
@@ -49,8 +49,8 @@ def _window_filters():
     Python keyword, so they are added to ``base_filters`` after the class is made)."""
     keep = lambda queryset, name, value: queryset  # noqa: E731
     return {
-        "from": django_filters.IsoDateTimeFilter(method=keep, label=_("时间范围起（含）")),
-        "to": django_filters.IsoDateTimeFilter(method=keep, label=_("时间范围止（不含）")),
+        "from": MomentFilter(method=keep, label=_("时间范围起（含）")),
+        "to": MomentFilter(method=keep, label=_("时间范围止（不含）")),
     }
 
 
