@@ -10,6 +10,7 @@ Org A ("alpha") looks like this::
     └── 客服部 (service)      agent, readonly sits in sales
 """
 
+import contextlib
 import os
 import shutil
 from types import SimpleNamespace
@@ -265,6 +266,13 @@ def page(browser, live_server):
     context.set_default_timeout(10_000)
     tab = context.new_page()
     yield tab
+    # Let the page's own requests (cards that load after the page) finish before the
+    # test's database is emptied: on PostgreSQL a request still running then deadlocks
+    # with the TRUNCATE that empties it.
+    from playwright.sync_api import Error as PlaywrightError
+
+    with contextlib.suppress(PlaywrightError):  # a page that never goes quiet: close it
+        tab.wait_for_load_state("networkidle", timeout=5_000)
     context.close()
 
 
