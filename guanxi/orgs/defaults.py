@@ -18,6 +18,16 @@ SALES_MODULES = (
     "tasks",
 )
 
+# what every working employee does for themselves: write work reports, file requisitions
+DAILY_WORK = (
+    "work_reports.view",
+    "work_reports.create",
+    "work_reports.edit",
+    "requisitions.view",
+    "requisitions.create",
+    "requisitions.edit",
+)
+
 
 def _codes(modules, actions):
     valid = set(perms.all_codes())
@@ -50,6 +60,9 @@ ROLES = [
         [
             *_every_view(),
             *_codes(perms.MODULES, ("export", "approve")),
+            *DAILY_WORK,
+            "announcements.create",
+            "announcements.edit",
             "special.view_cost",
             "special.view_full_phone",
             "special.export",
@@ -64,6 +77,8 @@ ROLES = [
         [
             *_codes(SALES_MODULES, perms.ALL_ACTIONS),
             *_codes(("reports", "products"), ("view",)),
+            *DAILY_WORK,
+            *_codes(("announcements",), ("view", "create", "edit")),
             "employees.view",
             "departments.view",
             "special.view_full_phone",
@@ -82,6 +97,7 @@ ROLES = [
             *_codes(SALES_MODULES, ("view", "create", "edit")),
             "activities.delete",  # their own follow-up records (data scope: own)
             "tasks.delete",  # their own tasks and events (data scope: own)
+            *DAILY_WORK,
             "products.view",
             "knowledge.view",
         ],
@@ -95,6 +111,7 @@ ROLES = [
         [
             *_codes(("tickets",), ("view", "create", "edit", "transfer")),
             *_codes(("customers", "contacts", "activities"), ("view", "create")),
+            *DAILY_WORK,
             "products.view",
             "knowledge.view",
             "knowledge.create",
@@ -113,6 +130,7 @@ ROLES = [
         [
             *_codes(("campaigns", "leads"), perms.ALL_ACTIONS),
             *_codes(("customers", "contacts"), ("view", "export")),
+            *DAILY_WORK,
             "products.view",
             "reports.view",
         ],

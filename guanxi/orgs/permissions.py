@@ -39,6 +39,7 @@ MODULES = {
     "products": (pgettext_lazy("module", "产品"), (*CRUD, "import", "export"), False),
     "audit": (pgettext_lazy("module", "审计日志"), ("view", "export"), False),
     "approval_flows": (pgettext_lazy("module", "审批流程"), CRUD, False),
+    "work_report_templates": (pgettext_lazy("module", "工作报告模板"), CRUD, False),
     # business modules (their screens arrive with their issues)
     "customers": (pgettext_lazy("module", "客户"), ALL_ACTIONS, True),
     "contacts": (pgettext_lazy("module", "联系人"), ALL_ACTIONS, True),
@@ -50,6 +51,9 @@ MODULES = {
     "payments": (pgettext_lazy("module", "回款"), ALL_ACTIONS, True),
     "activities": (pgettext_lazy("module", "跟进记录"), (*CRUD, "export"), True),
     "tasks": (pgettext_lazy("module", "任务日程"), (*CRUD, "transfer"), True),
+    "announcements": (pgettext_lazy("module", "公告"), CRUD, False),
+    "work_reports": (pgettext_lazy("module", "工作报告"), (*CRUD, "export"), True),
+    "requisitions": (pgettext_lazy("module", "通用申请"), CRUD, False),
     "tickets": (pgettext_lazy("module", "服务工单"), ALL_ACTIONS, True),
     "campaigns": (pgettext_lazy("module", "营销活动"), ALL_ACTIONS, True),
     "knowledge": (pgettext_lazy("module", "知识库"), CRUD, False),
@@ -58,7 +62,7 @@ MODULES = {
 
 SETUP_MODULES = (
     "departments", "employees", "roles", "parameters", "dictionaries", "numbering",
-    "custom_fields", "products", "audit", "approval_flows",
+    "custom_fields", "products", "audit", "approval_flows", "work_report_templates",
 )  # fmt: skip
 
 SPECIAL = {
