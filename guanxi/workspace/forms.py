@@ -1,6 +1,7 @@
 """HTML forms of follow-ups and files. They parse input; ``services`` validate and write."""
 
 from django import forms
+from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -19,8 +20,15 @@ class ActivityForm(forms.Form):
     )
     contact = forms.ChoiceField(label=_("联系人"), required=False)
     subject = forms.CharField(label=_("主题"), max_length=200, required=False)
+    # "@" and a name lists colleagues to mention (messaging.js); picking one inserts
+    # a stable @[姓名](employee:ID) token, see ``messages.mentions``
     content = forms.CharField(
-        label=_("跟进内容"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("跟进内容"),
+        max_length=5000,
+        help_text=_("输入 @ 和姓名可以提及同事，他们会收到通知。"),
+        widget=forms.Textarea(
+            attrs={"rows": 3, "data-mention-source": reverse_lazy("messaging:people")}
+        ),
     )
     next_followup_on = forms.DateField(
         label=_("下次跟进日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})

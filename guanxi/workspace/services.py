@@ -31,6 +31,7 @@ from guanxi.customers.models import Contact, Customer
 from guanxi.orgs import policy
 from guanxi.orgs.models import Employee
 from guanxi.workspace import targets
+from guanxi.workspace.messages import mentions
 from guanxi.workspace.models import Activity, Attachment
 
 ACTIVITY_FIELDS = (
@@ -271,7 +272,8 @@ def activity_create(*, actor, content, customer=None, target=None, **fields):
     department now) on a record: ``target=(key, id)``, or ``customer`` (with ``contact``,
     the person spoken to, optional), or a ``contact`` alone. ``occurred_at`` defaults to
     now and may not be later than tomorrow; ``next_followup_on`` plans the next one.
-    Locks the customer row (when there is one) to serialise its follow-up dates."""
+    Locks the customer row (when there is one) to serialise its follow-up dates.
+    Colleagues @mentioned in the content are notified (see ``messages.mentions``)."""
     policy.require(actor, "activities.create")
     _unknown(fields, EDITABLE_FIELDS)
     kind, record, customer, contact = resolve_target(
@@ -300,6 +302,7 @@ def activity_create(*, actor, content, customer=None, target=None, **fields):
     activity.save()
     for field, items in many.items():
         getattr(activity, field).set(items)
+    mentions.activity_mentions_sync(actor=actor, activity=activity)
     refresh_followups([activity.customer_id])
     audit.record_change(
         actor=actor,
@@ -339,6 +342,7 @@ def activity_update(*, actor, activity, version=None, **fields):
     for field, items in many.items():
         getattr(activity, field).set(items)
     activity.refresh_from_db()
+    mentions.activity_mentions_sync(actor=actor, activity=activity)
     refresh_followups([activity.customer_id])
     audit.record_change(
         actor=actor,

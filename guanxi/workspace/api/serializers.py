@@ -3,6 +3,7 @@ from rest_framework import serializers
 
 from guanxi.core.filters import ID_MAX
 from guanxi.customers.models import Contact, Customer
+from guanxi.workspace.messages import mentions
 from guanxi.workspace.models import Activity, Attachment
 
 # names of the first version of this API, refused with a pointer to the current one
@@ -17,6 +18,17 @@ class TargetSerializer(serializers.Serializer):
         source="target_type", max_length=40, help_text=_("customer、contact 或其他已注册的类型")
     )
     id = serializers.IntegerField(source="target_id", min_value=1, max_value=ID_MAX)
+
+
+class ActivityListSerializer(serializers.ListSerializer):
+    """A page of follow-ups reads every row's mentions in one query."""
+
+    def to_representation(self, data):
+        rows = list(data.all() if hasattr(data, "all") else data)
+        found = mentions.mention_ids(rows)
+        for row in rows:
+            row._mention_ids = found.get(row.pk, [])
+        return super().to_representation(rows)
 
 
 class ActivitySerializer(serializers.ModelSerializer):
@@ -71,16 +83,32 @@ class ActivitySerializer(serializers.ModelSerializer):
     department = serializers.PrimaryKeyRelatedField(read_only=True)
     created_by = serializers.PrimaryKeyRelatedField(read_only=True)
     version = serializers.IntegerField(required=False)
+    mentions = serializers.SerializerMethodField(
+        help_text=_("内容中 @提及 的员工编号（写法：@[姓名](employee:编号) 或 @姓名）。")
+    )
+    mention_warnings = serializers.SerializerMethodField(
+        help_text=_("仅在新建或修改时：没有收到提及通知的同事等提示。")
+    )
 
     class Meta:
         model = Activity
+        list_serializer_class = ActivityListSerializer
         fields = [
             "id", "type", "target", "customer", "contact", "subject", "content", "occurred_at",
             "next_follow_up", "next_follow_up_note", "outcome", "participants",
             "participant_contacts", "follow_up_state", "overdue", "owner", "department",
-            "created_by", "version", "created_at", "updated_at",
+            "created_by", "version", "mentions", "mention_warnings", "created_at", "updated_at",
         ]  # fmt: skip
         read_only_fields = ["created_at", "updated_at"]
+
+    def get_mentions(self, activity) -> list[int]:
+        ids = getattr(activity, "_mention_ids", None)
+        if ids is None:
+            ids = mentions.mention_ids([activity])[activity.pk]
+        return ids
+
+    def get_mention_warnings(self, activity) -> list[str]:
+        return [str(w) for w in getattr(activity, "mention_warnings", [])]
 
     def to_internal_value(self, data):
         if hasattr(data, "keys"):
