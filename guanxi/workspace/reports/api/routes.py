@@ -1,0 +1,15 @@
+"""This app's resources under ``/api/v1/``: ``register`` adds its viewsets to the
+project's router, ``urlpatterns`` holds its other paths (both read by config/api_urls)."""
+
+from guanxi.workspace.reports.api import views
+
+
+def register(router):
+    """Adds this app's viewsets to the ``/api/v1/`` router."""
+    router.register("work-reports", views.WorkReportViewSet, basename="work-report")
+    router.register(
+        "work-report-templates", views.ReportTemplateViewSet, basename="work-report-template"
+    )
+
+
+urlpatterns: list = []
