@@ -37,8 +37,15 @@ class AnnouncementPermission(ModulePermission):
         return False
 
 
+class DepartmentIds(serializers.ListField):
+    """The audience departments as ids (prefetched with the announcement)."""
+
+    def get_attribute(self, instance):
+        return [department.pk for department in instance.departments.all()]
+
+
 class AnnouncementSerializer(serializers.ModelSerializer):
-    departments = serializers.ListField(
+    departments = DepartmentIds(
         child=serializers.IntegerField(min_value=1, max_value=2**62),
         required=False,
         max_length=services.MAX_DEPARTMENTS,
@@ -58,11 +65,6 @@ class AnnouncementSerializer(serializers.ModelSerializer):
             "version", "created_at", "updated_at",
         ]  # fmt: skip
         read_only_fields = ["status", "published_at", "author", "created_at", "updated_at"]
-
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
-        data["departments"] = [d.pk for d in instance.departments.all()]
-        return data
 
 
 class ReceiptSerializer(serializers.Serializer):
