@@ -26,6 +26,13 @@
       box.focus();
     }
   });
+  // back on the tab: ask for new messages at once rather than at the next tick
+  document.addEventListener("visibilitychange", function () {
+    var poller = document.getElementById("message-poller");
+    if (poller && document.visibilityState === "visible" && window.htmx) {
+      window.htmx.trigger(poller, "gx-poll");
+    }
+  });
   // Ctrl+Enter (⌘+Enter) sends
   document.addEventListener("keydown", function (event) {
     var box = event.target;
