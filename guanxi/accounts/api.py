@@ -21,6 +21,15 @@ class TokenRequestSerializer(serializers.Serializer):
     name = serializers.CharField(required=False, max_length=100)
 
 
+class MeUpdateSerializer(serializers.Serializer):
+    language = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=10,
+        help_text='one of the installation\'s language codes ("zh-hans", "en"); "": its default',
+    )
+
+
 class TokenThrottle(AnonRateThrottle):
     rate = "30/min"
 
@@ -66,27 +75,46 @@ class TokenView(APIView):
         return Response({"token": raw}, status=status.HTTP_201_CREATED)
 
 
+ME = inline_serializer(
+    "Me",
+    {
+        "id": serializers.IntegerField(),
+        "username": serializers.CharField(),
+        "name": serializers.CharField(),
+        "org": serializers.DictField(),
+        "department": serializers.DictField(),
+        "roles": serializers.ListField(),
+        "permissions": serializers.ListField(child=serializers.CharField()),
+        "data_scopes": serializers.DictField(),
+        "is_admin": serializers.BooleanField(),
+        "two_factor": serializers.BooleanField(),
+        "language": serializers.CharField(help_text='"": the installation\'s default'),
+    },
+)
+
+
 class MeView(APIView):
     """The signed-in employee, org, department, roles and effective permissions."""
 
     permission_classes = [IsEmployee]
 
-    @extend_schema(
-        responses=inline_serializer(
-            "Me",
-            {
-                "id": serializers.IntegerField(),
-                "username": serializers.CharField(),
-                "name": serializers.CharField(),
-                "org": serializers.DictField(),
-                "department": serializers.DictField(),
-                "roles": serializers.ListField(),
-                "permissions": serializers.ListField(child=serializers.CharField()),
-                "data_scopes": serializers.DictField(),
-                "is_admin": serializers.BooleanField(),
-                "two_factor": serializers.BooleanField(),
-            },
-        )
-    )
+    @extend_schema(responses=ME)
     def get(self, request):
-        return Response(employee_summary(request._request.employee))
+        return Response(self._me(request))
+
+    @extend_schema(request=MeUpdateSerializer, responses=ME)
+    def patch(self, request):
+        """Change your own settings: ``language`` (one of the installation's languages, or
+        "" for its default), which the product and your notifications are written in."""
+        data = MeUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        if "language" in data.validated_data:
+            accounts.user_set_language(
+                user=request._request.employee.user, language=data.validated_data["language"]
+            )
+        return Response(self._me(request))
+
+    @staticmethod
+    def _me(request):
+        employee = request._request.employee
+        return {**employee_summary(employee), "language": employee.user.language}

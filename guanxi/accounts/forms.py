@@ -1,4 +1,6 @@
 from django import forms
+from django.conf import settings
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -50,3 +52,18 @@ class SignupForm(forms.Form):
     admin_name = forms.CharField(label=_("您的姓名"), max_length=100)
     username = forms.CharField(label=_("管理员用户名"), max_length=60)
     password = forms.CharField(label=_("密码"), widget=forms.PasswordInput)
+
+
+def _language_choices():
+    names = dict(settings.LANGUAGES)
+    default = names.get(settings.LANGUAGE_CODE, settings.LANGUAGE_CODE)
+    return [("", gettext("默认（%(language)s）") % {"language": default}), *settings.LANGUAGES]
+
+
+class LanguageForm(forms.Form):
+    language = forms.ChoiceField(
+        label=_("语言"),
+        choices=_language_choices,
+        required=False,
+        help_text=_("界面和通知（站内、邮件）使用的语言。"),
+    )

@@ -3,11 +3,17 @@
 import hashlib
 import secrets
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+
+def language_choices():
+    """The installation's languages (``settings.LANGUAGES``), read when asked, not at import."""
+    return list(settings.LANGUAGES)
 
 
 class UserManager(BaseUserManager):
@@ -40,6 +46,9 @@ class User(AbstractBaseUser):
     totp_enabled = models.BooleanField(_("两步验证"), default=False)
     password_changed_at = models.DateTimeField(null=True, blank=True)
     date_joined = models.DateTimeField(default=timezone.now)
+    # the language the user reads the product (and their notifications) in; blank: the
+    # installation's default (``settings.LANGUAGE_CODE``)
+    language = models.CharField(_("语言"), max_length=10, blank=True, choices=language_choices)
 
     USERNAME_FIELD = "username"
     REQUIRED_FIELDS = []
@@ -56,6 +65,11 @@ class User(AbstractBaseUser):
 
     def __str__(self):
         return self.username
+
+    @property
+    def reading_language(self):
+        """The language this user reads in: their choice, else the installation's default."""
+        return self.language or settings.LANGUAGE_CODE
 
     def is_locked(self, now=None):
         return bool(self.locked_until and self.locked_until > (now or timezone.now()))

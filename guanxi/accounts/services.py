@@ -314,3 +314,51 @@ def token_revoke(*, user, token_id):
 
 def tokens_revoke_all(*, user):
     ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
+# ---- language ------------------------------------------------------------------------------
+
+
+def language_codes():
+    return [code for code, _label in settings.LANGUAGES]
+
+
+def supported_language(value):
+    """``value`` as one of the installation's language codes (``zh-Hans`` → ``zh-hans``),
+    or '' when it is none of them."""
+    value = (value or "").strip().lower() if isinstance(value, str) else ""
+    return value if value in language_codes() else ""
+
+
+def user_set_language(*, user, language):
+    """Save the language ``user`` reads the product and their notifications in; blank:
+    the installation's default. Refuses a language the installation does not offer."""
+    if language in (None, ""):
+        code = ""
+    else:
+        code = supported_language(language)
+        if not code:
+            raise ValidationError(
+                {"language": [_("“%(code)s”不是有效的语言。") % {"code": language}]},
+                code="invalid_choice",
+            )
+    if user.language != code:
+        user.language = code
+        user.save(update_fields=["language"])
+    return user
+
+
+def language_cookie(response, language):
+    """Set Django's language cookie on ``response`` (what ``set_language`` sets), so the
+    next requests of this browser read in ``language``."""
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+    return response

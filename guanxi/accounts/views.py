@@ -12,13 +12,16 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django.views.i18n import set_language
 
 from guanxi.accounts import services
 from guanxi.accounts.forms import (
+    LanguageForm,
     LoginForm,
     OtpForm,
     PasswordChangeForm,
@@ -51,7 +54,32 @@ def _finish(request, user):
         target, {request.get_host()}, require_https=request.is_secure()
     ):
         target = settings.LOGIN_REDIRECT_URL
-    return redirect(target)
+    return _with_language(request, user, redirect(target))
+
+
+def _with_language(request, user, response):
+    """Sign-in carries the user's language to this browser: their saved one becomes the
+    language cookie; with none saved, the language picked on the sign-in page (the
+    cookie) becomes their saved one, so notifications follow it too."""
+    chosen = services.supported_language(request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME))
+    saved = services.supported_language(user.language)
+    if saved and saved != chosen:
+        services.language_cookie(response, saved)
+    elif not saved and chosen:
+        services.user_set_language(user=user, language=chosen)
+    return response
+
+
+@require_POST
+def set_language_view(request):
+    """Django's ``set_language`` (the language switch: cookie and redirect back), and for a
+    signed-in user also their saved language, which their notifications are written in."""
+    response = set_language(request)
+    language = services.supported_language(request.POST.get("language"))
+    user = request.user
+    if language and user.is_authenticated:
+        services.user_set_language(user=user, language=language)
+    return response
 
 
 def login_view(request):
@@ -149,6 +177,7 @@ def security_view(request):
     totp_form = TotpEnableForm(prefix="totp")
     disable_form = PasswordConfirmForm(prefix="off")
     token_form = TokenCreateForm(prefix="tok")
+    language_form = LanguageForm(prefix="lang", initial={"language": user.language})
     new_token = None
     action = request.POST.get("action")
     if request.method == "POST":
@@ -164,6 +193,19 @@ def security_view(request):
                     login(request, user, backend="guanxi.accounts.backends.OrgUsernameBackend")
                     messages.success(request, _("密码已修改。"))
                     return redirect("accounts:security")
+            elif action == "language":
+                language_form = LanguageForm(request.POST, prefix="lang")
+                if language_form.is_valid():
+                    language = language_form.cleaned_data["language"]
+                    services.user_set_language(user=user, language=language)
+                    response = redirect("accounts:security")
+                    if language:
+                        translation.activate(language)
+                        services.language_cookie(response, language)
+                    else:
+                        response.delete_cookie(settings.LANGUAGE_COOKIE_NAME)
+                    messages.success(request, _("语言已保存。"))
+                    return response
             elif action == "totp_begin":
                 services.totp_begin(user=user)
                 return redirect("accounts:security")
@@ -196,6 +238,7 @@ def security_view(request):
                 "totp_enable": totp_form,
                 "totp_disable": disable_form,
                 "token_create": token_form,
+                "language": language_form,
             }.get(action)
             if target is not None:
                 add_service_errors(target, exc)
@@ -216,6 +259,7 @@ def security_view(request):
             "totp_form": totp_form,
             "disable_form": disable_form,
             "token_form": token_form,
+            "language_form": language_form,
             "new_token": new_token,
             "tokens": user.api_tokens.filter(revoked_at__isnull=True),
             "pending_uri": pending_uri,

@@ -50,7 +50,7 @@ from guanxi.workspace.approvals.models import (
     ApprovalStep,
     ApprovalTask,
 )
-from guanxi.workspace.notifications.services import notify
+from guanxi.workspace.notifications.services import lazy_text, notify
 
 Status = ApprovalRequest.Status
 State = ApprovalTask.State
@@ -239,9 +239,12 @@ def _notify_waiting(request, approvers):
     notify(
         recipients=approvers,
         kind="approval_waiting",
-        title=_("待您审批：%(title)s") % {"title": request.title},
-        body=_("%(name)s 提交，当前步骤：%(step)s")
-        % {"name": request.submitter.name, "step": request.step_name()},
+        title=lazy_text(gettext_lazy("待您审批：%(title)s"), title=request.title),
+        body=lazy_text(
+            gettext_lazy("%(name)s 提交，当前步骤：%(step)s"),
+            name=request.submitter.name,
+            step=request.step_name(),
+        ),
         link=request.link,
         target=request,
         event_key=f"approval:{request.pk}:step:{request.current_step}",
@@ -253,16 +256,16 @@ def _notify_decided(request, actor=None):
     """Tell the submitter (and the record's owner) how the request ended; a withdrawal
     is the submitter's own doing and tells nobody."""
     if request.status == Status.APPROVED:
-        title = _("审批已通过：%(title)s")
+        title = gettext_lazy("审批已通过：%(title)s")
     elif request.status == Status.REJECTED:
-        title = _("审批被驳回：%(title)s")
+        title = gettext_lazy("审批被驳回：%(title)s")
     else:
         return
     recipients = {request.submitter_id, request.owner_id} - {None}
     notify(
         recipients=sorted(recipients),
         kind="approval_decided",
-        title=title % {"title": request.title},
+        title=lazy_text(title, title=request.title),
         link=request.link,
         target=request,
         event_key=f"approval:{request.pk}:decided",

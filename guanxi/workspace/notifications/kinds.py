@@ -70,6 +70,7 @@ def label(code):
 
 BUILT_IN = (
     ("birthday", pgettext_lazy("notification kind", "生日提醒"), (APP,), True),
+    ("anniversary", pgettext_lazy("notification kind", "合作纪念日"), (APP,), True),
     ("receivable_due", pgettext_lazy("notification kind", "应收到期"), (APP, EMAIL), True),
     ("renewal", pgettext_lazy("notification kind", "续约提醒"), (APP,), True),
     ("churn_risk", pgettext_lazy("notification kind", "流失预警"), (APP,), True),

@@ -9,21 +9,28 @@ however often it runs, an event is notified once.
 * Birthdays (生日提醒): contacts' birthdays from today to the org's
   ``birthday_reminder_days`` ahead (the window customer care computes), to the
   contact's owner (else the customer's); once per contact and year.
+* Cooperation anniversaries (合作纪念日, kind ``anniversary``): customers whose
+  registration day (``registered_on``) comes round again in the same window, one year
+  or more after it, to the customer's owner; once per customer and year. Customers in
+  the pool, without an owner, with an owner who left, or in the recycle bin are left
+  alone. Read through the indexed month-day column ``anniversary_md`` in batches.
+
+Titles are lazy: ``notify`` writes each in its recipient's language.
 """
 
 import datetime
 
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from guanxi.core.tenancy import org_scope
 from guanxi.customers import care
-from guanxi.customers.models import Contact
+from guanxi.customers.models import Contact, Customer
 from guanxi.orgs.models import Employee, OrgSettings
 from guanxi.workspace import selectors as workspace_selectors
 from guanxi.workspace.models import Activity
-from guanxi.workspace.notifications.services import notify
+from guanxi.workspace.notifications.services import lazy_text, notify
 
 FOLLOWUP_LOOKBACK_DAYS = 30
 BATCH = 500
@@ -72,10 +79,11 @@ def scan_followups_overdue(*, org, today=None):
                 planned = activity.next_followup_on
                 if planned is None or record is None or getattr(record, "deleted_at", None):
                     continue
-                title = _("跟进逾期：%(record)s（计划 %(date)s）") % {
-                    "record": record,
-                    "date": planned.isoformat(),
-                }
+                title = lazy_text(
+                    _("跟进逾期：%(record)s（计划 %(date)s）"),
+                    record=record,
+                    date=planned.isoformat(),
+                )
                 created += len(
                     notify(
                         recipients=[activity.owner_id],
@@ -90,13 +98,19 @@ def scan_followups_overdue(*, org, today=None):
     return created
 
 
+def _window(today):
+    """``{month-day: date}`` from ``today`` to the org's ``birthday_reminder_days`` ahead
+    (the parameter and window customer care uses; 3 days when unset)."""
+    days = OrgSettings.objects.values_list("birthday_reminder_days", flat=True).first()
+    return care.window(today, 3 if days is None else days)
+
+
 def scan_birthdays(*, org, today=None):
     """Notify owners of their contacts' coming birthdays; returns how many were new."""
     today = today or timezone.localdate()
     created = 0
     with org_scope(org):
-        days = OrgSettings.objects.values_list("birthday_reminder_days", flat=True).first()
-        dates = care.window(today, 3 if days is None else days)
+        dates = _window(today)
         contacts = (
             Contact.objects.filter(birthday_md__in=sorted(dates), customer__deleted_at__isnull=True)
             .select_related("customer", "owner", "customer__owner")
@@ -111,15 +125,66 @@ def scan_birthdays(*, org, today=None):
                 notify(
                     recipients=[owner],
                     kind="birthday",
-                    title=_("%(name)s（%(customer)s）%(date)s 生日")
-                    % {
-                        "name": contact.name,
-                        "customer": contact.customer.name,
-                        "date": day.strftime("%m-%d"),
-                    },
+                    title=lazy_text(
+                        _("%(name)s（%(customer)s）%(date)s 生日"),
+                        name=contact.name,
+                        customer=contact.customer.name,
+                        date=day.strftime("%m-%d"),
+                    ),
                     link=_customer_link(contact.customer_id),
                     target=contact,
                     event_key=f"contact:{contact.pk}:{day.year}",
                 )
             )
+    return created
+
+
+def coming_anniversaries(*, dates):
+    """Live customers with an active owner, out of the pool, whose registration month-day
+    is one of ``dates`` (``{month-day: date}``) and registered before the latest year of
+    the window (the exact "one year or more" is checked per row). Only the columns the
+    notification needs."""
+    latest = max(dates.values())
+    return (
+        Customer.objects.filter(
+            anniversary_md__in=sorted(dates),
+            in_pool=False,
+            owner__isnull=False,
+            owner__status=Employee.Status.ACTIVE,
+            registered_on__lt=datetime.date(latest.year, 1, 1),
+        )
+        .only("id", "name", "registered_on", "anniversary_md", "owner_id")
+        .order_by("id")
+    )
+
+
+def scan_anniversaries(*, org, today=None):
+    """Notify owners of their customers' coming cooperation anniversaries (合作纪念日);
+    returns how many were new. Reads the customers in batches of ``BATCH``; each
+    anniversary costs ``notify``'s fixed few queries, whatever the org's size."""
+    today = today or timezone.localdate()
+    created = 0
+    with org_scope(org):
+        dates = _window(today)
+        for batch in _batches(coming_anniversaries(dates=dates)):
+            for customer in batch:
+                day = dates[customer.anniversary_md]
+                years = day.year - customer.registered_on.year
+                if years < 1:
+                    continue
+                created += len(
+                    notify(
+                        recipients=[customer.owner_id],
+                        kind="anniversary",
+                        title=lazy_text(
+                            _("%(customer)s %(date)s 合作 %(years)d 周年"),
+                            customer=customer.name,
+                            date=day.strftime("%m-%d"),
+                            years=years,
+                        ),
+                        link=_customer_link(customer.pk),
+                        target=customer,
+                        event_key=f"customer:{customer.pk}:{day.year}",
+                    )
+                )
     return created

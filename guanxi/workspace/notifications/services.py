@@ -4,6 +4,11 @@ reading, channel preferences, group robots, and sending the queued deliveries.
 ``notify`` writes rows only: the e-mails and robot posts it queues are sent by a
 background job after the transaction commits (at once when a worker is free, and by
 the every-minute job for retries), so no request ever waits on the network.
+
+Texts are stored in each recipient's language: callers pass lazy strings
+(``gettext_lazy``, ``lazy_text(gettext_lazy("…%(x)s"), x=…)``, ``format_lazy``) and
+``notify`` renders them once per language among the recipients (their saved language,
+else the installation's default), whatever language the caller runs in.
 """
 
 import datetime
@@ -15,9 +20,11 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.functional import Promise, lazy
 from django.utils.translation import gettext as _
 
+from guanxi.accounts.services import supported_language
 from guanxi.audit import services as audit
 from guanxi.audit.models import ChangeRecord
 from guanxi.core.tenancy import current_org_id, org_scope
@@ -49,6 +56,48 @@ MANAGE = "parameters.edit"
 # ---- notify --------------------------------------------------------------------------------
 
 
+def _interpolate(template, params):
+    return str(template) % {
+        name: str(value) if isinstance(value, Promise) else value for name, value in params.items()
+    }
+
+
+_interpolate_lazy = lazy(_interpolate, str)
+
+
+def lazy_text(template, /, **params):
+    """``template % params``, done when the text is rendered (in the language active then)
+    rather than now: ``lazy_text(gettext_lazy("待您审批：%(title)s"), title=…)``. Values may
+    be lazy strings too, or records whose ``str()`` depends on the language."""
+    return _interpolate_lazy(template, params)
+
+
+def default_language():
+    """The language of texts read by no one in particular (group robots): the
+    installation's default."""
+    return settings.LANGUAGE_CODE
+
+
+def reading_language(employee):
+    """The language ``employee`` reads notifications in: their saved choice, else the
+    installation's default."""
+    user = getattr(employee, "user", None)
+    return supported_language(getattr(user, "language", "")) or default_language()
+
+
+def render(value, language):
+    """A lazy string rendered in ``language``; a plain one as it is."""
+    if isinstance(value, Promise):
+        with translation.override(language):
+            return str(value)
+    return "" if value is None else str(value)
+
+
+def _texts(spec, title, body, language):
+    title = render(title, language).strip()[:TITLE_LENGTH] or render(spec.label, language)
+    return title, render(body, language).strip()[:BODY_LENGTH]
+
+
 def _safe_link(link):
     link = (link or "").strip()
     if link and (not link.startswith("/") or link.startswith("//") or len(link) > 500):
@@ -67,7 +116,7 @@ def _recipients(recipients):
     # the scoped manager keeps the current org's employees only; left ones are skipped
     return list(
         Employee.objects.filter(pk__in=sorted(ids), status=Employee.Status.ACTIVE)
-        .select_related("department")
+        .select_related("department", "user")
         .order_by("pk")
     )
 
@@ -98,20 +147,21 @@ def notify(
     *,
     recipients,
     kind: str,
-    title: str,
-    body: str = "",
+    title,
+    body="",
     link: str = "",
     target=None,
     event_key: str = "",
     actor=None,
 ) -> list[Notification]:
     """Tell each employee in ``recipients`` (Employee instances or ids of the current
-    org) something. ``kind`` is a registered kind code. ``link`` is the URL path of
-    the record. ``target`` (any model instance, optional) is kept as a generic
-    reference. With an ``event_key``, the same (recipient, kind, event_key) is
-    notified at most once, ever (a unique constraint, so concurrent scans can't
-    double-send). Left employees are skipped. Delivery to e-mail / robots happens
-    after commit in background jobs; this call never waits on the network.
+    org) something. ``kind`` is a registered kind code. ``title`` and ``body`` are lazy
+    strings (rendered in each recipient's language: see the module's note) or plain text
+    (stored as it is). ``link`` is the URL path of the record. ``target`` (any model
+    instance, optional) is kept as a generic reference. With an ``event_key``, the same
+    (recipient, kind, event_key) is notified at most once, ever (a unique constraint, so
+    concurrent scans can't double-send). Left employees are skipped. Delivery to e-mail /
+    robots happens after commit in background jobs; this call never waits on the network.
 
     Runs inside the caller's org scope (a request, or a job's ``org_scope``) and inside
     the caller's transaction when there is one. Returns the notifications created now
@@ -120,8 +170,6 @@ def notify(
     if spec is None:
         raise ValueError(f"unregistered notification kind: {kind!r}")
     link = _safe_link(link)
-    title = (title or "").strip()[:TITLE_LENGTH] or str(spec.label)
-    body = (body or "").strip()[:BODY_LENGTH]
     event_key = (event_key or "").strip()[:KEY_LENGTH]
     employees = _recipients(recipients)
     if not employees:
@@ -132,14 +180,20 @@ def notify(
     target_type = ContentType.objects.get_for_model(target) if target is not None else None
     target_id = target.pk if target is not None else None
     actor_id = getattr(actor, "pk", actor)
+    texts = {}  # rendered once per language among the recipients
+    for employee in employees:
+        language = reading_language(employee)
+        if language not in texts:
+            texts[language] = _texts(spec, title, body, language)
 
     def build(employee):
+        text_title, text_body = texts[reading_language(employee)]
         return Notification(
             org_id=org_id,
             recipient=employee,
             kind=spec.code,
-            title=title,
-            body=body,
+            title=text_title,
+            body=text_body,
             link=link,
             target_type=target_type,
             target_id=target_id,
@@ -168,16 +222,17 @@ def notify(
                     continue
                 created.append(notification)
         if created:
-            _queue_deliveries(spec, created, org_id=org_id)
+            _queue_deliveries(spec, created, org_id=org_id, title=title, body=body)
     return created
 
 
-def _queue_deliveries(spec, created, *, org_id):
+def _queue_deliveries(spec, created, *, org_id, title, body):
     """E-mails and robot posts for ``created`` (per the recipients' channels), sent once
-    the transaction commits."""
+    the transaction commits. An e-mail is in its recipient's language (the notification's
+    text, the kind's label); a robot post, read by a whole group, in the default one."""
     recipients = [n.recipient for n in created]
     chosen = channels_for(recipients, spec)
-    heading = str(spec.label)
+    headings = {}
     first = created[0]
     url = absolute_url(first.link)
     now = timezone.now()
@@ -187,6 +242,10 @@ def _queue_deliveries(spec, created, *, org_id):
         if kinds.EMAIL not in chosen[employee.pk]:
             continue
         text = "\n\n".join(part for part in (notification.body, url) if part)
+        language = reading_language(employee)
+        if language not in headings:
+            headings[language] = render(spec.label, language)
+        heading = headings[language]
         delivery = Delivery(
             org_id=org_id,
             notification=notification,
@@ -202,6 +261,9 @@ def _queue_deliveries(spec, created, *, org_id):
         deliveries.append(delivery)
     robot_recipients = [e for e in recipients if kinds.ROBOT in chosen[e.pk]]
     if spec.robot and robot_recipients:
+        language = default_language()
+        heading = render(spec.label, language)
+        robot_title, robot_body = _texts(spec, title, body, language)
         robots = Robot.objects.filter(org_id=org_id, is_active=True).select_related("department")
         for robot in robots:
             if robot.kinds and spec.code not in robot.kinds:
@@ -223,8 +285,8 @@ def _queue_deliveries(spec, created, *, org_id):
                     payload=channels.robot_payload(
                         robot.platform,
                         heading=heading,
-                        title=first.title,
-                        body=first.body,
+                        title=robot_title,
+                        body=robot_body,
                         url=url,
                         names=names,
                     ),

@@ -24,6 +24,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from guanxi.audit import services as audit
 from guanxi.audit.models import ChangeRecord
@@ -33,7 +34,7 @@ from guanxi.customers.models import Customer
 from guanxi.orgs import policy
 from guanxi.orgs.models import Employee
 from guanxi.workspace import targets
-from guanxi.workspace.notifications.services import notify
+from guanxi.workspace.notifications.services import lazy_text, notify
 from guanxi.workspace.schedule import selectors
 from guanxi.workspace.schedule.models import (
     LOCATION_LENGTH,
@@ -583,11 +584,16 @@ def reminders_send(*, org, now=None) -> int:
             kind = "task" if is_task else "event"
             when = item.due_at if is_task else item.starts_at
             local = timezone.localtime(when)
-            title = (_("任务到期：%(title)s") if is_task else _("日程提醒：%(title)s")) % {
-                "title": item.title
-            }
-            body = (_("全天") if item.all_day else local.strftime("%Y-%m-%d %H:%M")) + (
-                f" · {item.location}" if not is_task and item.location else ""
+            title = lazy_text(
+                gettext_lazy("任务到期：%(title)s")
+                if is_task
+                else gettext_lazy("日程提醒：%(title)s"),
+                title=item.title,
+            )
+            body = lazy_text(
+                "%(when)s%(where)s",
+                when=gettext_lazy("全天") if item.all_day else local.strftime("%Y-%m-%d %H:%M"),
+                where=f" · {item.location}" if not is_task and item.location else "",
             )
             query = urlencode({"view": "day", "at": local.date().isoformat()})
             notify(

@@ -3,10 +3,13 @@
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from guanxi.core.tenancy import all_orgs, org_scope
 from guanxi.customers import services as customer_services
+from guanxi.customers.models import Customer
 from guanxi.orgs.models import Employee, OrgSettings
 from guanxi.workspace import services as workspace_services
 from guanxi.workspace.models import Activity
@@ -163,3 +166,106 @@ def test_overdue_followups_on_a_contact_link_to_its_record_and_skip_deleted_ones
     assert link == reverse("workspace:target_activities", args=["contact", contact.pk])
     with all_orgs():
         assert "王芳" in Notification.objects.get(kind="follow_up_overdue").title
+
+
+# ---- cooperation anniversaries -------------------------------------------------------------
+
+
+def _registered(world, name, owner, on):
+    """A customer of ``owner`` registered on ``on`` (set directly: the form dates today)."""
+    customer = _customer(world, name, owner)
+    with org_scope(world.org):
+        Customer.objects.filter(pk=customer.pk).update(
+            registered_on=on, anniversary_md=on.month * 100 + on.day
+        )
+    return customer
+
+
+def _reminder_days(world, days):
+    with org_scope(world.org):
+        OrgSettings.objects.filter(org=world.org).update(birthday_reminder_days=days)
+
+
+def test_anniversaries_go_to_the_owner_once_per_customer_and_year(world):
+    _reminder_days(world, 3)
+    star = _registered(world, "星辰科技", world.rep_a, datetime.date(2020, 5, 12))
+    _registered(world, "月光贸易", world.rep_b, datetime.date(2019, 5, 20))  # too far
+    _registered(world, "新客户", world.rep_b, datetime.date(2026, 5, 11))  # not a year yet
+    assert scans.scan_anniversaries(org=world.org.pk, today=TODAY) == 1
+    assert scans.scan_anniversaries(org=world.org.pk, today=TODAY + datetime.timedelta(1)) == 0
+    assert _notified(world, "anniversary") == [
+        (world.rep_a.pk, f"customer:{star.pk}:2026", f"/customers/{star.pk}/")
+    ]
+    with all_orgs():
+        notification = Notification.objects.get(kind="anniversary")
+    assert notification.title == "星辰科技 05-12 合作 6 周年"
+    assert notification.target == star
+    # next year is another event (and the new customer's first anniversary)
+    assert scans.scan_anniversaries(org=world.org.pk, today=datetime.date(2027, 5, 11)) == 2
+
+
+def test_anniversaries_skip_pool_ownerless_departed_and_deleted_customers(world):
+    _reminder_days(world, 3)
+    on = datetime.date(2020, 5, 11)
+    pooled = _registered(world, "公海客户", world.rep_a, on)
+    ownerless = _registered(world, "无负责人", world.rep_a, on)
+    departed = _registered(world, "离职员工的客户", world.rep_b, on)
+    deleted = _registered(world, "已删除客户", world.rep_a, on)
+    kept = _registered(world, "正常客户", world.rep_a, on)
+    with org_scope(world.org):
+        Customer.objects.filter(pk=pooled.pk).update(in_pool=True, owner=None)
+        Customer.objects.filter(pk=ownerless.pk).update(owner=None)
+        Employee.objects.filter(pk=world.rep_b.pk).update(status=Employee.Status.LEFT)
+        customer_services.customer_delete(actor=world.admin, customer=deleted)
+    assert departed.owner_id == world.rep_b.pk
+    assert scans.scan_anniversaries(org=world.org.pk, today=TODAY) == 1
+    assert [key for _r, key, _l in _notified(world, "anniversary")] == [f"customer:{kept.pk}:2026"]
+
+
+def test_anniversaries_across_the_year_end(world):
+    """Dec 30 with 5 days ahead reaches Jan 4: a Jan 2 anniversary is next year's event,
+    counted in next year's years."""
+    _reminder_days(world, 5)
+    january = _registered(world, "元旦客户", world.rep_a, datetime.date(2024, 1, 2))
+    december = _registered(world, "年末客户", world.rep_a, datetime.date(2025, 12, 31))
+    _registered(world, "太晚", world.rep_a, datetime.date(2024, 1, 5))
+    assert scans.scan_anniversaries(org=world.org.pk, today=datetime.date(2026, 12, 30)) == 2
+    with all_orgs():
+        rows = dict(
+            Notification.objects.filter(kind="anniversary").values_list("event_key", "title")
+        )
+    assert rows == {
+        f"customer:{january.pk}:2027": "元旦客户 01-02 合作 3 周年",
+        f"customer:{december.pk}:2026": "年末客户 12-31 合作 1 周年",
+    }
+
+
+def test_a_feb_29_anniversary_is_kept_on_feb_28_in_other_years(world):
+    _reminder_days(world, 0)
+    leap = _registered(world, "闰日客户", world.rep_a, datetime.date(2024, 2, 29))
+    assert scans.scan_anniversaries(org=world.org.pk, today=datetime.date(2027, 2, 28)) == 1
+    assert scans.scan_anniversaries(org=world.org.pk, today=datetime.date(2028, 2, 28)) == 0
+    assert scans.scan_anniversaries(org=world.org.pk, today=datetime.date(2028, 2, 29)) == 1
+    assert [key for _r, key, _l in _notified(world, "anniversary")] == [
+        f"customer:{leap.pk}:2027",
+        f"customer:{leap.pk}:2028",
+    ]
+
+
+def test_the_anniversary_scan_costs_a_fixed_number_of_queries_per_anniversary(
+    world, django_assert_max_num_queries
+):
+    """Reading the customers costs the same for 2 or 6 (batched, no per-row lookups of
+    owners); each new anniversary adds notify's fixed cost and nothing else."""
+    _reminder_days(world, 3)
+    on = datetime.date(2020, 5, 11)
+    first = [_registered(world, f"客户{n}", world.rep_a, on) for n in range(2)]
+    with CaptureQueriesContext(connection) as two:
+        assert scans.scan_anniversaries(org=world.org.pk, today=TODAY) == 2
+    with CaptureQueriesContext(connection) as none_new:
+        assert scans.scan_anniversaries(org=world.org.pk, today=TODAY) == 0
+    [_registered(world, f"新客户{n}", world.rep_b, on) for n in range(4)]
+    per_anniversary = (len(two) - 1) // 2
+    with django_assert_max_num_queries(len(none_new) + 4 * per_anniversary + 2):
+        assert scans.scan_anniversaries(org=world.org.pk, today=TODAY) == 4
+    assert len(first) == 2
