@@ -59,7 +59,7 @@ def seed(admin):
     )
     made = 0
     for (title, category, amount, content, outcome), employee in zip(SAMPLES, staff, strict=False):
-        if not requisitions.may_file(employee):
+        if not requisitions.can(employee, "create"):
             continue
         record = requisitions.requisition_create(
             actor=employee, title=title, category=category, amount=amount, content=content

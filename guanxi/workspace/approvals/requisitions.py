@@ -1,10 +1,13 @@
 """General requisitions (通用申请/请示): this app's own document type.
 
-Any employee whose roles may change something (not a read-only role) files requisitions;
-they see their own, approvers see those they approve (or approved), administrators see
-all. A requisition is edited by its submitter while it is a draft, rejected or withdrawn
-(never while pending, never once approved); submitting it goes through the approvals
-engine (document type ``requisition``, variables ``amount`` and ``category``).
+Permissions are the module ``requisitions`` (not owned: no data scope): ``view`` to see
+requisitions at all, ``create`` to file one (and to send it for approval), ``edit`` to
+change one's own while it is a draft, rejected or withdrawn (never while pending, never
+once approved), ``delete`` to remove one's own in those states. Which requisitions a
+holder of ``view`` sees goes by involvement: their own, those they approve (or
+approved), every one for an administrator; an administrator may also change and
+delete anyone's. Submitting goes through the approvals engine (document type
+``requisition``, variables ``amount`` and ``category``).
 """
 
 from decimal import Decimal, InvalidOperation
@@ -37,26 +40,25 @@ EDITABLE = (Requisition.Status.DRAFT, Requisition.Status.REJECTED, Requisition.S
 # ---- who may do what -----------------------------------------------------------------------
 
 
-def may_file(employee) -> bool:
-    """Whether ``employee`` may file requisitions: anyone whose roles allow changing
-    something (a read-only role only views)."""
-    access = policy.access_for(employee)
-    if access.is_admin:
-        return True
-    return any(
-        not code.startswith("special.") and not code.endswith(".view") for code in access.codes
-    )
+MODULE = "requisitions"
 
 
-def require_file(employee):
-    if not may_file(employee):
-        raise PermissionDenied(_("只读用户不能提交申请。"))
+def can(employee, action) -> bool:
+    """May ``employee`` ``action`` (view / create / edit / delete) requisitions at all?"""
+    return policy.can(employee, f"{MODULE}.{action}")
+
+
+def require(employee, action):
+    """403 with the translated "you may not …" unless ``employee`` holds the permission."""
+    policy.require(employee, f"{MODULE}.{action}")
 
 
 def requisition_queryset(*, employee):
-    """Requisitions ``employee`` may see: their own, those they are an approver of (any
-    round), every one for an administrator."""
+    """Requisitions ``employee`` may see: none without ``requisitions.view``; else their
+    own, those they are an approver of (any round), every one for an administrator."""
     qs = Requisition.objects.select_related("submitter", "department")
+    if not can(employee, "view"):
+        return qs.none()
     if policy.is_admin(employee):
         return qs
     approver_of = ApprovalTask.objects.filter(
@@ -67,16 +69,31 @@ def requisition_queryset(*, employee):
     return qs.filter(Q(submitter_id=employee.pk) | Exists(approver_of))
 
 
-def access_requisition(employee, pk, *, write=False):
-    """The requisition if ``employee`` may see it (and, with ``write``, change it: its
-    submitter, or an administrator); else 404 / 403."""
+def access_requisition(employee, pk, *, write=None):
+    """The requisition if ``employee`` may see it; else 403 without ``requisitions.view``,
+    404 when it is not one they are involved in. With ``write`` ("edit" or "delete"), also
+    that permission and being its submitter (or an administrator); else 403."""
+    require(employee, "view")
     try:
         requisition = requisition_queryset(employee=employee).get(pk=int(pk))
     except (Requisition.DoesNotExist, TypeError, ValueError, OverflowError) as exc:
         raise Http404 from exc
-    if write and requisition.submitter_id != employee.pk and not policy.is_admin(employee):
-        raise PermissionDenied(_("只有申请人可以修改申请。"))
+    if write:
+        require(employee, write)
+        if requisition.submitter_id != employee.pk and not policy.is_admin(employee):
+            raise PermissionDenied(_("只有申请人可以修改申请。"))
     return requisition
+
+
+def may_change(employee, requisition, action) -> bool:
+    """Whether the screens offer ``action`` (edit / delete) on ``requisition`` to
+    ``employee`` (the services check the same again)."""
+    mine = requisition.submitter_id == employee.pk
+    return (
+        requisition.status in EDITABLE
+        and (mine or policy.is_admin(employee))
+        and can(employee, action)
+    )
 
 
 # ---- writes --------------------------------------------------------------------------------
@@ -112,8 +129,8 @@ def _snapshot(requisition):
 @transaction.atomic
 def requisition_create(*, actor, title, category=Requisition.Category.OTHER, amount=None,
                        content=""):  # fmt: skip
-    """A draft requisition of ``actor`` (in their department)."""
-    require_file(actor)
+    """A draft requisition of ``actor`` (in their department); needs ``requisitions.create``."""
+    require(actor, "create")
     data = _clean(title=title, category=category, amount=amount, content=content)
     requisition = Requisition.objects.create(
         org_id=actor.org_id, submitter=actor, department_id=actor.department_id, **data
@@ -135,11 +152,11 @@ def _check_editable(requisition):
 
 @transaction.atomic
 def requisition_update(*, actor, requisition, version=None, **changes):
-    """Change a requisition (its submitter or an administrator) while it is a draft,
-    rejected or withdrawn; refused while pending ("审批中，不能修改") or once approved.
-    ``version`` is the one the editor loaded (stale: 409). Locks the requisition."""
-    require_file(actor)
-    access_requisition(actor, requisition.pk, write=True)
+    """Change a requisition (its submitter or an administrator, with ``requisitions.edit``)
+    while it is a draft, rejected or withdrawn; refused while pending ("审批中，不能修改")
+    or once approved. ``version`` is the one the editor loaded (stale: 409). Locks the
+    requisition."""
+    access_requisition(actor, requisition.pk, write="edit")
     requisition = lock_for_update(Requisition, requisition.pk)
     _check_editable(requisition)  # before the version: "under approval" says more than "stale"
     if version is not None and int(version) != requisition.version:
@@ -163,9 +180,8 @@ def requisition_update(*, actor, requisition, version=None, **changes):
 @transaction.atomic
 def requisition_delete(*, actor, requisition):
     """Remove a requisition that is not pending or approved (its submitter or an
-    administrator). Its earlier approval rounds go with it."""
-    require_file(actor)
-    access_requisition(actor, requisition.pk, write=True)
+    administrator, with ``requisitions.delete``). Its earlier approval rounds go with it."""
+    access_requisition(actor, requisition.pk, write="delete")
     requisition = lock_for_update(Requisition, requisition.pk)
     _check_editable(requisition)
     audit.record_change(
@@ -180,11 +196,12 @@ def requisition_delete(*, actor, requisition):
 
 @transaction.atomic
 def requisition_submit(*, actor, requisition, comment=""):
-    """Send the requisition for approval (its submitter only). With no flow matching it
-    is approved at once. Returns the approval request (None: approved without one).
-    Locks the requisition, then the engine makes the request."""
-    require_file(actor)
+    """Send the requisition for approval (its submitter only, with ``requisitions.create``:
+    filing it is what that permission allows). With no flow matching it is approved at
+    once. Returns the approval request (None: approved without one). Locks the
+    requisition, then the engine makes the request."""
     requisition = access_requisition(actor, requisition.pk)
+    require(actor, "create")
     if requisition.submitter_id != actor.pk:
         raise PermissionDenied(_("只有申请人可以提交申请。"))
     requisition = lock_for_update(Requisition, requisition.pk)

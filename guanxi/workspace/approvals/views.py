@@ -1,6 +1,8 @@
 """Screens of approvals: "waiting for me", flows (setup), requisitions and the decision
 buttons every document's page can use (``approvals/_panel.html``)."""
 
+from functools import wraps
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -250,11 +252,30 @@ def flow_toggle(request, pk):
 # ---- requisitions --------------------------------------------------------------------------
 
 
+def refused_with_reason(view):
+    """A permission refusal (``requisitions.*``) answers 403 with its translated reason in
+    the page, not a bare "403 Forbidden"."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except PermissionDenied as exc:
+            return render(
+                request, "approvals/forbidden.html", {"reason": refusal_text(exc)}, status=403
+            )
+
+    return wrapper
+
+
 @employee_required
+@refused_with_reason
 @require_GET
 def requisition_list(request):
-    """My requisitions (an administrator: everyone's), newest first."""
+    """My requisitions (an administrator: everyone's), newest first; needs
+    ``requisitions.view``."""
     employee = request.employee
+    requisitions.require(employee, "view")
     queryset = requisitions.requisition_queryset(employee=employee)
     if not policy.is_admin(employee) or request.GET.get("all") != "1":
         queryset = queryset.filter(submitter=employee)
@@ -266,7 +287,7 @@ def requisition_list(request):
         "approvals/requisition_list.html",
         {
             "page": page,
-            "can_file": requisitions.may_file(employee),
+            "can_file": requisitions.can(employee, "create"),
             "is_admin": policy.is_admin(employee),
             "showing_all": request.GET.get("all") == "1" and policy.is_admin(employee),
         },
@@ -274,9 +295,10 @@ def requisition_list(request):
 
 
 @employee_required
+@refused_with_reason
 def requisition_create(request):
     employee = request.employee
-    requisitions.require_file(employee)
+    requisitions.require(employee, "create")
     form = RequisitionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -295,9 +317,10 @@ def requisition_create(request):
 
 
 @employee_required
+@refused_with_reason
 def requisition_edit(request, pk):
     employee = request.employee
-    record = requisitions.access_requisition(employee, pk, write=True)
+    record = requisitions.access_requisition(employee, pk, write="edit")
     if request.method != "POST" and services.is_locked(record):
         messages.error(request, str(services.LOCKED_MESSAGE))
         return redirect("approvals:requisition_detail", record.pk)
@@ -324,25 +347,29 @@ def requisition_edit(request, pk):
 
 
 @employee_required
+@refused_with_reason
 @require_GET
 def requisition_detail(request, pk):
     employee = request.employee
     record = requisitions.access_requisition(employee, pk)
     mine = record.submitter_id == employee.pk
-    editable = record.status in requisitions.EDITABLE and (mine or policy.is_admin(employee))
     return render(
         request,
         "approvals/requisition_detail.html",
         {
             "requisition": record,
             "approval": panel_context(employee, record),
-            "can_edit": editable,
-            "can_submit": mine and record.status in requisitions.EDITABLE,
+            "can_edit": requisitions.may_change(employee, record, "edit"),
+            "can_delete": requisitions.may_change(employee, record, "delete"),
+            "can_submit": mine
+            and record.status in requisitions.EDITABLE
+            and requisitions.can(employee, "create"),
         },
     )
 
 
 @employee_required
+@refused_with_reason
 @require_POST
 def requisition_submit(request, pk):
     employee = request.employee
@@ -362,10 +389,11 @@ def requisition_submit(request, pk):
 
 
 @employee_required
+@refused_with_reason
 @require_POST
 def requisition_delete(request, pk):
     employee = request.employee
-    record = requisitions.access_requisition(employee, pk, write=True)
+    record = requisitions.access_requisition(employee, pk, write="delete")
     try:
         requisitions.requisition_delete(actor=employee, requisition=record)
     except (BusinessRuleError, PermissionDenied) as exc:

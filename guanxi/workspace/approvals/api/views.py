@@ -7,7 +7,6 @@ from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
 from guanxi.api.permissions import IsEmployee
@@ -247,18 +246,6 @@ class ApprovalRequestViewSet(
 # ---- requisitions --------------------------------------------------------------------------
 
 
-class MayFile(BasePermission):
-    """Reading needs a signed-in employee; writing needs a role that may change things."""
-
-    def has_permission(self, request, view):
-        if view.action in ("list", "retrieve") or request.method in ("GET", "HEAD", "OPTIONS"):
-            return True
-        if requisitions.may_file(request._request.employee):
-            return True
-        self.message = _("只读用户不能提交申请。")
-        return False
-
-
 class RequisitionSerializer(serializers.ModelSerializer):
     category = serializers.ChoiceField(
         choices=Requisition.Category.choices, required=False, default=Requisition.Category.OTHER
@@ -305,11 +292,15 @@ class RequisitionFilter(django_filters.FilterSet):
 
 class RequisitionViewSet(OrgViewSet):
     """General requisitions (通用申请): yours, those you approve, all for an administrator.
-    PATCH and DELETE only while a draft, rejected or withdrawn (pending: 422 "审批中，不能
-    修改"); ``POST …/{id}/submit`` sends one for approval: the answer's ``approval`` is
-    the request, or null when no flow applies and it was approved at once."""
+    Permissions (module ``requisitions``): ``view`` to list and read, ``create`` to file
+    (POST) and submit, ``edit`` to PATCH your own, ``delete`` to DELETE your own; 403 with
+    the reason otherwise. PATCH and DELETE only while a draft, rejected or withdrawn
+    (pending: 422 "审批中，不能修改"); ``POST …/{id}/submit`` sends one for approval: the
+    answer's ``approval`` is the request, or null when no flow applies and it was approved
+    at once."""
 
-    permission_classes = [IsEmployee, MayFile]
+    module = requisitions.MODULE
+    extra_capabilities = {"submit": "create"}
     serializer_class = RequisitionSerializer
     filterset_class = RequisitionFilter
     ordering_fields = ["id", "created_at"]
