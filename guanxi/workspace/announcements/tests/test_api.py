@@ -201,3 +201,4 @@ def test_list_and_receipts_cost_a_fixed_number_of_queries(world, api):
     assert _queries(client, f"{URL}?all=1") == list_few
     assert _queries(rep, URL) == feed_few
     assert _queries(client, f"{URL}/{first.pk}/receipts") == receipts_few
+    assert max(list_few, feed_few, receipts_few) <= 10
