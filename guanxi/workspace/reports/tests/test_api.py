@@ -15,7 +15,9 @@ from guanxi.workspace.reports.tests.helpers import DAILY_FIELDS, make_template, 
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/work-reports"
-MORNING = datetime.datetime(2026, 12, 2, 10, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=8)))
+MORNING = datetime.datetime(
+    2026, 12, 2, 10, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=8))
+)
 
 
 @pytest.fixture(autouse=True)
@@ -29,7 +31,11 @@ def test_rep_writes_and_submits_through_the_api(world, api):
     client = api(world.rep_a)
     created = client.post(
         URL,
-        {"template": template.pk, "values": {"done": "拜访", "visits": 2}, "readers": [world.rep_b.pk]},
+        {
+            "template": template.pk,
+            "values": {"done": "拜访", "visits": 2},
+            "readers": [world.rep_b.pk],
+        },
         format="json",
     )
     assert created.status_code == 201, created.content
@@ -37,11 +43,15 @@ def test_rep_writes_and_submits_through_the_api(world, api):
     assert body["status"] == "draft" and body["values"]["visits"] == "2"
     assert body["readers"] == [world.rep_b.pk]
     assert api(world.rep_b).get(f"{URL}/{body['id']}").status_code == 404  # draft
-    submitted = client.post(f"{URL}/{body['id']}/submit", {"version": body["version"]}, format="json")
+    submitted = client.post(
+        f"{URL}/{body['id']}/submit", {"version": body["version"]}, format="json"
+    )
     assert submitted.status_code == 200, submitted.content
     assert submitted.json()["status"] == "submitted"
     assert api(world.rep_b).get(f"{URL}/{body['id']}").status_code == 200  # named reader
-    stale = client.patch(f"{URL}/{body['id']}", {"values": {"done": "x"}, "version": 1}, format="json")
+    stale = client.patch(
+        f"{URL}/{body['id']}", {"values": {"done": "x"}, "version": 1}, format="json"
+    )
     assert stale.status_code == 409
     assert stale.json()["code"] == "stale_version"
 
@@ -90,7 +100,9 @@ def test_duplicate_period_is_422(world, api):
 def test_only_the_author_changes_a_report(world, api):
     template = make_template(world)
     report = write(world, world.rep_a, template)
-    response = api(world.manager).patch(f"{URL}/{report.pk}", {"values": {"done": "改"}}, format="json")
+    response = api(world.manager).patch(
+        f"{URL}/{report.pk}", {"values": {"done": "改"}}, format="json"
+    )
     assert response.status_code == 403
     with org_scope(world.org):
         assert WorkReport.objects.get(pk=report.pk).values["done"] == "拜访了三家客户"
@@ -114,12 +126,18 @@ def test_comments_score_read_and_history_actions(world, api):
     template = make_template(world)
     report = write(world, world.rep_a, template)
     manager = api(world.manager)
-    assert manager.post(f"{URL}/{report.pk}/comments", {"body": "不错"}, format="json").status_code == 201
+    assert (
+        manager.post(f"{URL}/{report.pk}/comments", {"body": "不错"}, format="json").status_code
+        == 201
+    )
     assert [c["body"] for c in manager.get(f"{URL}/{report.pk}/comments").json()] == ["不错"]
     scored = manager.post(f"{URL}/{report.pk}/score", {"score": 4}, format="json")
     assert scored.status_code == 200 and scored.json()["average"] == 4.0
     assert manager.post(f"{URL}/{report.pk}/score", {"score": 9}, format="json").status_code == 400
-    assert api(world.rep_a).post(f"{URL}/{report.pk}/score", {"score": 5}, format="json").status_code == 403
+    assert (
+        api(world.rep_a).post(f"{URL}/{report.pk}/score", {"score": 5}, format="json").status_code
+        == 403
+    )
     read = api(world.admin).post(f"{URL}/{report.pk}/read")
     assert read.json() == {"read": True, "first_time": True}
     author = api(world.rep_a)
@@ -133,8 +151,18 @@ def test_comments_score_read_and_history_actions(world, api):
 def test_outsider_and_readonly(world, other_world, api):
     template = make_template(world)
     report = write(world, world.manager, template)
-    assert api(other_world.admin).post(f"{URL}/{report.pk}/comments", {"body": "x"}, format="json").status_code == 404
-    assert api(other_world.admin).post(f"{URL}/{report.pk}/score", {"score": 3}, format="json").status_code == 404
+    assert (
+        api(other_world.admin)
+        .post(f"{URL}/{report.pk}/comments", {"body": "x"}, format="json")
+        .status_code
+        == 404
+    )
+    assert (
+        api(other_world.admin)
+        .post(f"{URL}/{report.pk}/score", {"score": 3}, format="json")
+        .status_code
+        == 404
+    )
     readonly = api(world.readonly)
     assert readonly.get(f"{URL}/{report.pk}").status_code == 200  # 销售部 scope
     assert readonly.post(URL, {"template": template.pk}, format="json").status_code == 403
@@ -145,7 +173,10 @@ def test_outsider_and_readonly(world, other_world, api):
 
 def test_template_api_needs_template_permissions(world, api):
     body = {"name": "周报", "period": "weekly", "due_weekday": 5, "fields": DAILY_FIELDS}
-    assert api(world.manager).post("/api/v1/work-report-templates", body, format="json").status_code == 403
+    assert (
+        api(world.manager).post("/api/v1/work-report-templates", body, format="json").status_code
+        == 403
+    )
     created = api(world.admin).post("/api/v1/work-report-templates", body, format="json")
     assert created.status_code == 201, created.content
     assert [f["key"] for f in created.json()["fields"]][:2] == ["done", "visits"]
