@@ -176,3 +176,18 @@ def test_english_screens(world, web):
     client.cookies["django_language"] = "en"
     html = client.get("/announcements/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Mark all read" in html
+
+
+def test_detail_costs_the_same_queries_whatever_the_audience(world, web):
+    one = publish(world, audience="departments", departments=[world.sales.pk])
+    many = publish(
+        world,
+        audience="departments",
+        departments=[world.sales.pk, world.east.pk, world.north.pk, world.service.pk],
+    )
+    client = web(world.admin)
+    client.get(f"/announcements/{one.pk}/")
+    _response, few = _get(client, f"/announcements/{one.pk}/")
+    response, more = _get(client, f"/announcements/{many.pk}/")
+    assert few == more
+    assert "华北组" in response.content.decode()
