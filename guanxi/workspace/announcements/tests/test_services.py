@@ -382,3 +382,11 @@ def test_body_html_is_escaped_and_marks_render():
     assert "<ul><li>第一</li><li>第二</li></ul>" in html
     assert text.render('" onmouseover="x') == "<p>&quot; onmouseover=&quot;x</p>"
     assert text.excerpt("**a**  b\nc", 10) == "a b c"
+
+
+def test_the_job_notifies_nobody_once_the_announcement_is_withdrawn(world):
+    announcement = draft(world)
+    with org_scope(world.org):
+        assert services.notify_audience_job(org=world.org.pk, announcement_id=announcement.pk) == 0
+        assert services.notify_audience_job(org=world.org.pk, announcement_id=10**9) == 0
+        assert not Notification.objects.exists()
