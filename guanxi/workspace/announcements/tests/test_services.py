@@ -390,3 +390,15 @@ def test_the_job_notifies_nobody_once_the_announcement_is_withdrawn(world):
         assert services.notify_audience_job(org=world.org.pk, announcement_id=announcement.pk) == 0
         assert services.notify_audience_job(org=world.org.pk, announcement_id=10**9) == 0
         assert not Notification.objects.exists()
+
+
+def test_each_recipient_reads_the_notification_in_their_language(world, unscoped):
+    user = world.rep_b.user
+    user.language = "en"
+    user.save(update_fields=["language"])
+    publish(world, title="Q4 冲刺")
+    titles = dict(
+        Notification.objects.filter(kind="announcement").values_list("recipient_id", "title")
+    )
+    assert titles[world.rep_b.pk] == "New announcement: Q4 冲刺"
+    assert titles[world.rep_a.pk] == "新公告：Q4 冲刺"
