@@ -88,3 +88,49 @@ def test_template_report_comment_score_and_notification(world, page, sign_in):
     listing = page.locator("[data-testid=notifications]")
     listing.locator("text=王经理评论了您的销售日报").first.wait_for()
     assert listing.locator("text=王经理给您的销售日报").count() == 1
+
+
+def test_writing_a_report_on_a_phone_in_english(world, browser, live_server):
+    from guanxi.core.tenancy import all_orgs
+    from guanxi.orgs.tests.factories import PASSWORD
+    from guanxi.workspace.reports.tests.helpers import make_template
+
+    make_template(world, name="Daily report")
+    context = browser.new_context(
+        base_url=live_server.url,
+        locale="en-US",
+        viewport={"width": 390, "height": 800},
+        is_mobile=True,
+        has_touch=True,
+    )
+    context.set_default_timeout(10_000)
+    phone = context.new_page()
+    try:
+        with all_orgs():
+            username = world.rep_a.user.username
+        phone.goto("/login/")
+        org_box = phone.locator("input[name=org]")
+        if org_box.count():
+            org_box.fill(world.org.code)
+        phone.fill("input[name=username]", username)
+        phone.fill("input[name=password]", PASSWORD)
+        phone.click("[data-testid=login-form] button[type=submit]")
+        phone.wait_for_selector("[data-testid=topbar]")
+
+        phone.goto("/work-reports/")
+        phone.click("[data-testid=report-new]")
+        phone.wait_for_selector("[data-testid=report-form]")
+        assert phone.locator("[data-testid=report-submit]").inner_text() == "Submit"
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+        phone.fill("[data-testid=report-field-done]", "Visited three customers")
+        phone.fill("[data-testid=report-field-amount]", "1.234")
+        phone.click("[data-testid=report-submit]")
+        phone.wait_for_selector("text=“成交金额” takes at most 2 decimal places.")
+        phone.fill("[data-testid=report-field-amount]", "1.23")
+        phone.click("[data-testid=report-submit]")
+        phone.wait_for_selector("[data-testid=report-values]")
+        assert phone.inner_text("[data-testid=report-status]") == "Submitted"
+        assert phone.inner_text("[data-testid=report-value-amount]") == "1.23"
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    finally:
+        context.close()
