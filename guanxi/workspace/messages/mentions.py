@@ -51,7 +51,7 @@ def plain_text(content):
 
 def render(content):
     """Escaped HTML of ``content`` with line breaks, mentions highlighted."""
-    parts = []
+    parts: list[str] = []
     position = 0
     text = content or ""
     for match in TOKEN.finditer(text):
@@ -155,7 +155,8 @@ def activity_mentions_sync(*, actor, activity):
     warnings = []
     if new_ids:
         people = list(Employee.objects.filter(pk__in=new_ids).select_related("user").order_by("pk"))
-        told, hidden = [], []
+        told: list[Employee] = []
+        hidden: list[Employee] = []
         for employee in people:
             (told if may_see(employee, activity) else hidden).append(employee)
         Mention.objects.bulk_create(
