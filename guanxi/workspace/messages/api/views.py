@@ -2,14 +2,20 @@
 conversations only (another's, or another org's, is a 404). Every active employee may
 use them; there is no function permission to grant."""
 
-from django.db import transaction
+import hashlib
+import json
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from guanxi.api.models import IdempotencyRecord
 from guanxi.api.pagination import CursorPagination
 from guanxi.api.permissions import IsEmployee
+from guanxi.api.viewsets import IdempotencyConflict
 from guanxi.workspace.messages import selectors, services
 from guanxi.workspace.messages.api.serializers import (
     ConversationSerializer,
@@ -37,6 +43,50 @@ class _Mine(viewsets.GenericViewSet):
     def employee(self):
         return self.request._request.employee
 
+    def idempotent(self, request, answer):
+        """``answer()`` once per ``Idempotency-Key`` (as ``OrgViewSet.create`` does): a
+        retried send (a phone losing its connection) replays the first answer instead of
+        posting the message twice."""
+        key = request.headers.get("Idempotency-Key", "").strip()[:100]
+        if not key:
+            return answer()
+        digest = hashlib.sha256(
+            json.dumps(request.data, sort_keys=True, default=str).encode()
+        ).hexdigest()
+
+        def replay():
+            previous = IdempotencyRecord.objects.filter(employee=self.employee, key=key).first()
+            if previous is None:
+                return None
+            if previous.request_hash != digest or previous.path != request.path:
+                raise IdempotencyConflict(_("该 Idempotency-Key 已用于另一个不同的请求。"))
+            return Response(
+                previous.body, status=previous.status_code, headers={"Idempotent-Replayed": "true"}
+            )
+
+        replayed = replay()
+        if replayed is not None:
+            return replayed
+        try:
+            with transaction.atomic():
+                response = answer()
+                if status.is_success(response.status_code):
+                    IdempotencyRecord.objects.create(
+                        org_id=self.employee.org_id,
+                        employee=self.employee,
+                        key=key,
+                        path=request.path,
+                        request_hash=digest,
+                        status_code=response.status_code,
+                        body=response.data,
+                    )
+        except IntegrityError:
+            replayed = replay()
+            if replayed is None:
+                raise
+            return replayed
+        return response
+
 
 class ConversationViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, _Mine
@@ -60,6 +110,9 @@ class ConversationViewSet(
         return self.get_queryset().get(pk=conversation.pk)
 
     def create(self, request, *args, **kwargs):
+        return self.idempotent(request, lambda: self._create(request))
+
+    def _create(self, request):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -107,23 +160,26 @@ class ConversationViewSet(
         """GET: the conversation's messages, newest first (cursor pages). POST: send one."""
         conversation = selectors.access_conversation(self.employee, pk)
         if request.method == "POST":
-            body = MessageSerializer(
-                data=request.data,
-                context={**self.get_serializer_context(), "in_conversation": True},
-            )
-            body.is_valid(raise_exception=True)
-            data = dict(body.validated_data)
-            message = services.message_send(
-                actor=self.employee,
-                conversation=conversation,
-                body=data.get("body", ""),
-                target=_target(data),
-            )
-            return Response(MessageSerializer(message).data, status=status.HTTP_201_CREATED)
+            return self.idempotent(request, lambda: self._send(request, conversation))
         rows = Message.objects.filter(conversation_id=conversation.pk).select_related("sender")
         paginator = CursorPagination()
         page = paginator.paginate_queryset(rows, request, view=self)
         return paginator.get_paginated_response(MessageSerializer(page, many=True).data)
+
+    def _send(self, request, conversation):
+        body = MessageSerializer(
+            data=request.data,
+            context={**self.get_serializer_context(), "in_conversation": True},
+        )
+        body.is_valid(raise_exception=True)
+        data = dict(body.validated_data)
+        message = services.message_send(
+            actor=self.employee,
+            conversation=conversation,
+            body=data.get("body", ""),
+            target=_target(data),
+        )
+        return Response(MessageSerializer(message).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=ReadSerializer, responses={200: ReadResultSerializer})
     @action(detail=True, methods=["post"], serializer_class=ReadSerializer)
@@ -194,6 +250,9 @@ class MessageViewSet(
         return super().list(request, *args, **kwargs)
 
     def create(self, request, *args, **kwargs):
+        return self.idempotent(request, lambda: self._create(request))
+
+    def _create(self, request):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)

@@ -202,3 +202,23 @@ def test_openapi_document_names_the_new_paths(api):
         "/api/v1/messages",
     ):
         assert path in paths
+
+
+def test_a_retried_send_with_the_same_idempotency_key_posts_once(world, api):
+    client = api(world.rep_a)
+    body = {"recipient": world.rep_b.pk, "body": "只发一次"}
+    first = client.post("/api/v1/messages", body, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    again = client.post("/api/v1/messages", body, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    assert first.status_code == again.status_code == 201
+    assert again["Idempotent-Replayed"] == "true" and again.json()["id"] == first.json()["id"]
+    other = client.post(
+        "/api/v1/messages", {**body, "body": "另一条"}, format="json", HTTP_IDEMPOTENCY_KEY="k-1"
+    )
+    assert other.status_code == 422
+    pk = first.json()["conversation"]
+    url = f"/api/v1/conversations/{pk}/messages"
+    one = client.post(url, {"body": "二"}, format="json", HTTP_IDEMPOTENCY_KEY="k-2")
+    two = client.post(url, {"body": "二"}, format="json", HTTP_IDEMPOTENCY_KEY="k-2")
+    assert one.json()["id"] == two.json()["id"]
+    with org_scope(world.org):
+        assert Message.objects.count() == 2
