@@ -355,8 +355,9 @@ def report_update(*, actor, report, version=None, values=None, readers=None, sub
     if not submitted:
         report.fields = list(report.template.fields)
     new_readers = _readers(actor, readers, errors)
-    if values is None:
-        values = report.values
+    if values is None:  # keep what is there, minus fields the template no longer has
+        keys = {field["key"] for field in report.fields}
+        values = {k: v for k, v in (report.values or {}).items() if k in keys}
     try:
         cleaned = rules.clean_values(report.fields, values, complete=submitted or submit)
     except ValidationError as exc:
@@ -396,7 +397,7 @@ def report_submit(*, actor, report, version=None):
     locked = _lock_own(actor, report, version)
     if locked.status == WorkReport.Status.SUBMITTED:
         raise BusinessRuleError(_("报告已经提交过了。"), code="report_submitted")
-    return report_update(actor=actor, report=locked, values=locked.values, submit=True)
+    return report_update(actor=actor, report=locked, submit=True)
 
 
 @transaction.atomic

@@ -327,3 +327,20 @@ def test_due_card_lists_open_reports_first(world):
         assert card["open_count"] == 1
         assert [row["done"] for row in card["rows"]] == [False, True]
         assert selectors.due_card(world.readonly) is None
+
+
+def test_submitting_a_draft_after_the_template_changed(world):
+    template = make_template(world)
+    draft = write(world, world.rep_a, template, submit=False, values={"done": "写了", "visits": 2})
+    with org_scope(world.org):
+        services.template_update(
+            actor=world.admin,
+            template=template,
+            fields=[
+                {"key": "done", "label": "今日工作", "type": "textarea", "required": True},
+                {"key": "extra", "label": "补充", "type": "text"},
+            ],
+        )
+        report = services.report_submit(actor=world.rep_a, report=draft)
+        assert report.status == "submitted"
+        assert report.values == {"done": "写了", "extra": None}
