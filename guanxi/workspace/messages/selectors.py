@@ -36,12 +36,16 @@ def conversation_queryset(*, employee):
     """The employee's conversations, newest activity first, each with ``unread`` (their
     unread count), ``my_last_read``, the last message and its sender."""
     mine = Membership.objects.filter(conversation_id=OuterRef("pk"), employee_id=employee.pk)
+    # filtered and ordered through the member's own row: the inbox index
+    # (org, employee, -last_message_at) of memberships serves it
     return (
-        Conversation.objects.filter(memberships__employee_id=employee.pk)
+        Conversation.objects.filter(
+            memberships__org_id=employee.org_id, memberships__employee_id=employee.pk
+        )
         .annotate(my_last_read=Subquery(mine.values("last_read_id")[:1]))
         .annotate(unread=_unread_subquery(employee))
         .select_related("last_message", "last_message__sender")
-        .order_by("-last_message_at", "-id")
+        .order_by("-memberships__last_message_at", "-id")
     )
 
 

@@ -91,8 +91,9 @@ class _Mine(viewsets.GenericViewSet):
 class ConversationViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, _Mine
 ):
-    """Your conversations, newest activity first, each with your ``unread`` count and
-    its last message. POST makes a group (``kind=group``, ``name``, ``members``) or
+    """Your conversations, newest first (``?ordering=-last_message_at``: the latest
+    message first, as the inbox shows them), each with your ``unread`` count and its
+    last message. POST makes a group (``kind=group``, ``name``, ``members``) or
     finds/makes the direct conversation with ``recipient``. PATCH renames a group.
     ``…/{id}/messages`` lists (newest first, cursor pages) and POST sends;
     ``…/{id}/read`` moves your read position; ``…/{id}/members`` adds colleagues."""

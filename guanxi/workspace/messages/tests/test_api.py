@@ -222,3 +222,15 @@ def test_a_retried_send_with_the_same_idempotency_key_posts_once(world, api):
     assert one.json()["id"] == two.json()["id"]
     with org_scope(world.org):
         assert Message.objects.count() == 2
+
+
+def test_conversations_by_latest_activity(world, api):
+    with org_scope(world.org):
+        older = services.message_send_to(actor=world.rep_b, recipient=world.rep_a, body="一")
+        newer = services.message_send_to(actor=world.manager, recipient=world.rep_a, body="二")
+        services.message_send(actor=world.rep_b, conversation=older.conversation, body="三")
+    client = api(world.rep_a)
+    by_id = client.get("/api/v1/conversations").json()["items"]
+    assert [c["id"] for c in by_id] == [newer.conversation_id, older.conversation_id]
+    latest = client.get("/api/v1/conversations", {"ordering": "-last_message_at"}).json()
+    assert [c["id"] for c in latest["items"]] == [older.conversation_id, newer.conversation_id]
