@@ -97,7 +97,7 @@ def clean_fields(raw) -> list[dict]:
         raise ValidationError({"fields": [_("字段不能超过 %(n)s 个。") % {"n": MAX_FIELDS}]})
     problems: list[str] = []
     used: set[str] = set()
-    cleaned = []
+    cleaned: list[dict] = []
     for index, item in enumerate(raw, start=1):
         if not isinstance(item, dict):
             problems.append(_("第 %(n)s 个字段格式无效。") % {"n": index})
@@ -176,8 +176,9 @@ def clean_fields(raw) -> list[dict]:
         if not field["key"]:
             while f"f{number}" in used:
                 number += 1
-            field["key"] = f"f{number}"
-            used.add(field["key"])
+            key = f"f{number}"
+            field["key"] = key
+            used.add(key)
     return cleaned
 
 
@@ -281,7 +282,7 @@ def clean_values(fields: list[dict], raw, *, complete: bool) -> dict:
     known = {field["key"] for field in fields}
     for key in sorted(set(raw) - known):
         _add(errors, f"values.{key}", _("没有这个字段：%(k)s。") % {"k": key})
-    cleaned = {}
+    cleaned: dict[str, object] = {}
     for field in fields:
         key = field["key"]
         value = raw.get(key)

@@ -299,7 +299,7 @@ def report_create(*, actor, template, date=None, values=None, readers=None, subm
         for key, messages in exc.message_dict.items():
             errors.setdefault(key, []).extend(messages)
         cleaned = {}
-    if errors:
+    if errors or start is None or end is None:
         raise ValidationError(errors)
     if WorkReport.objects.filter(author=actor, template=template, period_start=start).exists():
         raise BusinessRuleError(_("您已经写过这一期的报告。"), code="report_exists")
