@@ -112,7 +112,16 @@ def oversees(employee, report) -> bool:
 
 
 def can_score(employee, report) -> bool:
-    return report.status == WorkReport.Status.SUBMITTED and oversees(employee, report)
+    return (
+        report.status == WorkReport.Status.SUBMITTED
+        and policy.can(employee, f"{MODULE}.edit")
+        and oversees(employee, report)
+    )
+
+
+def can_comment(employee, report) -> bool:
+    """Anyone who sees a submitted report may comment, unless their roles only read."""
+    return report.status == WorkReport.Status.SUBMITTED and policy.can(employee, f"{MODULE}.edit")
 
 
 # ---- templates -----------------------------------------------------------------------------

@@ -5,7 +5,9 @@ written by its author only: "work_reports.create" to start one (for an active te
 that is for them), "work_reports.edit" to change or submit it, "work_reports.delete" to
 delete it (the author's own; a submitted one also by someone whose data scope covers the
 author). Commenting takes seeing the submitted report; scoring takes being above the
-author in the manager chain or having them in one's data scope (``selectors``).
+author in the manager chain or having them in one's data scope (``selectors``); both
+also take "work_reports.edit", so a read-only role reads (and is marked as having read)
+but writes nothing.
 
 Each write runs in a transaction, locks the row it changes (``lock_for_update``: a
 stale ``version`` is refused with 409), writes nothing when refused and is audited.
@@ -430,6 +432,7 @@ def _visible_submitted(actor, report):
 def report_comment(*, actor, report, body) -> ReportComment:
     """A comment on a submitted report by someone who may read it; its author is told
     (unless they wrote it)."""
+    policy.require(actor, "work_reports.edit")  # a read-only role reads, never writes
     report = _visible_submitted(actor, report)
     text = body.strip() if isinstance(body, str) else ""
     if not text:
@@ -467,6 +470,7 @@ def report_score(*, actor, report, score, note="") -> ReportScore:
     """Score a submitted report 1–5 (考评): someone above the author in the manager chain
     or with the author in their data scope. One score per scorer; scoring again changes
     it. The author is told."""
+    policy.require(actor, "work_reports.edit")
     report = _visible_submitted(actor, report)
     if not selectors.can_score(actor, report):
         raise PermissionDenied(_("只有作者的上级或有相应数据范围的人可以评分。"))

@@ -184,7 +184,7 @@ def report_detail(request, pk):
             "mine": mine,
             "can_edit": mine and policy.can(employee, "work_reports.edit"),
             "can_delete": mine and policy.can(employee, "work_reports.delete"),
-            "can_comment": report.status == WorkReport.Status.SUBMITTED,
+            "can_comment": selectors.can_comment(employee, report),
             "can_score": selectors.can_score(employee, report),
             "score_choices": range(MIN_SCORE, MAX_SCORE + 1),
             "period_label": rules.period_label(

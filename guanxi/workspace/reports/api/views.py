@@ -74,7 +74,7 @@ class WorkReportViewSet(OrgViewSet):
     extra_capabilities = {
         "submit": "edit",
         "comments": "view",
-        "score": "view",
+        "score": "edit",
         "read": "view",
         "history": "view",
     }

@@ -165,6 +165,15 @@ def test_outsider_and_readonly(world, other_world, api):
     )
     readonly = api(world.readonly)
     assert readonly.get(f"{URL}/{report.pk}").status_code == 200  # 销售部 scope
+    # a read-only role reads (and is marked as having read) but never writes
+    assert readonly.post(f"{URL}/{report.pk}/read").status_code == 200
+    assert (
+        readonly.post(f"{URL}/{report.pk}/comments", {"body": "x"}, format="json").status_code
+        == 403
+    )
+    assert readonly.post(f"{URL}/{report.pk}/score", {"score": 3}, format="json").status_code == 403
+    with org_scope(world.org):
+        assert not report.comments.exists() and not report.scores.exists()
     assert readonly.post(URL, {"template": template.pk}, format="json").status_code == 403
     # the other org cannot use this org's template
     response = api(other_world.admin).post(URL, {"template": template.pk}, format="json")
