@@ -10,3 +10,8 @@ class MessagingConfig(AppConfig):
     name = "guanxi.workspace.messages"
     label = "messaging"
     verbose_name = _("消息")
+
+    def ready(self):
+        from guanxi.workspace.messages import start
+
+        start.register()

@@ -143,3 +143,22 @@ def test_unread_badge_fragment(world, web):
     _send(world, world.rep_b, world.rep_a, "一")
     text = web(world.rep_a).get("/messages/unread/").content.decode()
     assert 'data-testid="messages-unread"' in text and ">1</span>" in text
+
+
+def test_start_page_card_shows_unread_conversations_at_a_constant_cost(world, web):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = web(world.rep_a)
+    assert 'data-testid="messages-card"' not in client.get("/").content.decode()
+    _send(world, world.rep_b, world.rep_a, "第一条")
+    client.get("/")
+    with CaptureQueriesContext(connection) as one:
+        page = client.get("/").content.decode()
+    assert 'data-testid="start-message"' in page and "第一条" in page
+    for person in (world.manager, world.agent, world.admin, world.readonly):
+        _send(world, person, world.rep_a, "更多")
+    with CaptureQueriesContext(connection) as many:
+        page = client.get("/").content.decode()
+    assert page.count('data-testid="start-message"') == 5
+    assert len(many.captured_queries) == len(one.captured_queries)
