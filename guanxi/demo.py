@@ -26,7 +26,10 @@ from guanxi.customers import demo as customers_demo
 from guanxi.orgs import defaults
 from guanxi.orgs import services as orgs
 from guanxi.orgs.models import Department, Employee, Organization, Role
+from guanxi.workspace.announcements import demo as announcements_demo
 from guanxi.workspace.approvals import demo as approvals_demo
+from guanxi.workspace.messages import demo as messages_demo
+from guanxi.workspace.reports import demo as reports_demo
 
 logger = logging.getLogger(__name__)
 
@@ -314,6 +317,9 @@ def demo_seed(*, password=DEMO_PASSWORD):
                 customers_demo.seed_life(admin, record_followup=_record_followup)
             # approval flows and requisitions at every stage (pending, approved, rejected)
             approvals_demo.seed(admin)
+            announcements_demo.seed(admin)
+            messages_demo.seed(admin)
+            reports_demo.seed(admin)
     return result
 
 

@@ -19,9 +19,12 @@ from guanxi.customers.api import views as customers
 from guanxi.orgs.api import views as orgs
 from guanxi.search.views import SearchView
 from guanxi.transfer.api.views import ImportViewSet
+from guanxi.workspace.announcements.api import routes as announcement_routes
 from guanxi.workspace.api import views as workspace
 from guanxi.workspace.approvals.api import routes as approval_routes
+from guanxi.workspace.messages.api import routes as message_routes
 from guanxi.workspace.notifications.api import routes as notification_routes
+from guanxi.workspace.reports.api import routes as work_report_routes
 from guanxi.workspace.schedule.api import routes as schedule_routes
 
 router = DefaultRouter(trailing_slash=False)
@@ -44,7 +47,14 @@ router.register("product-lines", catalog.ProductLineViewSet, basename="product-l
 router.register("imports", ImportViewSet, basename="import")
 router.register("activities", workspace.ActivityViewSet, basename="activity")
 router.register("attachments", workspace.AttachmentViewSet, basename="attachment")
-for routes in (notification_routes, approval_routes, schedule_routes):
+for routes in (
+    notification_routes,
+    approval_routes,
+    schedule_routes,
+    announcement_routes,
+    message_routes,
+    work_report_routes,
+):
     routes.register(router)
 
 app_name = "api"
@@ -57,6 +67,9 @@ urlpatterns = [
     *notification_routes.urlpatterns,
     *approval_routes.urlpatterns,
     *schedule_routes.urlpatterns,
+    *message_routes.urlpatterns,
+    *announcement_routes.urlpatterns,
+    *work_report_routes.urlpatterns,
     # the document describes the API, not any org's data: readable without signing in
     path(
         "openapi.json", SpectacularJSONAPIView.as_view(permission_classes=[AllowAny]), name="schema"

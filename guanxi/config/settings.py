@@ -50,6 +50,9 @@ INSTALLED_APPS = [
     "guanxi.workspace.notifications",
     "guanxi.workspace.approvals",
     "guanxi.workspace.schedule",
+    "guanxi.workspace.messages",
+    "guanxi.workspace.announcements",
+    "guanxi.workspace.reports",
     "guanxi.search",
     "guanxi.transfer",
     "guanxi.api",
@@ -67,6 +70,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "guanxi.orgs.middleware.TenantMiddleware",
+    "guanxi.accounts.middleware.UserLanguageMiddleware",
 ]
 
 ROOT_URLCONF = "guanxi.config.urls"

@@ -1,8 +1,9 @@
 from django.urls import include, path
-from django.views.i18n import set_language
+
+from guanxi.accounts import views as accounts_views
 
 urlpatterns = [
-    path("i18n/setlang/", set_language, name="set_language"),
+    path("i18n/setlang/", accounts_views.set_language_view, name="set_language"),
     path("api/v1/", include("guanxi.config.api_urls")),
     path("", include("guanxi.accounts.urls")),
     path("setup/", include("guanxi.orgs.urls")),
@@ -16,6 +17,9 @@ urlpatterns = [
     path("notifications/", include("guanxi.workspace.notifications.urls")),
     path("approvals/", include("guanxi.workspace.approvals.urls")),
     path("calendar/", include("guanxi.workspace.schedule.urls")),
+    path("messages/", include("guanxi.workspace.messages.urls")),
+    path("announcements/", include("guanxi.workspace.announcements.urls")),
+    path("work-reports/", include("guanxi.workspace.reports.urls")),
     path("", include("guanxi.workspace.urls")),
 ]
 

@@ -16,6 +16,10 @@ NAVIGATION = [
             (pgettext_lazy("navigation", "我的跟进"), "workspace:my_followups", "activities.view"),
             (pgettext_lazy("navigation", "待我审批"), "approvals:inbox", None),
             (pgettext_lazy("navigation", "我的申请"), "approvals:requisition_list", None),
+            (pgettext_lazy("navigation", "消息"), "messaging:inbox", None),
+            (pgettext_lazy("navigation", "提及我的"), "messaging:mention_list", "activities.view"),
+            (pgettext_lazy("navigation", "工作报告"), "work_reports:my_list", "work_reports.view"),
+            (pgettext_lazy("navigation", "公告"), "announcements:announcement_list", None),
             (pgettext_lazy("navigation", "通知"), "notifications:list", None),
         ],
     ),
@@ -47,6 +51,11 @@ NAVIGATION = [
             ),
             (pgettext_lazy("navigation", "产品"), "catalog:product_list", "products.view"),
             (pgettext_lazy("navigation", "审批流程"), "approvals:flow_list", "approval_flows.view"),
+            (
+                pgettext_lazy("navigation", "报告模板"),
+                "work_reports:template_list",
+                "work_report_templates.view",
+            ),
             (
                 pgettext_lazy("navigation", "群机器人"),
                 "notifications:robot_list",

@@ -172,19 +172,27 @@ def target_activity_add(request, key, pk):
     saved = False
     if request.method == "POST" and form.is_valid():
         try:
-            services.activity_create(
+            activity = services.activity_create(
                 actor=employee, target=(target.key, record.pk), **form.service_kwargs()
             )
         except (ValidationError, BusinessRuleError) as exc:
             refuse(form, exc)
         else:
             saved = True
+            _warn_mentions(request, activity)
     if quick:
         return _card(request, target, record, form=None if saved else form, saved=saved)
     if saved:
         messages.success(request, _("跟进记录已添加。"))
         return redirect(_record_url(target, record))
     return _form_page(request, form, target, record)
+
+
+def _warn_mentions(request, activity):
+    """What the @mentions of a saved follow-up could not do (a colleague who may not see
+    the record was not told, a name two colleagues share was not guessed)."""
+    for warning in getattr(activity, "mention_warnings", ()):
+        messages.warning(request, warning)
 
 
 @employee_required
@@ -240,7 +248,7 @@ def activity_edit(request, pk):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.activity_update(
+            activity = services.activity_update(
                 actor=employee,
                 activity=activity,
                 version=form.cleaned_data.get("version"),
@@ -249,6 +257,7 @@ def activity_edit(request, pk):
         except (ValidationError, BusinessRuleError) as exc:
             refuse(form, exc)
         else:
+            _warn_mentions(request, activity)
             messages.success(request, _("跟进记录已保存。"))
             return redirect(_record_url(target, record))
     return _form_page(request, form, target, record, activity=activity)

@@ -2,6 +2,7 @@
 told instead), how plain names resolve, and how the timeline shows them safely."""
 
 import pytest
+from django.utils import timezone
 
 from guanxi.core.tenancy import org_scope
 from guanxi.customers import services as customer_services
@@ -182,3 +183,26 @@ def test_the_api_activity_list_reads_mentions_in_one_query(scoped, api):
     assert len(response.json()["items"]) == 7
     assert len(many.captured_queries) == len(one.captured_queries)
     assert Activity.objects.count() == 7
+
+
+def test_the_follow_up_screen_tells_the_author_who_was_not_notified(scoped, web):
+    w = scoped
+    client = web(w.rep_b)
+    now = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
+    response = client.post(
+        f"/activities/for/customer/{w.customer.pk}/add/",
+        {"kind": "call", "occurred_at": now, "content": f"{mentions.token(w.rep_a)} 你也看看"},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "张三 无权查看该记录，没有收到提及通知。" in response.content.decode()
+    activity = Activity.objects.get(customer=w.customer)
+    response = client.post(
+        f"/activities/{activity.pk}/edit/",
+        {"kind": "call", "occurred_at": now, "version": activity.version,
+         "content": f"{mentions.token(w.manager)} 请审核"},
+        follow=True,
+    )  # fmt: skip
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "跟进记录已保存" in html and "无权查看" not in html
