@@ -397,6 +397,9 @@ class SettingsForm(forms.ModelForm):
             "repurchase_cycle_days": _(
                 "最近下单日期加上这个天数即复购到期日；0 表示不自动生成复购事项。"
             ),
+            "renewal_reminder_days": _(
+                "续约或复购到期前多少天提醒负责人（未定和会续约的事项）；0 表示到期当天提醒。"
+            ),
         }
 
     def __init__(self, *args, **kwargs):

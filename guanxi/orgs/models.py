@@ -82,6 +82,9 @@ class OrgSettings(OrgOwned):
     repurchase_cycle_days = models.PositiveSmallIntegerField(
         _("复购周期天数"), default=0, validators=[MaxValueValidator(3650)]
     )
+    renewal_reminder_days = models.PositiveSmallIntegerField(
+        _("续约/复购提前提醒天数"), default=30, validators=[MaxValueValidator(365)]
+    )
     work_start = models.TimeField(_("上班时间"), default=datetime.time(9, 0))
     work_end = models.TimeField(_("下班时间"), default=datetime.time(18, 0))
     # ISO weekdays, 1 = Monday

@@ -49,6 +49,7 @@ def settings_data(**changes):
         "pool_return_days": 45,
         "pool_claim_limit": 80,
         "repurchase_cycle_days": 30,
+        "renewal_reminder_days": 14,
         "work_start": "08:30",
         "work_end": "17:30",
         "work_days": [1, 2, 3, 4, 5, 6],
@@ -81,6 +82,7 @@ def test_save_every_parameter(world, other_world, web):
     assert saved.fiscal_year_start_month == 4 and saved.churn_threshold_days == 120
     assert (saved.pool_return_days, saved.pool_claim_limit) == (45, 80)
     assert saved.repurchase_cycle_days == 30
+    assert saved.renewal_reminder_days == 14
     assert saved.work_start == datetime.time(8, 30) and saved.work_end == datetime.time(17, 30)
     assert saved.work_days == [1, 2, 3, 4, 5, 6]
     assert settings_state(other_world.org) == other_before

@@ -14,6 +14,10 @@ however often it runs, an event is notified once.
   or more after it, to the customer's owner; once per customer and year. Customers in
   the pool, without an owner, with an owner who left, or in the recycle bin are left
   alone. Read through the indexed month-day column ``anniversary_md`` in batches.
+* Renewals and repeat purchases (续约提醒, kind ``renewal``): items still undecided or
+  "will renew" whose due date falls from today to the org's ``renewal_reminder_days``
+  ahead, to the item's owner (the customer's), once per item and due date (a moved due
+  date reminds again). Items of customers in the pool or the recycle bin are left alone.
 
 Titles are lazy: ``notify`` writes each in its recipient's language.
 """
@@ -26,7 +30,7 @@ from django.utils.translation import gettext_lazy as _
 
 from guanxi.core.tenancy import org_scope
 from guanxi.customers import care
-from guanxi.customers.models import Contact, Customer
+from guanxi.customers.models import Contact, Customer, RenewalItem
 from guanxi.orgs.models import Employee, OrgSettings
 from guanxi.workspace import selectors as workspace_selectors
 from guanxi.workspace.models import Activity
@@ -185,6 +189,55 @@ def scan_anniversaries(*, org, today=None):
                         link=_customer_link(customer.pk),
                         target=customer,
                         event_key=f"customer:{customer.pk}:{day.year}",
+                    )
+                )
+    return created
+
+
+def coming_renewals(*, today, days):
+    """Open renewal and repeat-purchase items (undecided or "will renew") due from
+    ``today`` to ``days`` ahead, of live customers out of the pool, whose owner is still
+    here; read through the org's due-date index, only the columns a reminder needs."""
+    return (
+        RenewalItem.objects.filter(
+            due_on__gte=today,
+            due_on__lte=today + datetime.timedelta(days=days),
+            status__in=(RenewalItem.Status.UNDECIDED, RenewalItem.Status.WILL_RENEW),
+            customer__deleted_at__isnull=True,
+            customer__in_pool=False,
+            owner__status=Employee.Status.ACTIVE,
+        )
+        .select_related("customer")
+        .only("id", "kind", "due_on", "title", "owner_id", "customer__id", "customer__name")
+        .order_by("due_on", "id")
+    )
+
+
+def scan_renewals(*, org, today=None):
+    """Notify owners of their customers' renewals and repeat purchases coming due;
+    returns how many were new."""
+    today = today or timezone.localdate()
+    created = 0
+    with org_scope(org):
+        days = OrgSettings.objects.values_list("renewal_reminder_days", flat=True).first()
+        days = 30 if days is None else days
+        for batch in _batches(coming_renewals(today=today, days=days)):
+            for item in batch:
+                title = lazy_text(
+                    _("%(customer)s %(kind)s到期：%(date)s"),
+                    customer=item.customer.name,
+                    kind=RenewalItem.Kind(item.kind).label,
+                    date=item.due_on.isoformat(),
+                )
+                created += len(
+                    notify(
+                        recipients=[item.owner_id],
+                        kind="renewal",
+                        title=title,
+                        body=item.title,
+                        link=_customer_link(item.customer_id),
+                        target=item,
+                        event_key=f"renewal:{item.pk}:{item.due_on.isoformat()}",
                     )
                 )
     return created

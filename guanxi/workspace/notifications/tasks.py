@@ -31,14 +31,15 @@ def deliveries_purge_daily():
 
 @db_periodic_task(crontab(hour="7", minute="13"))
 def reminders_daily():
-    """Every morning before work: overdue follow-ups, coming birthdays and cooperation
-    anniversaries, every active org (idempotent: each event is notified once, however
-    often it runs)."""
+    """Every morning before work: overdue follow-ups, coming birthdays, cooperation
+    anniversaries, renewals and repeat purchases, every active org (idempotent: each
+    event is notified once, however often it runs)."""
     return {
         org_id: {
             "follow_up_overdue": scans.scan_followups_overdue(org=org_id),
             "birthday": scans.scan_birthdays(org=org_id),
             "anniversary": scans.scan_anniversaries(org=org_id),
+            "renewal": scans.scan_renewals(org=org_id),
         }
         for org_id in _active_org_ids()
     }

@@ -269,3 +269,86 @@ def test_the_anniversary_scan_costs_a_fixed_number_of_queries_per_anniversary(
     with django_assert_max_num_queries(len(none_new) + 4 * per_anniversary + 2):
         assert scans.scan_anniversaries(org=world.org.pk, today=TODAY) == 4
     assert len(first) == 2
+
+
+def _renewal(world, customer, due_on, **fields):
+    from guanxi.customers import renewals
+    from guanxi.customers.models import RenewalItem
+
+    with org_scope(world.org):
+        item = renewals.renewal_create(
+            actor=world.admin,
+            customer=customer,
+            due_on=datetime.date.today(),
+            kind=fields.pop("kind", RenewalItem.Kind.RENEWAL),
+            title=fields.pop("title", ""),
+        )
+        RenewalItem.objects.filter(pk=item.pk).update(due_on=due_on, **fields)
+        item.refresh_from_db()
+    return item
+
+
+def _renewal_days(world, days):
+    with org_scope(world.org):
+        OrgSettings.objects.filter(org=world.org).update(renewal_reminder_days=days)
+
+
+def test_renewals_due_within_the_reminder_days_go_to_the_owner_once_per_due_date(world):
+    from guanxi.customers.models import RenewalItem
+
+    _renewal_days(world, 10)
+    star = _customer(world, "星辰科技", world.rep_a)
+    moon = _customer(world, "月光贸易", world.rep_b)
+    item = _renewal(world, star, TODAY + datetime.timedelta(days=10), title="年度服务合同")
+    later = _renewal(world, moon, TODAY + datetime.timedelta(days=11))  # too far, today
+    _renewal(world, moon, TODAY - datetime.timedelta(days=1))  # already past: the list's job
+    _renewal(world, moon, TODAY, status=RenewalItem.Status.WONT_RENEW)
+    _renewal(world, moon, TODAY, status=RenewalItem.Status.RENEWED)
+    will = _renewal(world, moon, TODAY, kind=RenewalItem.Kind.REPURCHASE,
+                    status=RenewalItem.Status.WILL_RENEW)  # fmt: skip
+    assert scans.scan_renewals(org=world.org.pk, today=TODAY) == 2
+    assert scans.scan_renewals(org=world.org.pk, today=TODAY) == 0
+    assert sorted(_notified(world, "renewal")) == sorted(
+        [
+            (world.rep_a.pk, f"renewal:{item.pk}:2026-05-20", f"/customers/{star.pk}/"),
+            (world.rep_b.pk, f"renewal:{will.pk}:2026-05-10", f"/customers/{moon.pk}/"),
+        ]
+    )
+    with all_orgs():
+        notification = Notification.objects.get(kind="renewal", recipient=world.rep_a)
+    assert notification.title == "星辰科技 续约到期：2026-05-20"
+    assert notification.body == "年度服务合同"
+    assert notification.target == item
+    # tomorrow the next item enters the window; the others are not told again
+    assert scans.scan_renewals(org=world.org.pk, today=TODAY + datetime.timedelta(1)) == 1
+    assert _notified(world, "renewal")[-1][1] == f"renewal:{later.pk}:2026-05-21"
+    # a moved due date is another event
+    with org_scope(world.org):
+        RenewalItem.objects.filter(pk=item.pk).update(due_on=TODAY + datetime.timedelta(days=5))
+    assert scans.scan_renewals(org=world.org.pk, today=TODAY) == 1
+
+
+def test_renewals_skip_pool_deleted_and_departed_owners_and_read_in_the_owners_language(world):
+    _renewal_days(world, 3)
+    pooled = _customer(world, "公海客户", world.rep_a)
+    deleted = _customer(world, "已删除客户", world.rep_a)
+    departed = _customer(world, "离职员工的客户", world.rep_b)
+    kept = _customer(world, "正常客户", world.rep_a)
+    for customer in (pooled, deleted, departed, kept):
+        _renewal(world, customer, TODAY + datetime.timedelta(days=1))
+    with org_scope(world.org):
+        Customer.objects.filter(pk=pooled.pk).update(in_pool=True)
+        customer_services.customer_delete(actor=world.admin, customer=deleted)
+        Employee.objects.filter(pk=world.rep_b.pk).update(status=Employee.Status.LEFT)
+    world.rep_a.user.language = "en"
+    world.rep_a.user.save(update_fields=["language"])
+    assert scans.scan_renewals(org=world.org.pk, today=TODAY) == 1
+    with all_orgs():
+        notification = Notification.objects.get(kind="renewal")
+    assert notification.title == "正常客户 Renewal due: 2026-05-11"
+    assert notification.link == f"/customers/{kept.pk}/"
+
+
+def test_the_daily_task_includes_renewals(world):
+    result = tasks.reminders_daily.call_local()
+    assert result[world.org.pk]["renewal"] == 0
