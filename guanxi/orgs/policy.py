@@ -68,6 +68,16 @@ def prime(employee, roles):
     setattr(employee, _ROLES_ATTR, list(roles))
 
 
+def roles_of(employee):
+    """``employee``'s roles: those handed over by ``prime`` (or read once before), else read
+    now and kept for the rest of the request."""
+    roles = getattr(employee, _ROLES_ATTR, None)
+    if roles is None:
+        roles = list(employee.roles.all())
+        setattr(employee, _ROLES_ATTR, roles)
+    return roles
+
+
 def forget(employee):
     """Drop the cached access (after the employee's roles changed)."""
     for attr in (_CACHE_ATTR, _ROLES_ATTR):
@@ -80,9 +90,7 @@ def _compute(employee):
 
     if not employee.is_active or not employee.user.is_active:
         return NO_ACCESS
-    roles = getattr(employee, _ROLES_ATTR, None)
-    if roles is None:
-        roles = list(employee.roles.all())
+    roles = roles_of(employee)
     if any(role.is_admin for role in roles):
         every_scope = {m: ModuleScope(all=True) for m in perms.scoped_modules()}
         return Access(codes=frozenset(perms.all_codes()), scopes=every_scope, is_admin=True)

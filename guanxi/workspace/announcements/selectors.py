@@ -11,6 +11,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.utils import timezone
 
+from guanxi.core.queries import first_and_count
 from guanxi.orgs import policy
 from guanxi.orgs.models import Department, Employee
 from guanxi.workspace.announcements.models import Announcement, AnnouncementRead
@@ -106,9 +107,9 @@ def access_announcement(employee, pk):
 
 def unread_for(employee, limit=5):
     """At most ``limit`` unread announcements for ``employee`` and how many there are
-    (two queries): the start page's card."""
+    (one query, two when there are more): the start page's card."""
     queryset = feed_queryset(employee=employee, unread=True)
-    return list(queryset[:limit]), queryset.count()
+    return first_and_count(queryset, limit)
 
 
 def unread_count(employee):

@@ -8,6 +8,7 @@ whoever has ``approval_flows · view``.
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.http import Http404
 
+from guanxi.core.queries import first_and_count
 from guanxi.orgs import policy
 from guanxi.workspace.approvals.models import (
     ApprovalFlow,
@@ -40,10 +41,10 @@ def waiting_queryset(*, employee):
 
 
 def waiting_for(employee, limit=10):
-    """At most ``limit`` requests waiting for ``employee`` and how many there are (two
-    queries): the start page's card."""
+    """At most ``limit`` requests waiting for ``employee`` and how many there are (one
+    query, two when there are more): the start page's card."""
     queryset = waiting_queryset(employee=employee)
-    return list(queryset[:limit]), queryset.count()
+    return first_and_count(queryset, limit)
 
 
 def access_request(employee, pk):

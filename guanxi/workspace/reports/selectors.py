@@ -153,7 +153,7 @@ def applies_to(template, employee, role_ids=None) -> bool:
     if any(path.startswith(d.path) for d in departments):
         return True
     if role_ids is None:
-        role_ids = {role.pk for role in employee.roles.all()}
+        role_ids = {role.pk for role in policy.roles_of(employee)}
     return any(role.pk in role_ids for role in roles)
 
 
@@ -167,7 +167,7 @@ def active_templates() -> list[ReportTemplate]:
 
 def templates_for(employee) -> list[ReportTemplate]:
     """The active templates ``employee`` writes (three queries)."""
-    role_ids = {role.pk for role in employee.roles.all()}
+    role_ids = {role.pk for role in policy.roles_of(employee)}
     return [t for t in active_templates() if applies_to(t, employee, role_ids)]
 
 
