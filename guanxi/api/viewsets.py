@@ -72,38 +72,53 @@ class OrgViewSet(viewsets.ModelViewSet):
         raise NotImplementedError
 
     def create(self, request, *args, **kwargs):
-        key = request.headers.get("Idempotency-Key", "").strip()[:100]
-        if not key:
-            return super().create(request, *args, **kwargs)
-        digest = hashlib.sha256(
-            json.dumps(request.data, sort_keys=True, default=str).encode()
-        ).hexdigest()
-        previous = IdempotencyRecord.objects.filter(employee=self.employee, key=key).first()
-        if previous is not None:
-            if previous.request_hash != digest or previous.path != request.path:
-                raise IdempotencyConflict(_("该 Idempotency-Key 已用于另一个不同的请求。"))
-            return Response(
-                previous.body, status=previous.status_code, headers={"Idempotent-Replayed": "true"}
-            )
-        try:
-            with transaction.atomic():
-                response = super().create(request, *args, **kwargs)
-                if status.is_success(response.status_code):
-                    IdempotencyRecord.objects.create(
-                        org_id=self.employee.org_id,
-                        employee=self.employee,
-                        key=key,
-                        path=request.path,
-                        request_hash=digest,
-                        status_code=response.status_code,
-                        body=response.data,
-                    )
-        except IntegrityError:
-            # a concurrent request with the same key won: replay its answer
-            previous = IdempotencyRecord.objects.filter(employee=self.employee, key=key).first()
-            if previous is None:
-                raise
-            return Response(
-                previous.body, status=previous.status_code, headers={"Idempotent-Replayed": "true"}
-            )
-        return response
+        return idempotent_answer(
+            request, self.employee, lambda: super(OrgViewSet, self).create(request, *args, **kwargs)
+        )
+
+
+def idempotent_answer(request, employee, answer):
+    """``answer()`` (a Response) once per ``Idempotency-Key`` header of ``employee``: a
+    retried POST (a phone losing its connection) gets the first answer again, marked
+    ``Idempotent-Replayed``, instead of doing the work twice; the same key on a different
+    request is a 422. Without the header ``answer()`` simply runs."""
+    key = request.headers.get("Idempotency-Key", "").strip()[:100]
+    if not key:
+        return answer()
+    digest = hashlib.sha256(
+        json.dumps(request.data, sort_keys=True, default=str).encode()
+    ).hexdigest()
+
+    def replay():
+        previous = IdempotencyRecord.objects.filter(employee=employee, key=key).first()
+        if previous is None:
+            return None
+        if previous.request_hash != digest or previous.path != request.path:
+            raise IdempotencyConflict(_("该 Idempotency-Key 已用于另一个不同的请求。"))
+        return Response(
+            previous.body, status=previous.status_code, headers={"Idempotent-Replayed": "true"}
+        )
+
+    replayed = replay()
+    if replayed is not None:
+        return replayed
+    try:
+        with transaction.atomic():
+            response = answer()
+            if status.is_success(response.status_code):
+                IdempotencyRecord.objects.create(
+                    org_id=employee.org_id,
+                    employee=employee,
+                    key=key,
+                    path=request.path,
+                    request_hash=digest,
+                    status_code=response.status_code,
+                    body=response.data,
+                )
+    except IntegrityError:
+        # a concurrent request with the same key won: replay its answer
+        replayed = replay()
+        if replayed is None:
+            raise
+        return replayed
+    return response

@@ -2,20 +2,15 @@
 conversations only (another's, or another org's, is a 404). Every active employee may
 use them; there is no function permission to grant."""
 
-import hashlib
-import json
-
-from django.db import IntegrityError, transaction
-from django.utils.translation import gettext as _
+from django.db import transaction
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from guanxi.api.models import IdempotencyRecord
 from guanxi.api.pagination import CursorPagination
 from guanxi.api.permissions import IsEmployee
-from guanxi.api.viewsets import IdempotencyConflict
+from guanxi.api.viewsets import idempotent_answer
 from guanxi.workspace.messages import selectors, services
 from guanxi.workspace.messages.api.serializers import (
     ConversationSerializer,
@@ -44,48 +39,9 @@ class _Mine(viewsets.GenericViewSet):
         return self.request._request.employee
 
     def idempotent(self, request, answer):
-        """``answer()`` once per ``Idempotency-Key`` (as ``OrgViewSet.create`` does): a
-        retried send (a phone losing its connection) replays the first answer instead of
-        posting the message twice."""
-        key = request.headers.get("Idempotency-Key", "").strip()[:100]
-        if not key:
-            return answer()
-        digest = hashlib.sha256(
-            json.dumps(request.data, sort_keys=True, default=str).encode()
-        ).hexdigest()
-
-        def replay():
-            previous = IdempotencyRecord.objects.filter(employee=self.employee, key=key).first()
-            if previous is None:
-                return None
-            if previous.request_hash != digest or previous.path != request.path:
-                raise IdempotencyConflict(_("该 Idempotency-Key 已用于另一个不同的请求。"))
-            return Response(
-                previous.body, status=previous.status_code, headers={"Idempotent-Replayed": "true"}
-            )
-
-        replayed = replay()
-        if replayed is not None:
-            return replayed
-        try:
-            with transaction.atomic():
-                response = answer()
-                if status.is_success(response.status_code):
-                    IdempotencyRecord.objects.create(
-                        org_id=self.employee.org_id,
-                        employee=self.employee,
-                        key=key,
-                        path=request.path,
-                        request_hash=digest,
-                        status_code=response.status_code,
-                        body=response.data,
-                    )
-        except IntegrityError:
-            replayed = replay()
-            if replayed is None:
-                raise
-            return replayed
-        return response
+        """``answer()`` once per ``Idempotency-Key``, as every POST of the API: a retried
+        send replays the first answer instead of posting the message twice."""
+        return idempotent_answer(request, self.employee, answer)
 
 
 class ConversationViewSet(
