@@ -92,22 +92,27 @@ def direct_get_or_create(*, actor, other):
                 created_by=actor,
                 last_message_at=now,
             )
-            Membership.objects.bulk_create(
-                [
-                    Membership(
-                        org_id=actor.org_id,
-                        conversation=conversation,
-                        employee=employee,
-                        last_message_at=now,
-                        added_by=actor,
-                    )
-                    for employee in (actor, other)
-                ]
-            )
+            _add_members(actor, conversation, [actor, other], since=now)
     except IntegrityError:
         conversation = Conversation.objects.get(kind=Conversation.Kind.DIRECT, direct_key=key)
         return conversation, False
     return conversation, True
+
+
+def _add_members(actor, conversation, employees, *, since):
+    """Memberships of ``employees`` in ``conversation``, reading from ``since`` on."""
+    Membership.objects.bulk_create(
+        [
+            Membership(
+                org_id=actor.org_id,
+                conversation=conversation,
+                employee=employee,
+                last_message_at=since,
+                added_by=actor,
+            )
+            for employee in employees
+        ]
+    )
 
 
 def _clean_name(name):
@@ -157,18 +162,7 @@ def group_create(*, actor, name, members):
         created_by=actor,
         last_message_at=now,
     )
-    Membership.objects.bulk_create(
-        [
-            Membership(
-                org_id=actor.org_id,
-                conversation=conversation,
-                employee=employee,
-                last_message_at=now,
-                added_by=actor,
-            )
-            for employee in (actor, *others)
-        ]
-    )
+    _add_members(actor, conversation, [actor, *others], since=now)
     return conversation
 
 
@@ -182,18 +176,7 @@ def group_add_members(*, actor, conversation, members):
         raise BusinessRuleError(_("单聊不能添加成员，请新建群聊。"), code="direct")
     existing = set(conversation.memberships.values_list("employee_id", flat=True))
     added = _new_members(actor, members, existing=existing)
-    Membership.objects.bulk_create(
-        [
-            Membership(
-                org_id=actor.org_id,
-                conversation=conversation,
-                employee=employee,
-                last_message_at=conversation.last_message_at,
-                added_by=actor,
-            )
-            for employee in added
-        ]
-    )
+    _add_members(actor, conversation, added, since=conversation.last_message_at)
     return added
 
 
