@@ -18,6 +18,11 @@ however often it runs, an event is notified once.
   "will renew" whose due date falls from today to the org's ``renewal_reminder_days``
   ahead, to the item's owner (the customer's), once per item and due date (a moved due
   date reminds again). Items of customers in the pool or the recycle bin are left alone.
+* Churn risk (流失预警, kind ``churn_risk``): customers the nightly churn scan made
+  dormant (no purchase for the org's ``churn_threshold_days``) within the last
+  ``CHURN_LOOKBACK_DAYS`` days' worth of last-order dates, still dormant, to the
+  owner, once per customer and last order date (a customer who buys again and later
+  lapses again is another event). The win-back care task is made by the churn scan.
 
 Titles are lazy: ``notify`` writes each in its recipient's language.
 """
@@ -37,6 +42,7 @@ from guanxi.workspace.models import Activity
 from guanxi.workspace.notifications.services import lazy_text, notify
 
 FOLLOWUP_LOOKBACK_DAYS = 30
+CHURN_LOOKBACK_DAYS = 7
 BATCH = 500
 
 
@@ -238,6 +244,56 @@ def scan_renewals(*, org, today=None):
                         link=_customer_link(item.customer_id),
                         target=item,
                         event_key=f"renewal:{item.pk}:{item.due_on.isoformat()}",
+                    )
+                )
+    return created
+
+
+def lapsed_customers(*, today, days):
+    """Dormant customers out of the pool, with an active owner, whose last order is
+    between ``days`` and ``days`` + ``CHURN_LOOKBACK_DAYS`` days before ``today`` (so
+    the first run on old data does not flood anyone); over the (org, stage, last
+    order) index, only the columns a reminder needs."""
+    cutoff = today - datetime.timedelta(days=days)
+    return (
+        Customer.objects.filter(
+            lifecycle_stage=Customer.Lifecycle.DORMANT,
+            last_order_on__lt=cutoff,
+            last_order_on__gte=cutoff - datetime.timedelta(days=CHURN_LOOKBACK_DAYS),
+            in_pool=False,
+            owner__status=Employee.Status.ACTIVE,
+        )
+        .only("id", "name", "last_order_on", "owner_id")
+        .order_by("id")
+    )
+
+
+def scan_churn_risk(*, org, today=None):
+    """Notify owners of their customers that lapsed into dormancy; returns how many
+    were new."""
+    today = today or timezone.localdate()
+    created = 0
+    with org_scope(org):
+        days = OrgSettings.objects.values_list("churn_threshold_days", flat=True).first()
+        days = 90 if days is None else days
+        for batch in _batches(lapsed_customers(today=today, days=days)):
+            for customer in batch:
+                created += len(
+                    notify(
+                        recipients=[customer.owner_id],
+                        kind="churn_risk",
+                        title=lazy_text(
+                            _("%(customer)s 已 %(days)d 天没有购买，转为休眠客户"),
+                            customer=customer.name,
+                            days=(today - customer.last_order_on).days,
+                        ),
+                        body=lazy_text(
+                            _("最近下单 %(date)s。"),
+                            date=customer.last_order_on.isoformat(),
+                        ),
+                        link=_customer_link(customer.pk),
+                        target=customer,
+                        event_key=f"churn:{customer.pk}:{customer.last_order_on.isoformat()}",
                     )
                 )
     return created

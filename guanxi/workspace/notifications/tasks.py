@@ -32,7 +32,8 @@ def deliveries_purge_daily():
 @db_periodic_task(crontab(hour="7", minute="13"))
 def reminders_daily():
     """Every morning before work: overdue follow-ups, coming birthdays, cooperation
-    anniversaries, renewals and repeat purchases, every active org (idempotent: each
+    anniversaries, renewals and repeat purchases, customers lapsed into dormancy (after
+    the night's churn scan), every active org (idempotent: each
     event is notified once, however often it runs)."""
     return {
         org_id: {
@@ -40,6 +41,7 @@ def reminders_daily():
             "birthday": scans.scan_birthdays(org=org_id),
             "anniversary": scans.scan_anniversaries(org=org_id),
             "renewal": scans.scan_renewals(org=org_id),
+            "churn_risk": scans.scan_churn_risk(org=org_id),
         }
         for org_id in _active_org_ids()
     }

@@ -352,3 +352,48 @@ def test_renewals_skip_pool_deleted_and_departed_owners_and_read_in_the_owners_l
 def test_the_daily_task_includes_renewals(world):
     result = tasks.reminders_daily.call_local()
     assert result[world.org.pk]["renewal"] == 0
+
+
+def _lapsed(world, name, owner, last_order_on, stage=Customer.Lifecycle.DORMANT):
+    customer = _customer(world, name, owner)
+    with org_scope(world.org):
+        Customer.objects.filter(pk=customer.pk).update(
+            lifecycle_stage=stage, last_order_on=last_order_on
+        )
+    return customer
+
+
+def test_customers_lapsed_into_dormancy_warn_their_owner_once(world):
+    with org_scope(world.org):
+        OrgSettings.objects.filter(org=world.org).update(churn_threshold_days=90)
+    lapsed = _lapsed(world, "沉睡客户", world.rep_a, TODAY - datetime.timedelta(days=91))
+    _lapsed(world, "老休眠客户", world.rep_a, TODAY - datetime.timedelta(days=120))  # long ago
+    _lapsed(world, "刚下过单", world.rep_a, TODAY - datetime.timedelta(days=30))
+    _lapsed(world, "还是复购客户", world.rep_b, TODAY - datetime.timedelta(days=91),
+            stage=Customer.Lifecycle.REPEAT)  # fmt: skip
+    pooled = _lapsed(world, "公海客户", world.rep_a, TODAY - datetime.timedelta(days=92))
+    departed = _lapsed(world, "离职员工的客户", world.rep_b, TODAY - datetime.timedelta(days=92))
+    with org_scope(world.org):
+        Customer.objects.filter(pk=pooled.pk).update(in_pool=True, owner=None)
+        Employee.objects.filter(pk=world.rep_b.pk).update(status=Employee.Status.LEFT)
+    assert departed.owner_id == world.rep_b.pk
+    assert scans.scan_churn_risk(org=world.org.pk, today=TODAY) == 1
+    assert scans.scan_churn_risk(org=world.org.pk, today=TODAY + datetime.timedelta(1)) == 0
+    last = (TODAY - datetime.timedelta(days=91)).isoformat()
+    assert _notified(world, "churn_risk") == [
+        (world.rep_a.pk, f"churn:{lapsed.pk}:{last}", f"/customers/{lapsed.pk}/")
+    ]
+    with all_orgs():
+        notification = Notification.objects.get(kind="churn_risk")
+    assert notification.title == "沉睡客户 已 91 天没有购买，转为休眠客户"
+    assert notification.body == f"最近下单 {last}。"
+    # buying again and lapsing again later is a new event
+    later = TODAY + datetime.timedelta(days=200)
+    with org_scope(world.org):
+        Customer.objects.filter(pk=lapsed.pk).update(last_order_on=later - datetime.timedelta(91))
+    assert scans.scan_churn_risk(org=world.org.pk, today=later) == 1
+
+
+def test_the_daily_task_includes_churn_risk(world):
+    result = tasks.reminders_daily.call_local()
+    assert result[world.org.pk]["churn_risk"] == 0
