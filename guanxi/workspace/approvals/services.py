@@ -482,6 +482,17 @@ def _own_task(request, actor):
     raise PermissionDenied(_("您不是当前步骤的审批人。"))
 
 
+def _decide(request, actor, state, action, comment, now):
+    """``actor``'s task on the (locked) request's current step takes ``state``, with the
+    history event ``action``."""
+    task = _own_task(request, actor)
+    task.state = state
+    task.comment = comment
+    task.decided_at = now
+    task.save(update_fields=["state", "comment", "decided_at", "updated_at"])
+    _event(request, action, actor=actor, step=request.current_step, comment=comment).save()
+
+
 def approve(*, actor, request, comment=""):
     """``actor`` approves their part of the request's current step. An any-of step passes
     at once (the other approvers' tasks close); an all-of step when everyone has
@@ -490,20 +501,8 @@ def approve(*, actor, request, comment=""):
     now = timezone.now()
     with transaction.atomic():
         request = _lock_request(request)
-        task = _own_task(request, actor)
-        task.state = State.APPROVED
-        task.comment = comment
-        task.decided_at = now
-        task.save(update_fields=["state", "comment", "decided_at", "updated_at"])
+        _decide(request, actor, State.APPROVED, Action.APPROVED, comment, now)
         step = request.current_step
-        ApprovalEvent.objects.create(
-            org_id=request.org_id,
-            request=request,
-            action=Action.APPROVED,
-            actor=actor,
-            step=step,
-            comment=comment,
-        )
         mode = request.flow_snapshot[step].get("mode", Mode.ANY)
         still_waiting = ApprovalTask.objects.filter(request=request, step=step, state=State.PENDING)
         if mode == Mode.ANY or not still_waiting.exists():
@@ -519,19 +518,7 @@ def reject(*, actor, request, comment):
     now = timezone.now()
     with transaction.atomic():
         request = _lock_request(request)
-        task = _own_task(request, actor)
-        task.state = State.REJECTED
-        task.comment = comment
-        task.decided_at = now
-        task.save(update_fields=["state", "comment", "decided_at", "updated_at"])
-        ApprovalEvent.objects.create(
-            org_id=request.org_id,
-            request=request,
-            action=Action.REJECTED,
-            actor=actor,
-            step=request.current_step,
-            comment=comment,
-        )
+        _decide(request, actor, State.REJECTED, Action.REJECTED, comment, now)
         _finish(request, Status.REJECTED, now, actor)
     return request
 
@@ -545,14 +532,9 @@ def withdraw(*, actor, request, comment=""):
         if locked.submitter_id != actor.pk:
             raise PermissionDenied(_("只有提交人可以撤回。"))
         request = _lock_request(locked)
-        ApprovalEvent.objects.create(
-            org_id=request.org_id,
-            request=request,
-            action=Action.WITHDRAWN,
-            actor=actor,
-            step=request.current_step,
-            comment=comment,
-        )
+        _event(
+            request, Action.WITHDRAWN, actor=actor, step=request.current_step, comment=comment
+        ).save()
         _finish(request, Status.WITHDRAWN, now, actor)
     return request
 
