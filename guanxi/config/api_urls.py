@@ -17,6 +17,12 @@ from guanxi.customers.api import pool as customer_pool
 from guanxi.customers.api import renewals as customer_renewals
 from guanxi.customers.api import views as customers
 from guanxi.orgs.api import views as orgs
+from guanxi.sales.contracts.api import routes as contract_routes
+from guanxi.sales.leads.api import routes as lead_routes
+from guanxi.sales.opportunities.api import routes as opportunity_routes
+from guanxi.sales.orders.api import routes as order_routes
+from guanxi.sales.quotes.api import routes as quote_routes
+from guanxi.sales.receivables.api import routes as receivable_routes
 from guanxi.search.views import SearchView
 from guanxi.transfer.api.views import ImportViewSet
 from guanxi.workspace.announcements.api import routes as announcement_routes
@@ -26,6 +32,15 @@ from guanxi.workspace.messages.api import routes as message_routes
 from guanxi.workspace.notifications.api import routes as notification_routes
 from guanxi.workspace.reports.api import routes as work_report_routes
 from guanxi.workspace.schedule.api import routes as schedule_routes
+
+SALES_ROUTES = (
+    lead_routes,
+    opportunity_routes,
+    quote_routes,
+    contract_routes,
+    order_routes,
+    receivable_routes,
+)
 
 router = DefaultRouter(trailing_slash=False)
 router.include_root_view = False
@@ -54,6 +69,7 @@ for routes in (
     announcement_routes,
     message_routes,
     work_report_routes,
+    *SALES_ROUTES,
 ):
     routes.register(router)
 
@@ -70,6 +86,7 @@ urlpatterns = [
     *message_routes.urlpatterns,
     *announcement_routes.urlpatterns,
     *work_report_routes.urlpatterns,
+    *(pattern for routes in SALES_ROUTES for pattern in routes.urlpatterns),
     # the document describes the API, not any org's data: readable without signing in
     path(
         "openapi.json", SpectacularJSONAPIView.as_view(permission_classes=[AllowAny]), name="schema"

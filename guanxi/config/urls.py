@@ -20,6 +20,12 @@ urlpatterns = [
     path("messages/", include("guanxi.workspace.messages.urls")),
     path("announcements/", include("guanxi.workspace.announcements.urls")),
     path("work-reports/", include("guanxi.workspace.reports.urls")),
+    path("leads/", include("guanxi.sales.leads.urls")),
+    path("opportunities/", include("guanxi.sales.opportunities.urls")),
+    path("quotes/", include("guanxi.sales.quotes.urls")),
+    path("contracts/", include("guanxi.sales.contracts.urls")),
+    path("orders/", include("guanxi.sales.orders.urls")),
+    path("receivables/", include("guanxi.sales.receivables.urls")),
     path("", include("guanxi.workspace.urls")),
 ]
 

@@ -400,6 +400,14 @@ class SettingsForm(forms.ModelForm):
             "renewal_reminder_days": _(
                 "续约或复购到期前多少天提醒负责人（未定和会续约的事项）；0 表示到期当天提醒。"
             ),
+            "quote_discount_limit": _("报价中任一行折扣超过此百分比时，报价须经审批。"),
+            "credit_check_mode": _(
+                "订单确认时信用检查未通过：提交审批，或直接拒绝（信用等级为“停止”的客户总是拒绝）。"
+            ),
+            "credit_overdue_days": _("应收款逾期超过这么多天才计入信用检查。"),
+            "credit_overdue_amount": _(
+                "逾期超过容忍天数的应收款合计超过此金额时，信用检查不通过。"
+            ),
         }
 
     def __init__(self, *args, **kwargs):

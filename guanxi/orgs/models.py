@@ -1,6 +1,7 @@
 """Orgs (tenants), their departments, roles, employees and setup data."""
 
 import datetime
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
@@ -33,6 +34,13 @@ class Organization(TimeStamped):
 
     def __str__(self):
         return self.name
+
+
+class CreditCheckMode(models.TextChoices):
+    """What happens to an order that fails the credit check at confirmation."""
+
+    APPROVAL = "approval", _("提交审批")
+    REFUSE = "refuse", _("直接拒绝")
 
 
 class OrgSettings(OrgOwned):
@@ -84,6 +92,29 @@ class OrgSettings(OrgOwned):
     )
     renewal_reminder_days = models.PositiveSmallIntegerField(
         _("续约/复购提前提醒天数"), default=30, validators=[MaxValueValidator(365)]
+    )
+    quote_discount_limit = models.DecimalField(
+        _("报价折扣审批线（%）"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("10"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+    )
+    credit_check_mode = models.CharField(
+        _("信用检查未通过时"),
+        max_length=10,
+        choices=CreditCheckMode.choices,
+        default=CreditCheckMode.APPROVAL,
+    )
+    credit_overdue_days = models.PositiveSmallIntegerField(
+        _("逾期容忍天数"), default=30, validators=[MaxValueValidator(3650)]
+    )
+    credit_overdue_amount = models.DecimalField(
+        _("逾期容忍金额"),
+        max_digits=18,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0"))],
     )
     work_start = models.TimeField(_("上班时间"), default=datetime.time(9, 0))
     work_end = models.TimeField(_("下班时间"), default=datetime.time(18, 0))

@@ -27,6 +27,8 @@ TARGETS = {
     "contract": (gettext_lazy("合同"), "HT-{yyyy}-{seq:05}"),
     "order": (gettext_lazy("销售订单"), "DD-{yyyy}{mm}{dd}-{seq:04}"),
     "payment": (gettext_lazy("回款"), "HK-{yyyy}{mm}-{seq:05}"),
+    "receivable": (gettext_lazy("应收款"), "YS-{yyyy}{mm}-{seq:05}"),
+    "expense": (gettext_lazy("费用"), "FY-{yyyy}{mm}-{seq:05}"),
     "ticket": (gettext_lazy("服务工单"), "GD-{yyyy}{mm}{dd}-{seq:04}"),
     "product": (gettext_lazy("产品"), "CP-{seq:05}"),
 }

@@ -40,6 +40,7 @@ MODULES = {
     "audit": (pgettext_lazy("module", "审计日志"), ("view", "export"), False),
     "approval_flows": (pgettext_lazy("module", "审批流程"), CRUD, False),
     "work_report_templates": (pgettext_lazy("module", "工作报告模板"), CRUD, False),
+    "sales_setup": (pgettext_lazy("module", "销售设置"), ("view", "edit"), False),
     # business modules (their screens arrive with their issues)
     "customers": (pgettext_lazy("module", "客户"), ALL_ACTIONS, True),
     "contacts": (pgettext_lazy("module", "联系人"), ALL_ACTIONS, True),

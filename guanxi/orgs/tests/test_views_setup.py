@@ -1,6 +1,7 @@
 """Setup screens: system parameters, dictionaries and numbering rules."""
 
 import datetime
+from decimal import Decimal
 import re
 
 import pytest
@@ -50,6 +51,10 @@ def settings_data(**changes):
         "pool_claim_limit": 80,
         "repurchase_cycle_days": 30,
         "renewal_reminder_days": 14,
+        "quote_discount_limit": "15.5",
+        "credit_check_mode": "refuse",
+        "credit_overdue_days": 10,
+        "credit_overdue_amount": "5000",
         "work_start": "08:30",
         "work_end": "17:30",
         "work_days": [1, 2, 3, 4, 5, 6],
@@ -83,6 +88,8 @@ def test_save_every_parameter(world, other_world, web):
     assert (saved.pool_return_days, saved.pool_claim_limit) == (45, 80)
     assert saved.repurchase_cycle_days == 30
     assert saved.renewal_reminder_days == 14
+    assert saved.quote_discount_limit == Decimal("15.5") and saved.credit_check_mode == "refuse"
+    assert (saved.credit_overdue_days, saved.credit_overdue_amount) == (10, Decimal("5000"))
     assert saved.work_start == datetime.time(8, 30) and saved.work_end == datetime.time(17, 30)
     assert saved.work_days == [1, 2, 3, 4, 5, 6]
     assert settings_state(other_world.org) == other_before
@@ -96,6 +103,9 @@ def test_save_every_parameter(world, other_world, web):
         ({"work_days": [8]}, "选择一个有效的选项"),
         ({"currency": "usd"}, "请输入三位大写货币代码"),
         ({"quote_decimals": 9}, "确保该值小于或等于6"),
+        ({"quote_discount_limit": "101"}, "确保该值小于或等于100"),
+        ({"credit_check_mode": "maybe"}, "选择一个有效的选项"),
+        ({"credit_overdue_amount": "-1"}, "确保该值大于或等于0"),
         ({"fiscal_year_start_month": 13}, "确保该值小于或等于12"),
         ({"admin_email": "not-mail"}, "请输入合法的邮件地址"),
         ({"churn_threshold_days": "abc"}, "输入整数"),
