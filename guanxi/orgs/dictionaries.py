@@ -69,6 +69,8 @@ DEFAULTS = {
         ("a", "A 一般", "A fair", "#f59f00"),
         ("b", "B 较差", "B poor", "#f76707"),
         ("c", "C 很差", "C bad", "#d63939"),
+        # the credit check refuses every order of a customer rated "stop" (停止交易)
+        ("stop", "停止交易", "Stop trading", "#1d273b"),
     ],
     "lead_source": [
         ("web_form", "网站表单", "Web form", ""),

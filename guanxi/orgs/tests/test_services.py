@@ -190,7 +190,7 @@ def test_dictionary_entries(world):
             .order_by("sort_order")
             .values_list("code", flat=True)
         )
-        assert codes == ["c", "b", "a", "aa", "aaa"]
+        assert codes == ["stop", "c", "b", "a", "aa", "aaa"]
         with pytest.raises(ValidationError):
             services.dictionary_reorder(actor=world.admin, kind="credit_rating", ids=ids[:2])
 

@@ -1,8 +1,8 @@
 """Setup screens: system parameters, dictionaries and numbering rules."""
 
 import datetime
-from decimal import Decimal
 import re
+from decimal import Decimal
 
 import pytest
 import time_machine
