@@ -93,6 +93,11 @@ class OrgSettings(OrgOwned):
     renewal_reminder_days = models.PositiveSmallIntegerField(
         _("续约/复购提前提醒天数"), default=30, validators=[MaxValueValidator(365)]
     )
+    # the letterhead (信头) printed on quotes, contracts and statements, under the org's name
+    letterhead_address = models.CharField(_("信头地址"), max_length=200, blank=True)
+    letterhead_phone = models.CharField(_("信头电话"), max_length=40, blank=True)
+    letterhead_email = models.EmailField(_("信头邮箱"), blank=True)
+    letterhead_website = models.CharField(_("信头网址"), max_length=200, blank=True)
     quote_discount_limit = models.DecimalField(
         _("报价折扣审批线（%）"),
         max_digits=5,

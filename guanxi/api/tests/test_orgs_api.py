@@ -276,7 +276,7 @@ def test_dictionary_entries_readable_by_everyone_code_is_stable(world, api):
     listing = api(world.rep_a).get("/api/v1/dictionary-entries", {"kind": "credit_rating"})
     assert listing.status_code == 200
     codes = [e["code"] for e in listing.json()["items"]]
-    assert codes == ["aaa", "aa", "a", "b", "c"]
+    assert codes == ["aaa", "aa", "a", "b", "c", "stop"]
     entry_id = listing.json()["items"][0]["id"]
     response = api(world.admin).patch(
         f"/api/v1/dictionary-entries/{entry_id}", {"code": "renamed"}, format="json"

@@ -51,6 +51,10 @@ def settings_data(**changes):
         "pool_claim_limit": 80,
         "repurchase_cycle_days": 30,
         "renewal_reminder_days": 14,
+        "letterhead_address": "上海市浦东新区世纪大道100号",
+        "letterhead_phone": "021-5888 0000",
+        "letterhead_email": "sales@alpha.cn",
+        "letterhead_website": "www.alpha.cn",
         "quote_discount_limit": "15.5",
         "credit_check_mode": "refuse",
         "credit_overdue_days": 10,
@@ -88,6 +92,8 @@ def test_save_every_parameter(world, other_world, web):
     assert (saved.pool_return_days, saved.pool_claim_limit) == (45, 80)
     assert saved.repurchase_cycle_days == 30
     assert saved.renewal_reminder_days == 14
+    assert saved.letterhead_address == "上海市浦东新区世纪大道100号"
+    assert (saved.letterhead_phone, saved.letterhead_email) == ("021-5888 0000", "sales@alpha.cn")
     assert saved.quote_discount_limit == Decimal("15.5") and saved.credit_check_mode == "refuse"
     assert (saved.credit_overdue_days, saved.credit_overdue_amount) == (10, Decimal("5000"))
     assert saved.work_start == datetime.time(8, 30) and saved.work_end == datetime.time(17, 30)
@@ -105,6 +111,7 @@ def test_save_every_parameter(world, other_world, web):
         ({"quote_decimals": 9}, "确保该值小于或等于6"),
         ({"quote_discount_limit": "101"}, "确保该值小于或等于100"),
         ({"credit_check_mode": "maybe"}, "选择一个有效的选项"),
+        ({"letterhead_email": "sales-at-alpha"}, "请输入合法的邮件地址"),
         ({"credit_overdue_amount": "-1"}, "确保该值大于或等于0"),
         ({"fiscal_year_start_month": 13}, "确保该值小于或等于12"),
         ({"admin_email": "not-mail"}, "请输入合法的邮件地址"),
