@@ -67,6 +67,18 @@ def _same_org(actor, *objects):
 
 # ---- orgs ----------------------------------------------------------------------------
 
+# What other apps set up in a new org (sales: its default pipeline…). orgs may not import
+# those apps, so each registers its service here at ``ready()``; ``org_create`` calls them
+# inside the new org's scope and the creating transaction.
+ORG_CREATED_REACTIONS: list = []
+
+
+def on_org_created(reaction):
+    """Register ``reaction(*, org, admin)``, run when an org is created."""
+    if reaction not in ORG_CREATED_REACTIONS:
+        ORG_CREATED_REACTIONS.append(reaction)
+    return reaction
+
 
 @transaction.atomic
 def org_create(*, code, name, admin_username, admin_password, admin_name=None):
@@ -115,6 +127,8 @@ def org_create(*, code, name, admin_username, admin_password, admin_name=None):
             org=org, user=user, name=admin_name or admin_username, department=root
         )
         admin.roles.add(roles["admin"])
+        for reaction in ORG_CREATED_REACTIONS:
+            reaction(org=org, admin=admin)
     return org, admin
 
 
