@@ -1,9 +1,14 @@
 """This app's resources under ``/api/v1/``: ``register`` adds its viewsets to the
 project's router, ``urlpatterns`` holds its other paths (both read by config/api_urls)."""
 
+from guanxi.sales.receivables.api import views
+
 
 def register(router):
     """Adds this app's viewsets to the ``/api/v1/`` router."""
+    router.register("receivables", views.ReceivableViewSet, basename="receivable")
+    router.register("payments", views.PaymentViewSet, basename="payment")
+    router.register("invoices", views.InvoiceViewSet, basename="invoice")
 
 
 urlpatterns: list = []
