@@ -1,0 +1,50 @@
+"""What leads plug into, registered from ``LeadsConfig.ready()``: follow-ups can be
+recorded on a lead (a follow-up target), the start page's "待跟进线索" card, and the
+handover step that gives a leaver's leads to their successor. (The search kind
+registers itself in ``indexing``.)"""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from guanxi.customers import extensions
+from guanxi.workspace import start, targets
+
+
+def _start_card(employee):
+    from guanxi.sales.leads import selectors
+
+    mine = selectors.my_open_leads(employee=employee, limit=8)
+    if mine is None:
+        return None
+    rows, count = mine
+    return {"leads": rows, "count": count} if count else None
+
+
+def _visible(employee):
+    from guanxi.sales.leads import selectors
+
+    return selectors.lead_queryset(employee=employee)
+
+
+def _handover(from_employee, to_employee, customer_ids, actor):
+    from guanxi.sales.leads import services
+
+    return services.leads_handover(from_employee, to_employee, customer_ids, actor)
+
+
+def register():
+    from guanxi.sales.leads.models import Lead
+
+    targets.register(
+        Lead,
+        key="lead",
+        module="leads",
+        label=pgettext_lazy("record type", "线索"),
+        link=lambda lead: reverse("leads:lead_detail", args=[lead.pk]),
+        visible=_visible,
+    )
+    start.register("leads", template="leads/_start_card.html", context=_start_card, order=25)
+    extensions.register_handover(
+        extensions.HandoverStep(key="leads", label=_("线索"), move=_handover, order=50)
+    )
