@@ -35,6 +35,7 @@ RATE_PLACES = 2
 MAX_QUANTITY = Decimal(10) ** 14
 MAX_PRICE = Decimal(10) ** 14
 MAX_AMOUNT = Decimal(10) ** 14
+MAX_ID = 2**63  # larger ids cannot be stored: no product has them
 HUNDRED = Decimal(100)
 ZERO = Decimal(0)
 
@@ -91,6 +92,23 @@ class DocumentLine(OrgOwned):
     def __str__(self):
         return self.description or str(self.product_id)
 
+    # numbers as people write them: 1.5 rather than 1.5000, 100 rather than 1E+2
+    @property
+    def quantity_display(self):
+        return plain(self.quantity)
+
+    @property
+    def unit_price_display(self):
+        return plain(self.unit_price)
+
+    @property
+    def discount_display(self):
+        return plain(self.discount)
+
+    @property
+    def tax_rate_display(self):
+        return plain(self.tax_rate)
+
 
 @dataclass(frozen=True)
 class LineInput:
@@ -120,6 +138,23 @@ class Totals:
     tax: Decimal
     total: Decimal
 
+    @property
+    def places(self):
+        """The decimal places these totals were quantized to."""
+        return max(0, -self.total.as_tuple().exponent)
+
+    @classmethod
+    def from_document(cls, document, places):
+        """The totals stored on a document (subtotal, discount_amount, amount, tax,
+        total columns), quantized to ``places`` for display."""
+        return cls(
+            subtotal=quantize(document.subtotal, places),
+            discount=quantize(document.discount_amount, places),
+            amount=quantize(document.amount, places),
+            tax=quantize(document.tax, places),
+            total=quantize(document.total, places),
+        )
+
     def as_fields(self):
         """The document columns these totals are stored in (interfaces: subtotal,
         discount_amount, amount, tax, total)."""
@@ -135,6 +170,14 @@ class Totals:
 def quantize(value, places):
     """Round half up to ``places`` decimals (the boundary rule for money)."""
     return Decimal(value).quantize(Decimal(1).scaleb(-int(places)), rounding=ROUND_HALF_UP)
+
+
+def plain(value):
+    """A Decimal without trailing zeros or exponent: ``1.5000`` → ``"1.5"``."""
+    if value is None:
+        return ""
+    text = format(Decimal(value).normalize(), "f")
+    return text
 
 
 def _gross(line, places):
@@ -214,9 +257,10 @@ def _product_id(value):
     if isinstance(value, bool):
         return None
     try:
-        return int(str(value).strip())
+        number = int(str(value).strip())
     except (TypeError, ValueError):
         return None
+    return number if 0 < number < MAX_ID else None
 
 
 def _clean_quantity(value, number, errors):
