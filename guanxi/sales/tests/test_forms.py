@@ -49,7 +49,7 @@ def test_editor_context_labels_rows_and_offers_products(world, make_product):
     assert {p.pk for p in context["products"]} == {printer.pk, retired.pk}
     html = render_to_string("sales/_lines_editor.html", context)
     assert 'x-data="linesEditor"' in html
-    assert 'data-id="%s"' % printer.pk in html
+    assert f'data-id="{printer.pk}"' in html
     assert "第 1 行：数量必须大于 0。" in html
 
 
