@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from guanxi.core.models import OrgOwned, Versioned
 from guanxi.core.tenancy import DisabledQuerySet, OrgScopedManager
+from guanxi.sales.lines import DocumentLine
 
 MONEY_DIGITS = 18
 MONEY_PLACES = 2
@@ -253,3 +254,16 @@ class StageChange(OrgOwned):
 
     def __str__(self):
         return f"{self.opportunity_id}: {self.from_stage_id} → {self.to_stage_id}"
+
+
+class OpportunityLine(DocumentLine):
+    """A product the customer is expected to buy in this opportunity (商机产品明细)."""
+
+    opportunity = models.ForeignKey(
+        Opportunity, on_delete=models.CASCADE, related_name="lines", verbose_name=_("商机")
+    )
+
+    class Meta(DocumentLine.Meta):
+        verbose_name = _("商机产品明细")
+        verbose_name_plural = _("商机产品明细")
+        indexes = [models.Index(fields=["org", "opportunity", "position"], name="oppline_org_opp")]

@@ -23,10 +23,12 @@ from guanxi.core.errors import BusinessRuleError
 from guanxi.core.versioning import lock_for_update
 from guanxi.orgs import numbering, policy
 from guanxi.orgs.models import DictionaryEntry, OrgSettings
+from guanxi.sales import lines as document_lines
 from guanxi.sales.opportunities.models import (
     MONEY_DIGITS,
     MONEY_PLACES,
     Opportunity,
+    OpportunityLine,
     Pipeline,
     Stage,
     StageChange,
@@ -514,11 +516,43 @@ def require_visible(actor, opportunity):
         raise Http404
 
 
-def _currency(org_id):
-    return (
-        OrgSettings.objects.filter(org_id=org_id).values_list("currency", flat=True).first()
-        or "CNY"
+def _org_values(org_id):
+    """``(currency, price_places)`` of the org's system parameters."""
+    row = (
+        OrgSettings.objects.filter(org_id=org_id).values_list("currency", "price_decimals").first()
     )
+    return row or ("CNY", 6)
+
+
+def _clean_lines(raw, org_id, errors, *, allowed_inactive=()):
+    """Validated ``LineInput``s (amounts to the opportunity's 2 places), or None after
+    recording the errors."""
+    try:
+        return document_lines.clean_lines(
+            raw,
+            org_id=org_id,
+            places=MONEY_PLACES,
+            price_places=_org_values(org_id)[1],
+            required=False,
+            allowed_inactive=allowed_inactive,
+        )
+    except ValidationError as exc:
+        errors.setdefault("lines", []).extend(exc.message_dict.get("lines", exc.messages))
+        return None
+
+
+def _store_lines(opportunity, inputs):
+    """Replace the lines; with lines, the amount is their total (价税合计)."""
+    totals = document_lines.replace_lines(
+        document=opportunity,
+        line_model=OpportunityLine,
+        fk_name="opportunity",
+        inputs=inputs,
+        places=MONEY_PLACES,
+    )
+    if inputs:
+        opportunity.amount = totals.total
+    return totals
 
 
 # ---- stage history -----------------------------------------------------------------------
@@ -575,6 +609,8 @@ def opportunity_create(
     (the default pipeline is made on first use); ``probability`` defaults to the
     stage's; ``owner`` defaults to the actor (someone else needs
     ``opportunities.transfer``) and ``owner_department`` is the owner's department.
+    ``lines`` (API names: product, quantity, unit_price, discount, tax_rate,
+    description) make the amount their total (an ``amount`` given too must match).
     Creating straight into the won or lost stage is refused (win or lose it after).
     The customer moves on in its lifecycle (event ``opportunity``: target or
     potential → opportunity customer). Locks the customer row (lifecycle event).
@@ -609,8 +645,11 @@ def opportunity_create(
     next_step = _strip(next_step) or ""
     if len(next_step) > 200:
         _add(errors, "next_step", _("下一步不能超过 200 个字。"))
-    if lines:
-        _add(errors, "lines", _("商机的产品明细暂不可用。"))
+    line_inputs = _clean_lines(lines, actor.org_id, errors) if lines else []
+    if line_inputs and amount not in (None, ""):
+        total = document_lines.compute_totals(line_inputs, MONEY_PLACES).total
+        if amount_value != total:
+            _add(errors, "amount", _("该商机有产品明细，金额由明细合计得出。"))
     _raise(errors)
     now = timezone.now()
     opportunity = Opportunity(
@@ -622,7 +661,7 @@ def opportunity_create(
         stage=stage,
         probability=probability_value,
         amount=amount_value,
-        currency=_currency(actor.org_id),
+        currency=_org_values(actor.org_id)[0],
         expected_close_date=close_date,
         competitors=competitor_list,
         next_step=next_step,
@@ -634,6 +673,9 @@ def opportunity_create(
     )
     _assign_code(actor, opportunity)
     opportunity.save()
+    if line_inputs:
+        _store_lines(opportunity, line_inputs)
+        opportunity.save(update_fields=["amount"])
     _record_move(opportunity, None, "", actor, now, None)
     audit.record_change(
         actor=actor,
@@ -700,11 +742,12 @@ def _lost_event(actor, opportunity):
 
 
 @transaction.atomic
-def opportunity_update(*, actor, opportunity, version=None, **fields):
+def opportunity_update(*, actor, opportunity, version=None, lines=None, **fields):
     """Edit an opportunity in the actor's data scope (``version``: the one the editor
     loaded; a stale one is refused, 409). Only ``EDITABLE_FIELDS``; a new owner needs
-    ``opportunities.transfer`` and brings the owner's department along. While the
-    opportunity has product lines, its amount is their total and cannot be typed."""
+    ``opportunities.transfer`` and brings the owner's department along. ``lines``
+    (a list, possibly empty) replaces the product lines; while the opportunity has
+    lines, its amount is their total and cannot be typed."""
     unknown = sorted(set(fields) - set(EDITABLE_FIELDS))
     if unknown:
         raise ValidationError({f: [_("未知字段。")] for f in unknown}, code="unknown_field")
@@ -727,10 +770,21 @@ def opportunity_update(*, actor, opportunity, version=None, **fields):
             opportunity.probability != before["probability"]
         ):
             _add(errors, "probability", _("已赢单或输单的商机不能修改赢率。"))
+    line_inputs = None
+    if lines is not None:
+        kept = list(opportunity.lines.values_list("product_id", flat=True))
+        line_inputs = _clean_lines(lines, actor.org_id, errors, allowed_inactive=kept)
+    with_lines = bool(line_inputs) if lines is not None else has_lines(opportunity)
     if "amount" in fields:
         amount = _clean_amount(fields["amount"], errors)
-        if has_lines(opportunity) and amount != opportunity.amount:
-            _add(errors, "amount", _("该商机有产品明细，金额由明细合计得出。"))
+        if with_lines:
+            expected = (
+                opportunity.amount
+                if line_inputs is None
+                else document_lines.compute_totals(line_inputs, MONEY_PLACES).total
+            )
+            if amount != expected:
+                _add(errors, "amount", _("该商机有产品明细，金额由明细合计得出。"))
         opportunity.amount = amount
     if "expected_close_date" in fields:
         opportunity.expected_close_date = _clean_date(
@@ -752,7 +806,13 @@ def opportunity_update(*, actor, opportunity, version=None, **fields):
         opportunity.owner = fields["owner"]
         opportunity.owner_department_id = getattr(fields["owner"], "department_id", None)
     _raise(errors)
+    lines_before = _lines_snapshot(opportunity) if lines is not None else None
+    if line_inputs is not None:
+        _store_lines(opportunity, line_inputs)
     after = audit.snapshot(opportunity, OPPORTUNITY_FIELDS)
+    if lines is not None:
+        before["lines"] = lines_before
+        after["lines"] = _lines_snapshot(opportunity)
     if after == before:
         return opportunity
     _bump(opportunity, timezone.now())
@@ -768,8 +828,16 @@ def opportunity_update(*, actor, opportunity, version=None, **fields):
 
 
 def has_lines(opportunity):
-    lines = getattr(opportunity, "lines", None)
-    return lines is not None and lines.exists()
+    return opportunity.pk is not None and opportunity.lines.exists()
+
+
+def _lines_snapshot(opportunity):
+    return [
+        f"{line.product_id}×{document_lines.plain(line.quantity)}"
+        f"@{document_lines.plain(line.unit_price)}-{document_lines.plain(line.discount)}%"
+        f"+{document_lines.plain(line.tax_rate)}%"
+        for line in OpportunityLine.objects.filter(opportunity=opportunity).order_by("position")
+    ]
 
 
 @transaction.atomic
@@ -900,3 +968,22 @@ def opportunity_restore(*, actor, opportunity):
         after={"deleted_at": None},
     )
     return opportunity
+
+
+@transaction.atomic
+def pipeline_delete(*, actor, pipeline):
+    """Delete a pipeline nobody uses: never the default one, never one with opportunities
+    (deleted ones included) — deactivate it instead."""
+    policy.require(actor, "sales_setup.edit")
+    pipeline = Pipeline.objects.select_for_update().get(pk=pipeline.pk)
+    if pipeline.is_default:
+        raise BusinessRuleError(_("默认销售流程不能删除。"), code="default_pipeline")
+    if Opportunity.with_deleted.filter(pipeline=pipeline).exists():
+        raise BusinessRuleError(
+            _("该销售流程已有商机，不能删除；可以停用它。"), code="pipeline_in_use"
+        )
+    before = _pipeline_snapshot(pipeline)
+    audit.record_change(
+        actor=actor, instance=pipeline, action=ChangeRecord.Action.DELETE, before=before
+    )
+    pipeline.delete()
