@@ -62,7 +62,7 @@ def lead_list(request):
     employee = request.employee
     policy.require(employee, "leads.view")
     params = {key: value for key, value in request.GET.items() if value and key != "page"}
-    filterset = LeadFilter(request.GET or None, queryset=selectors.lead_queryset(employee=employee))
+    filterset = LeadFilter(request.GET, queryset=selectors.lead_queryset(employee=employee))
     queryset = filterset.qs if filterset.is_valid() else Lead.objects.none()
     page = Paginator(queryset.order_by("-id"), PAGE_SIZE).get_page(request.GET.get("page"))
     labels = _labels()
@@ -76,7 +76,7 @@ def lead_list(request):
             "rows": list(page.object_list),
             "labels": labels,
             "params": params,
-            "filter_errors": filterset.errors if filterset.is_bound else {},
+            "filter_errors": filterset.errors,
             "statuses": Lead.Status.choices,
             "sources": sorted(labels["source"].items(), key=lambda item: item[0]),
             "owners": [(POOL, _("线索池（无负责人）"))]
