@@ -34,6 +34,7 @@ from guanxi.core.versioning import lock_for_update
 from guanxi.customers.models import Customer
 from guanxi.orgs import numbering, policy
 from guanxi.orgs.models import Employee, OrgSettings
+from guanxi.sales.receivables import indexing
 from guanxi.sales.receivables.models import (
     ZERO,
     Invoice,
@@ -570,6 +571,7 @@ def payment_create(
             action=ChangeRecord.Action.CREATE,
             after=_payment_snapshot(payment),
         )
+        indexing.index_payments([payment.pk])
     return payment
 
 
@@ -639,10 +641,11 @@ def payment_update(*, actor, payment, version=None, **fields):
             errors.update(exc.message_dict)
     if errors:
         raise ValidationError(errors)
-    audit.save_if_changed(
+    if audit.save_if_changed(
         actor=actor, instance=current, before=before,
         after=audit.snapshot(current, PAYMENT_AUDIT),
-    )  # fmt: skip
+    ):  # fmt: skip
+        indexing.index_payments([current.pk])
     return current
 
 
@@ -781,6 +784,7 @@ def invoice_create(
             action=ChangeRecord.Action.CREATE,
             after=audit.snapshot(invoice, INVOICE_AUDIT),
         )
+        indexing.index_invoices([invoice.pk])
     return invoice
 
 
@@ -804,10 +808,11 @@ def invoice_update(*, actor, invoice, version=None, **fields):
         _set_owner(current, _owner(fields["owner"]))
     if "receivables" in fields:
         current.receivables.set(_invoice_receivables(fields["receivables"], current.customer_id))
-    audit.save_if_changed(
+    if audit.save_if_changed(
         actor=actor, instance=current, before=before,
         after=audit.snapshot(current, INVOICE_AUDIT),
-    )  # fmt: skip
+    ):  # fmt: skip
+        indexing.index_invoices([current.pk])
     return current
 
 
@@ -835,11 +840,16 @@ def move_to_customer(*, from_ids, survivor, actor):
     """Merge: receivables, payments and invoices of ``from_ids`` move to ``survivor``
     (a payment and the receivables it is matched to always move together, so matches
     stay within one customer). Returns how many records moved."""
+    from_ids = list(from_ids)
+    payments = list(Payment.objects.filter(customer_id__in=from_ids).values_list("pk", flat=True))
+    invoices = list(Invoice.objects.filter(customer_id__in=from_ids).values_list("pk", flat=True))
     moved = 0
     for model in (Receivable, Payment, Invoice):
-        moved += model.objects.filter(customer_id__in=list(from_ids)).update(
+        moved += model.objects.filter(customer_id__in=from_ids).update(
             customer=survivor, updated_at=timezone.now()
         )
+    indexing.index_payments(payments)
+    indexing.index_invoices(invoices)
     return moved
 
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("statement/xlsx/", views.statement_xlsx, name="statement_xlsx"),
     path("statement/pdf/", views.statement_pdf, name="statement_pdf"),
     path("customer-options/", views.customer_options, name="customer_options"),
+    path("customer/<int:pk>/panel/", views.customer_panel, name="customer_panel"),
     path("allocation-rows/", views.allocation_rows, name="allocation_rows"),
     path("payments/", views.payment_list, name="payment_list"),
     path("payments/new/", views.payment_create, name="payment_create"),
@@ -22,5 +23,6 @@ urlpatterns = [
     path("payments/<int:pk>/void/", views.payment_void, name="payment_void"),
     path("invoices/", views.invoice_list, name="invoice_list"),
     path("invoices/new/", views.invoice_create, name="invoice_create"),
+    path("invoices/<int:pk>/", views.invoice_detail, name="invoice_detail"),
     path("invoices/<int:pk>/void/", views.invoice_void, name="invoice_void"),
 ]

@@ -532,3 +532,37 @@ def _download(request, body, filename, content_type, file_format):
     response = HttpResponse(body, content_type=content_type)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     return response
+
+
+@employee_required
+@require_GET
+def invoice_detail(request, pk):
+    """An invoice found by search: its row in the invoice list."""
+    invoice = selectors.access_invoice(request.employee, pk)
+    return redirect(reverse("receivables:invoice_list") + f"?q={invoice.number}")
+
+
+@employee_required
+@require_GET
+def customer_panel(request, pk):
+    """The customer 360° card's body (htmx): open and overdue amounts, credit balance,
+    open receivables, last payments and DSO, within the employee's scope."""
+    policy.require(request.employee, f"{MODULE}.view")
+    customer = customer_selectors.access_customer(request.employee, pk)
+    today = timezone.localdate()
+    return render(
+        request,
+        "receivables/_customer_panel_body.html",
+        {
+            "customer": customer,
+            "summary": selectors.customer_summary(
+                employee=request.employee, customer_id=customer.pk, today=today
+            ),
+            "dso": selectors.customer_dso(
+                employee=request.employee, customer_id=customer.pk, today=today
+            ),
+            "today": today,
+            "can_create": policy.can(request.employee, f"{MODULE}.create"),
+            **_places(request),
+        },
+    )
