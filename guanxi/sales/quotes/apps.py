@@ -6,3 +6,8 @@ class QuotesConfig(AppConfig):
     name = "guanxi.sales.quotes"
     label = "quotes"
     verbose_name = _("报价")
+
+    def ready(self):
+        from guanxi.sales.quotes import integrations
+
+        integrations.register()

@@ -1,0 +1,86 @@
+"""What quotes add to other modules, registered from ``QuotesConfig.ready()``: the
+approval document type, a card on the customer 360° page (loaded after the page, so
+it costs the page no query), the merge and handover steps, and follow-up targets."""
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from guanxi.audit import services as audit
+from guanxi.audit.models import ChangeRecord
+from guanxi.customers import extensions
+from guanxi.orgs import policy
+from guanxi.sales.quotes import indexing, selectors, services
+from guanxi.sales.quotes.models import Quote
+from guanxi.workspace import targets
+
+OPEN = (Quote.Status.DRAFT, Quote.Status.PENDING, Quote.Status.APPROVED, Quote.Status.SENT)
+CARD = "quotes/_customer_card.html"
+
+
+def customer_card(customer, employee):
+    if not policy.can(employee, "quotes.view"):
+        return None
+    return {"customer": customer}
+
+
+def count_linked(customer_ids):
+    return Quote.with_deleted.filter(customer_id__in=list(customer_ids)).count()
+
+
+def move_linked(from_ids, survivor, actor):
+    """A merge: the merged customers' quotes (every revision, deleted ones too) go to
+    the survivor. Their contacts stay: the customers app moves contacts along."""
+    return Quote.with_deleted.filter(customer_id__in=list(from_ids)).update(customer_id=survivor.pk)
+
+
+@transaction.atomic
+def handover_open(from_employee, to_employee, customer_ids, actor):
+    """A handover: the leaver's open quotes (current revisions in draft, pending,
+    approved or sent; of those customers, or all) get the successor as owner; audited
+    per quote."""
+    queryset = Quote.objects.filter(
+        owner_id=from_employee.pk, status__in=OPEN, superseded_at__isnull=True
+    )
+    if customer_ids is not None:
+        queryset = queryset.filter(customer_id__in=list(customer_ids))
+    moved = []
+    for quote in queryset.select_for_update():
+        before = audit.snapshot(quote, ("owner",))
+        quote.owner = to_employee
+        quote.owner_department_id = to_employee.department_id
+        quote.save(update_fields=["owner", "owner_department", "updated_at"])
+        audit.record_change(
+            actor=actor, instance=quote, action=ChangeRecord.Action.UPDATE, before=before,
+            after=audit.snapshot(quote, ("owner",)),
+        )  # fmt: skip
+        moved.append(quote.pk)
+    indexing.index_quotes(moved)  # the index places a quote by its owner
+    return len(moved)
+
+
+def register():
+    services.register_document()
+    extensions.register_panel(
+        extensions.Panel(key="quotes", template=CARD, context=customer_card, order=45)
+    )
+    extensions.register_related(
+        extensions.Related(
+            key="quotes", label=_("报价单"), count=count_linked, move=move_linked, order=45
+        )
+    )
+    extensions.register_handover(
+        extensions.HandoverStep(
+            key="quotes", label=_("未结束的报价单"), move=handover_open, order=45
+        )
+    )
+    targets.register(
+        Quote,
+        key="quote",
+        module="quotes",
+        label=pgettext_lazy("record type", "报价单"),
+        link=lambda quote: reverse("quotes:quote_detail", args=[quote.pk]),
+        visible=lambda employee: selectors.quote_queryset(employee=employee).select_related(None),
+        customer=lambda quote: quote.customer_id,
+    )
