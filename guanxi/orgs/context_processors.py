@@ -35,6 +35,35 @@ NAVIGATION = [
         ],
     ),
     (
+        pgettext_lazy("navigation", "销售管理"),
+        "graph-up-arrow",
+        [
+            (pgettext_lazy("navigation", "线索"), "leads:lead_list", "leads.view"),
+            (
+                pgettext_lazy("navigation", "商机"),
+                "opportunities:opportunity_list",
+                "opportunities.view",
+            ),
+            (
+                pgettext_lazy("navigation", "商机看板"),
+                "opportunities:opportunity_board",
+                "opportunities.view",
+            ),
+            (
+                pgettext_lazy("navigation", "销售漏斗"),
+                "opportunities:opportunity_funnel",
+                "opportunities.view",
+            ),
+            (pgettext_lazy("navigation", "报价"), "quotes:quote_list", "quotes.view"),
+            (pgettext_lazy("navigation", "合同"), "contracts:contract_list", "contracts.view"),
+            (pgettext_lazy("navigation", "订单"), "orders:order_list", "orders.view"),
+            (pgettext_lazy("navigation", "应收款"), "receivables:receivable_list", "payments.view"),
+            (pgettext_lazy("navigation", "回款"), "receivables:payment_list", "payments.view"),
+            (pgettext_lazy("navigation", "发票"), "receivables:invoice_list", "payments.view"),
+            (pgettext_lazy("navigation", "账龄分析"), "receivables:ageing", "payments.view"),
+        ],
+    ),
+    (
         pgettext_lazy("navigation", "系统设置"),
         "gear",
         [
@@ -51,6 +80,21 @@ NAVIGATION = [
             ),
             (pgettext_lazy("navigation", "产品"), "catalog:product_list", "products.view"),
             (pgettext_lazy("navigation", "审批流程"), "approvals:flow_list", "approval_flows.view"),
+            (
+                pgettext_lazy("navigation", "销售流程"),
+                "opportunities:pipeline_list",
+                "sales_setup.view",
+            ),
+            (
+                pgettext_lazy("navigation", "线索评分规则"),
+                "leads:scoring_rules",
+                "sales_setup.view",
+            ),
+            (
+                pgettext_lazy("navigation", "线索分配规则"),
+                "leads:assignment_rules",
+                "sales_setup.view",
+            ),
             (
                 pgettext_lazy("navigation", "报告模板"),
                 "work_reports:template_list",
