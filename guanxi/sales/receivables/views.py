@@ -206,7 +206,8 @@ def receivable_cancel(request, pk):
 def customer_options(request):
     """``<option>``s of the customers matching ``q`` that the employee may see (htmx)."""
     policy.require(request.employee, f"{MODULE}.view")
-    text = request.GET.get("q", "").strip()
+    # the search boxes are named customer_q (they sit inside other forms)
+    text = (request.GET.get("q") or request.GET.get("customer_q") or "").strip()
     customers = []
     if text:
         customers = list(
