@@ -6,3 +6,8 @@ class OrdersConfig(AppConfig):
     name = "guanxi.sales.orders"
     label = "orders"
     verbose_name = _("销售订单")
+
+    def ready(self):
+        from guanxi.sales.orders import integrations
+
+        integrations.register()

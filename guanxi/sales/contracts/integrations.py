@@ -1,0 +1,90 @@
+"""What contracts add to other modules, registered from ``ContractsConfig.ready()``:
+the approval document type, a card on the customer 360° page (loaded after the page, so
+it costs the page no query), the merge and handover steps, and follow-up targets."""
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from guanxi.audit import services as audit
+from guanxi.audit.models import ChangeRecord
+from guanxi.customers import extensions
+from guanxi.orgs import policy
+from guanxi.sales.contracts import selectors, services
+from guanxi.sales.contracts.models import Contract
+from guanxi.workspace import targets
+
+OPEN = (
+    Contract.Status.DRAFT,
+    Contract.Status.PENDING,
+    Contract.Status.REJECTED,
+    Contract.Status.EFFECTIVE,
+)
+CARD = "contracts/_customer_card.html"
+
+
+def customer_card(customer, employee):
+    if not policy.can(employee, "contracts.view"):
+        return None
+    return {"customer": customer}
+
+
+def count_linked(customer_ids):
+    return Contract.with_deleted.filter(customer_id__in=list(customer_ids)).count()
+
+
+def move_linked(from_ids, survivor, actor):
+    """A merge: the merged customers' contracts (deleted ones too) go to the survivor."""
+    return Contract.with_deleted.filter(customer_id__in=list(from_ids)).update(
+        customer_id=survivor.pk
+    )
+
+
+@transaction.atomic
+def handover_open(from_employee, to_employee, customer_ids, actor):
+    """A handover: the leaver's open contracts (of those customers, or all) get the
+    successor as owner; audited per contract."""
+    queryset = Contract.objects.filter(owner_id=from_employee.pk, status__in=OPEN)
+    if customer_ids is not None:
+        queryset = queryset.filter(customer_id__in=list(customer_ids))
+    moved = 0
+    for contract in queryset.select_for_update():
+        before = audit.snapshot(contract, ("owner",))
+        contract.owner = to_employee
+        contract.owner_department_id = to_employee.department_id
+        contract.save(update_fields=["owner", "owner_department", "updated_at"])
+        audit.record_change(
+            actor=actor, instance=contract, action=ChangeRecord.Action.UPDATE, before=before,
+            after=audit.snapshot(contract, ("owner",)),
+        )  # fmt: skip
+        moved += 1
+    return moved
+
+
+def register():
+    services.register()
+    extensions.register_panel(
+        extensions.Panel(key="contracts", template=CARD, context=customer_card, order=50)
+    )
+    extensions.register_related(
+        extensions.Related(
+            key="contracts", label=_("合同"), count=count_linked, move=move_linked, order=50
+        )
+    )
+    extensions.register_handover(
+        extensions.HandoverStep(
+            key="contracts", label=_("未结束的合同"), move=handover_open, order=50
+        )
+    )
+    targets.register(
+        Contract,
+        key="contract",
+        module="contracts",
+        label=pgettext_lazy("record type", "合同"),
+        link=lambda contract: reverse("contracts:contract_detail", args=[contract.pk]),
+        visible=lambda employee: selectors.contract_queryset(employee=employee).select_related(
+            None
+        ),
+        customer=lambda contract: contract.customer_id,
+    )
