@@ -198,13 +198,15 @@ def receivable_create(
     source_code="",
     title="",
     owner=None,
+    booked_on=None,
 ):
     """Create one receivable (应收款) of ``customer``. ``source_type``: "contract" (an
     instalment of a contract's payment plan), "order" (a direct order) or "manual".
     Runs inside the caller's transaction; checks no permission (contracts and orders
     call it when a document becomes effective). ``owner`` defaults to the customer's
-    owner (when still here), else the actor. The amount is rounded to the org's
-    contract decimals."""
+    owner (when still here), else the actor. ``booked_on`` (记账日期, the day the sale is
+    counted for DSO and the statement) defaults to today. The amount is rounded to the
+    org's contract decimals."""
     with transaction.atomic():
         customer = _customer(customer, actor=actor)
         if source_type not in Receivable.Source.values:
@@ -240,7 +242,7 @@ def receivable_create(
             title=title_text,
             amount=value,
             currency=currency,
-            booked_on=today,
+            booked_on=_parse_date(booked_on, "booked_on") if booked_on else today,
             due_date=due,
             created_by=actor,
         )
