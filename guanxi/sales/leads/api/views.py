@@ -1,5 +1,6 @@
 """``/api/v1/leads`` (线索)."""
 
+from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
@@ -21,11 +22,22 @@ from guanxi.sales.leads.api.serializers import (
 from guanxi.sales.leads.filters import LeadFilter
 
 
+def _id(pk):
+    try:
+        value = int(pk)
+    except (TypeError, ValueError) as exc:
+        raise Http404 from exc
+    if not 0 < value < 2**63:
+        raise Http404
+    return value
+
+
 class LeadViewSet(OrgViewSet):
     """Leads the caller sees: their data scope, and the pool (leads without an owner).
     A lead created without ``owner`` is given one by the assignment rules. A converted
     lead is locked (422 ``lead_converted``). ``POST …/{id}/convert`` converts it;
-    ``POST …/transfer`` and ``…/assign-by-rules`` change the owner of many."""
+    ``POST …/transfer`` and ``…/assign-by-rules`` change the owner of many. DELETE moves a
+    lead to the recycle bin; ``POST …/{id}/restore`` brings it back."""
 
     module = "leads"
     serializer_class = LeadSerializer
@@ -36,6 +48,7 @@ class LeadViewSet(OrgViewSet):
         "claim": "edit",
         "transfer": "transfer",
         "assign_by_rules": "transfer",
+        "restore": "delete",
     }
 
     def scoped_queryset(self):
@@ -110,6 +123,13 @@ class LeadViewSet(OrgViewSet):
                 },
                 status=exc.status_code,
             )
+        return Response(self.get_serializer(self._fresh(lead.pk)).data)
+
+    @extend_schema(request=None, responses={200: LeadSerializer})
+    @action(detail=True, methods=["post"])
+    def restore(self, request, pk=None):
+        """Bring a lead back from the recycle bin (404 unless it is there and in scope)."""
+        lead = services.lead_restore(actor=self.employee, lead_id=_id(pk))
         return Response(self.get_serializer(self._fresh(lead.pk)).data)
 
     @extend_schema(request=None, responses={200: LeadSerializer})

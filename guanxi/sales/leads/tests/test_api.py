@@ -11,6 +11,7 @@ from guanxi.sales.leads import services
 from guanxi.sales.leads.models import Lead
 from guanxi.sales.leads.tests.helpers import east_team, make_lead
 from guanxi.sales.opportunities.models import Opportunity
+from guanxi.workspace import services as activity_services
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/leads"
@@ -173,11 +174,17 @@ def test_transfer_and_assign_by_rules(world, api):
     assert answer.status_code == 200 and answer.json()["owner"] == world.rep_a.pk
 
 
-def test_delete_is_soft(world, api):
+def test_delete_is_soft_and_restore_brings_it_back(world, api):
     lead = make_lead(world.rep_a, owner=world.rep_a)
     assert api(world.rep_a).delete(f"{URL}/{lead.pk}").status_code == 403
     assert api(world.manager).delete(f"{URL}/{lead.pk}").status_code == 204
     assert _row(lead).deleted_at is not None
+    assert api(world.manager).get(f"{URL}/{lead.pk}").status_code == 404
+    assert api(world.rep_a).post(f"{URL}/{lead.pk}/restore").status_code == 403
+    assert api(world.manager).post(f"{URL}/{lead.pk}/restore").status_code == 200
+    assert _row(lead).deleted_at is None
+    assert api(world.manager).post(f"{URL}/{lead.pk}/restore").status_code == 422
+    assert api(world.manager).post(f"{URL}/999999/restore").status_code == 404
 
 
 def _many(world, n):
@@ -191,9 +198,23 @@ def test_list_and_detail_query_counts_do_not_grow(world, api, django_assert_max_
     client.get(URL)  # warm the caches (roles, dictionaries)
     with django_assert_max_num_queries(12) as few:
         client.get(URL)
+    listed = len(few.captured_queries)
     _many(world, 12)
-    with django_assert_max_num_queries(len(few.captured_queries)):
+    with django_assert_max_num_queries(listed):
         assert len(client.get(URL).json()["items"]) == 15
     lead = make_lead(world.rep_a, owner=world.rep_a)
-    with django_assert_max_num_queries(14):
+    client.get(f"{URL}/{lead.pk}")
+    with django_assert_max_num_queries(14) as one:
         assert client.get(f"{URL}/{lead.pk}").status_code == 200
+    queries = len(one.captured_queries)  # read now: the next request resets the log
+    with org_scope(world.org):
+        for n in range(4):
+            activity_services.activity_create(
+                actor=world.rep_a,
+                content=f"第{n}次跟进",
+                target=("lead", lead.pk),
+                outcome="有回应",
+            )
+    client.get(f"{URL}/{lead.pk}")  # the rescore writes once
+    with django_assert_max_num_queries(queries):
+        assert client.get(f"{URL}/{lead.pk}").json()["activity_count"] == 4

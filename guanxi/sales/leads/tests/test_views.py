@@ -8,6 +8,7 @@ from guanxi.customers import services as customer_services
 from guanxi.sales.leads import services
 from guanxi.sales.leads.models import AssignmentRule, Lead, ScoringRule
 from guanxi.sales.leads.tests.helpers import make_lead
+from guanxi.workspace import services as activity_services
 
 pytestmark = pytest.mark.django_db
 
@@ -33,15 +34,26 @@ def test_list_and_detail_query_counts(world, web, django_assert_max_num_queries)
     client.get("/leads/")
     with django_assert_max_num_queries(30) as few:
         client.get("/leads/")
+    listed = len(few.captured_queries)
     for i in range(12):
         make_lead(world.manager, owner=world.rep_b, mobile=f"1390000{i:04d}")
-    with django_assert_max_num_queries(len(few.captured_queries)):
+    with django_assert_max_num_queries(listed):
         assert client.get("/leads/").status_code == 200
     lead = make_lead(world.manager, owner=world.rep_a)
     client.get(f"/leads/{lead.pk}/")
     with django_assert_max_num_queries(30) as detail:
         client.get(f"/leads/{lead.pk}/")
-    assert len(detail.captured_queries) <= 30
+    queries = len(detail.captured_queries)  # read now: the next request resets the log
+    with org_scope(world.org):
+        for n in range(5):
+            activity_services.activity_create(
+                actor=world.rep_a, content=f"第{n}次跟进", target=("lead", lead.pk)
+            )
+    client.get(f"/leads/{lead.pk}/")  # the rescore writes once
+    with django_assert_max_num_queries(queries):
+        assert client.get(f"/leads/{lead.pk}/").status_code == 200
+    timeline = f"/activities/for/lead/{lead.pk}/"
+    assert client.get(timeline, HTTP_HX_REQUEST="true").status_code == 200
 
 
 def test_create_edit_and_status(world, web):
