@@ -50,6 +50,13 @@ class QuoteViewSet(OrgViewSet):
         queryset = selectors.quote_queryset(employee=self.employee)
         return queryset if self.action == "list" else selectors.with_lines(queryset)
 
+    def filter_queryset(self, queryset):
+        # the list's filters (current revisions by default) must not hide a record
+        # from its own URL: an old revision stays readable at /quotes/{id}
+        if self.action != "list":
+            return queryset
+        return super().filter_queryset(queryset)
+
     def _fresh(self, pk):
         return selectors.with_lines(selectors.quote_queryset(employee=self.employee)).get(pk=pk)
 
