@@ -6,3 +6,8 @@ class OpportunitiesConfig(AppConfig):
     name = "guanxi.sales.opportunities"
     label = "opportunities"
     verbose_name = _("商机")
+
+    def ready(self):
+        from guanxi.sales.opportunities import integrations
+
+        integrations.register()

@@ -73,19 +73,25 @@ def stages_of(pipeline, *, active_only=False):
 
 
 def weighted_expression():
-    return ExpressionWrapper(F("amount") * F("probability") / Value(100), output_field=_MONEY)
+    """amount × probability: the weighted amount times 100. Divided in Python
+    (``weighted``): SQLite keeps whole amounts as integers and would divide them as such."""
+    return ExpressionWrapper(F("amount") * F("probability"), output_field=_MONEY)
+
+
+def weighted(value):
+    return money(Decimal(value or 0) / 100)
 
 
 def _totals(queryset):
     row = queryset.aggregate(
-        count=Count("id"),
-        amount=Coalesce(Sum("amount"), Value(ZERO), output_field=_MONEY),
-        weighted=Coalesce(Sum(weighted_expression()), Value(ZERO), output_field=_MONEY),
+        n=Count("id"),
+        sum_amount=Coalesce(Sum("amount"), Value(ZERO), output_field=_MONEY),
+        sum_weighted=Coalesce(Sum(weighted_expression()), Value(ZERO), output_field=_MONEY),
     )
     return {
-        "count": row["count"],
-        "amount": money(row["amount"]),
-        "weighted": money(row["weighted"]),
+        "count": row["n"],
+        "amount": money(row["sum_amount"]),
+        "weighted": weighted(row["sum_weighted"]),
     }
 
 
@@ -95,16 +101,16 @@ def stage_totals(queryset):
         queryset.order_by()
         .values("stage_id")
         .annotate(
-            count=Count("id"),
-            amount=Coalesce(Sum("amount"), Value(ZERO), output_field=_MONEY),
-            weighted=Coalesce(Sum(weighted_expression()), Value(ZERO), output_field=_MONEY),
+            n=Count("id"),
+            sum_amount=Coalesce(Sum("amount"), Value(ZERO), output_field=_MONEY),
+            sum_weighted=Coalesce(Sum(weighted_expression()), Value(ZERO), output_field=_MONEY),
         )
     )
     return {
         row["stage_id"]: {
-            "count": row["count"],
-            "amount": money(row["amount"]),
-            "weighted": money(row["weighted"]),
+            "count": row["n"],
+            "amount": money(row["sum_amount"]),
+            "weighted": weighted(row["sum_weighted"]),
         }
         for row in rows
     }
@@ -204,16 +210,16 @@ def my_pipeline(employee, today=None):
     end = (start + datetime.timedelta(days=32)).replace(day=1)
     this_month = Q(expected_close_date__gte=start, expected_close_date__lt=end)
     row = Opportunity.objects.filter(owner=employee, status=Opportunity.Status.OPEN).aggregate(
-        count=Count("id"),
-        amount=Coalesce(Sum("amount"), Value(ZERO), output_field=_MONEY),
-        weighted=Coalesce(Sum(weighted_expression()), Value(ZERO), output_field=_MONEY),
+        n=Count("id"),
+        sum_amount=Coalesce(Sum("amount"), Value(ZERO), output_field=_MONEY),
+        sum_weighted=Coalesce(Sum(weighted_expression()), Value(ZERO), output_field=_MONEY),
         month_count=Count("id", filter=this_month),
         month_amount=Coalesce(Sum("amount", filter=this_month), Value(ZERO), output_field=_MONEY),
     )
     return {
-        "count": row["count"],
-        "amount": money(row["amount"]),
-        "weighted": money(row["weighted"]),
+        "count": row["n"],
+        "amount": money(row["sum_amount"]),
+        "weighted": weighted(row["sum_weighted"]),
         "month_count": row["month_count"],
         "month_amount": money(row["month_amount"]),
         "month_start": start,

@@ -24,6 +24,7 @@ from guanxi.core.versioning import lock_for_update
 from guanxi.orgs import numbering, policy
 from guanxi.orgs.models import DictionaryEntry, OrgSettings
 from guanxi.sales import lines as document_lines
+from guanxi.sales.opportunities import indexing
 from guanxi.sales.opportunities.models import (
     MONEY_DIGITS,
     MONEY_PLACES,
@@ -677,6 +678,7 @@ def opportunity_create(
         _store_lines(opportunity, line_inputs)
         opportunity.save(update_fields=["amount"])
     _record_move(opportunity, None, "", actor, now, None)
+    indexing.index_opportunities([opportunity.pk])
     audit.record_change(
         actor=actor,
         instance=opportunity,
@@ -817,6 +819,8 @@ def opportunity_update(*, actor, opportunity, version=None, lines=None, **fields
         return opportunity
     _bump(opportunity, timezone.now())
     opportunity.save()
+    if after["name"] != before["name"] or after["owner"] != before["owner"]:
+        indexing.index_opportunities([opportunity.pk])
     audit.record_change(
         actor=actor,
         instance=opportunity,
@@ -937,6 +941,7 @@ def opportunity_delete(*, actor, opportunity, version=None):
     Opportunity.with_deleted.filter(pk=opportunity.pk).update(
         deleted_at=now, version=opportunity.version + 1, updated_at=now
     )
+    indexing.unindex_opportunities([opportunity.pk])
     audit.record_change(
         actor=actor,
         instance=opportunity,
@@ -960,6 +965,7 @@ def opportunity_restore(*, actor, opportunity):
         deleted_at=None, version=opportunity.version + 1, updated_at=now
     )
     opportunity.refresh_from_db()
+    indexing.index_opportunities([opportunity.pk])
     audit.record_change(
         actor=actor,
         instance=opportunity,
