@@ -29,6 +29,15 @@ def lead_queryset(*, employee):
     return queryset if q is None else queryset.filter(q)
 
 
+def deleted_leads(*, employee):
+    """Leads in the recycle bin that ``employee`` may see, most recently deleted first."""
+    if not policy.can(employee, "leads.view"):
+        return Lead.objects.none()
+    queryset = Lead.with_deleted.filter(deleted_at__isnull=False).select_related("owner")
+    q = visible_q(employee)
+    return (queryset if q is None else queryset.filter(q)).order_by("-deleted_at", "-id")
+
+
 def can_see(employee, lead):
     """May ``employee`` see ``lead`` (in scope, or in the pool)?"""
     if not policy.can(employee, "leads.view"):

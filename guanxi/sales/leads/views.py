@@ -278,6 +278,30 @@ def lead_delete(request, pk):
     return redirect("leads:lead_list")
 
 
+@employee_required
+def recycle_bin(request):
+    """Deleted leads (newest deletion first) with a restore button each."""
+    employee = request.employee
+    policy.require(employee, "leads.delete")
+    page = Paginator(selectors.deleted_leads(employee=employee), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "leads/recycle_bin.html", {"page": page, "rows": list(page)})
+
+
+@employee_required
+@require_POST
+def lead_restore(request, pk):
+    employee = request.employee
+    try:
+        services.lead_restore(actor=employee, lead_id=pk)
+    except REFUSALS as exc:
+        messages.error(request, refusal_text(exc))
+        return redirect("leads:recycle_bin")
+    messages.success(request, _("线索已恢复。"))
+    return redirect("leads:lead_detail", pk)
+
+
 # ---- conversion ----------------------------------------------------------------------------
 
 

@@ -305,3 +305,18 @@ def test_delete_and_restore(world):
         assert not Lead.objects.filter(pk=lead.pk).exists()
         services.lead_restore(actor=world.manager, lead_id=lead.pk)
         assert Lead.objects.filter(pk=lead.pk).exists()
+
+
+def test_nightly_job_counts_the_days_follow_ups(world):
+    from guanxi.sales.leads import tasks
+
+    lead = make_lead(world.rep_a, owner=world.rep_a)
+    with org_scope(world.org):
+        activity_services.activity_create(
+            actor=world.rep_a, content="电话沟通", target=("lead", lead.pk), outcome="有兴趣"
+        )
+    result = tasks.leads_rescore_daily.call_local()
+    assert result[world.org.pk] == 1
+    with org_scope(world.org):
+        lead.refresh_from_db()
+    assert lead.activity_count == 1 and lead.status == Lead.Status.CONTACTED

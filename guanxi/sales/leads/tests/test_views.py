@@ -177,3 +177,15 @@ def test_start_card_and_search(world, web):
     assert f"/leads/{lead.pk}/" in found.content.decode()
     hidden = web(world.rep_b).get("/search/", {"q": "海韵"})
     assert f"/leads/{lead.pk}/" not in hidden.content.decode()
+
+
+def test_recycle_bin_lists_and_restores(world, web):
+    lead = make_lead(world.rep_a, owner=world.rep_a, company_name="回收站里的公司")
+    client = web(world.manager)
+    client.post(f"/leads/{lead.pk}/delete/")
+    assert "回收站里的公司" in client.get("/leads/recycle-bin/").content.decode()
+    assert client.post(f"/leads/{lead.pk}/restore/").status_code == 302
+    with org_scope(world.org):
+        assert Lead.objects.filter(pk=lead.pk).exists()
+    # the same test client, now signed in as a rep, who may not delete leads
+    assert web(world.rep_a).get("/leads/recycle-bin/").status_code == 403
