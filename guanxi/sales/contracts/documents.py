@@ -6,10 +6,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
+from guanxi.core.errors import BusinessRuleError
 from guanxi.customers import selectors as customer_selectors
 from guanxi.customers.models import Contact, Customer
 from guanxi.orgs import policy
 from guanxi.orgs.models import Employee, OrgSettings
+from guanxi.sales.opportunities import selectors as opportunity_selectors
+from guanxi.sales.opportunities.models import Opportunity
+from guanxi.sales.quotes import selectors as quote_selectors
+from guanxi.sales.quotes.models import Quote
 
 TITLE_LENGTH = 200
 TERMS_LENGTH = 20000
@@ -56,6 +61,46 @@ def owner_for(actor, value, *, module, current=None) -> Employee:
     if not keeps and not policy.can(actor, f"{module}.transfer"):
         raise PermissionDenied(_("把单据交给其他负责人需要“转移”权限。"))
     return owner
+
+
+# a quote that was approved (or needed no approval), sent or accepted may become a contract
+# or an order; a draft, one under approval, refused by the customer or expired may not
+QUOTE_USABLE = (Quote.Status.APPROVED, Quote.Status.SENT, Quote.Status.ACCEPTED)
+
+
+def source_quote(actor, value) -> Quote | None:
+    """The quote (id or object) a contract or order is made from, with its lines, if
+    ``actor`` may see it and it is usable; None for none."""
+    if value in (None, ""):
+        return None
+    try:
+        quote = quote_selectors.with_lines(quote_selectors.quote_queryset(employee=actor)).get(
+            pk=int(pk_of(value))
+        )
+    except (Quote.DoesNotExist, TypeError, ValueError, OverflowError) as exc:
+        raise ValidationError({"quote": [_("报价单不存在。")]}, code="invalid") from exc
+    if quote.status not in QUOTE_USABLE:
+        raise BusinessRuleError(
+            _("报价单%(status)s，不能据此签合同或下订单。")
+            % {"status": quote.get_status_display()},
+            code="quote_not_usable",
+        )
+    return quote
+
+
+def visible_opportunity(actor, value, customer) -> Opportunity | None:
+    """The opportunity (id or object) if ``actor`` may see it and it is ``customer``'s."""
+    if value in (None, ""):
+        return None
+    try:
+        opportunity = opportunity_selectors.opportunity_queryset(employee=actor).get(
+            pk=int(pk_of(value))
+        )
+    except (Opportunity.DoesNotExist, TypeError, ValueError, OverflowError) as exc:
+        raise ValidationError({"opportunity": [_("商机不存在。")]}, code="invalid") from exc
+    if opportunity.customer_id != customer.pk:
+        raise ValidationError({"opportunity": [_("商机不属于所选客户。")]}, code="invalid")
+    return opportunity
 
 
 def text(value, field, limit, *, required=False):

@@ -58,6 +58,22 @@ class Contract(OrgOwned, Versioned):
         related_name="+",
         verbose_name=_("联系人"),
     )
+    quote = models.ForeignKey(
+        "quotes.Quote",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("报价单"),
+    )
+    opportunity = models.ForeignKey(
+        "opportunities.Opportunity",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("商机"),
+    )
     status = models.CharField(
         _("状态"), max_length=20, choices=Status.choices, default=Status.DRAFT
     )

@@ -45,12 +45,12 @@ MODULE = "contracts"
 SEARCH_KIND = "contract"
 SOURCE_TYPE = "contract"
 AUDIT_FIELDS = (
-    "code", "title", "customer", "contact", "status", "total", "terms", "start_date",
-    "end_date", "signed_on", "owner",
+    "code", "title", "customer", "contact", "opportunity", "status", "total", "terms",
+    "start_date", "end_date", "signed_on", "owner",
 )  # fmt: skip
 FIELDS = (
-    "title", "customer", "contact", "terms", "start_date", "end_date", "signed_on", "owner",
-    "lines", "payment_plan",
+    "title", "customer", "contact", "opportunity", "terms", "start_date", "end_date",
+    "signed_on", "owner", "lines", "payment_plan",
 )  # fmt: skip
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 ALLOWED_EXTENSIONS = frozenset(
@@ -132,20 +132,34 @@ def _index(contract):
 
 @transaction.atomic
 def contract_create(
-    *, actor, customer, title, lines, payment_plan=None, contact=None, terms="",
-    start_date=None, end_date=None, signed_on=None, owner=None, source_lines=None,
+    *, actor, customer=None, title="", lines=None, payment_plan=None, contact=None, terms="",
+    start_date=None, end_date=None, signed_on=None, owner=None, quote=None, opportunity=None,
 ):  # fmt: skip
-    """A draft contract. ``lines`` is raw line input (``clean_lines``); ``source_lines``
-    (stored lines of a quote) are copied instead when given. ``payment_plan`` is raw
-    ``[{amount, due_date}]`` that must sum exactly to the total. Takes the next
-    ``contract`` code."""
+    """A draft contract. ``lines`` is raw line input (``clean_lines``). From a ``quote``
+    (approved, sent or accepted, visible to the actor): its customer, contact,
+    opportunity and title unless given, and its lines unless ``lines`` are given.
+    ``payment_plan`` is raw ``[{amount, due_date}]`` that must sum exactly to the total.
+    Takes the next ``contract`` code."""
     policy.require(actor, f"{MODULE}.create")
     settings = documents.org_settings(actor.org_id)
     places = _places(settings)
+    source = documents.source_quote(actor, quote)
+    source_lines = None
+    if source is not None:
+        customer = customer or source.customer_id
+        contact = contact if contact not in (None, "") else source.contact_id
+        opportunity = opportunity if opportunity not in (None, "") else source.opportunity_id
+        title = title or source.title or source.code
+        if lines is None:
+            source_lines = list(source.lines.all())
     customer = documents.visible_customer(actor, customer)
+    if source is not None and source.customer_id != customer.pk:
+        raise ValidationError({"quote": [_("报价单不属于所选客户。")]}, code="invalid")
     data = {
         "title": documents.text(title, "title", documents.TITLE_LENGTH, required=True),
         "contact": documents.customer_contact(customer, contact),
+        "opportunity": documents.visible_opportunity(actor, opportunity, customer),
+        "quote": source,
         "terms": documents.text(terms, "terms", documents.TERMS_LENGTH),
         "start_date": documents.date_or_none(start_date, "start_date"),
         "end_date": documents.date_or_none(end_date, "end_date"),
@@ -209,6 +223,12 @@ def contract_update(*, actor, contract, version=None, **changes):
             contract.contact = None
     if "contact" in changes:
         contract.contact = documents.customer_contact(customer, changes["contact"])
+    if "opportunity" in changes:
+        contract.opportunity = documents.visible_opportunity(
+            actor, changes["opportunity"], customer
+        )
+    elif contract.customer_id != before["customer"]["id"]:
+        contract.opportunity = None
     if "title" in changes:
         contract.title = documents.text(
             changes["title"], "title", documents.TITLE_LENGTH, required=True

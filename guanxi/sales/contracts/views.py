@@ -64,6 +64,18 @@ def contact_choices(customer_id):
     )
 
 
+def quote_of(request, value):
+    """The quote a new contract or order starts from (``?quote=``), or None; an unusable
+    one is said on the page and left out."""
+    if not selected_id(value):
+        return None
+    try:
+        return documents.source_quote(request.employee, value)
+    except (ValidationError, BusinessRuleError) as exc:
+        messages.error(request, refusal_text(exc))
+        return None
+
+
 def split_errors(form, exc):
     """A service's ValidationError on a document form: the ``lines`` and ``payment_plan``
     messages go to their editors (returned), the rest onto the form."""
@@ -125,7 +137,12 @@ def _form_page(request, *, contract=None):
     settings = documents.org_settings(employee.org_id)
     places = settings.contract_decimals
     source = request.POST if request.method == "POST" else request.GET
-    customer_id = selected_id(source.get("customer")) or (contract and contract.customer_id)
+    quote = None if contract is not None else quote_of(request, source.get("quote"))
+    customer_id = (
+        (quote and quote.customer_id)
+        or selected_id(source.get("customer"))
+        or (contract and contract.customer_id)
+    )
     form_kwargs = {
         "customers": customer_choices(employee, customer_id),
         "contacts": contact_choices(customer_id),
@@ -147,7 +164,11 @@ def _form_page(request, *, contract=None):
             try:
                 if contract is None:
                     contract = services.contract_create(
-                        actor=employee, lines=line_rows, payment_plan=plan_rows, **data
+                        actor=employee,
+                        lines=line_rows,
+                        payment_plan=plan_rows,
+                        quote=quote,
+                        **data,
                     )
                     messages.success(request, _("合同 %(code)s 已保存。") % {"code": contract.code})
                 else:
@@ -176,6 +197,10 @@ def _form_page(request, *, contract=None):
                 {"amount": i.amount.quantize(step), "due_date": i.due_date}
                 for i in contract.instalments.all()
             ]
+        elif quote is not None:
+            initial = {"customer": customer_id, "contact": quote.contact_id, "title": quote.title}
+            form = ContractForm(initial=initial, **form_kwargs)
+            rows, plan_rows = list(quote.lines.all()), []
         else:
             form = ContractForm(initial={"customer": customer_id}, **form_kwargs)
             rows, plan_rows = [], []
@@ -187,7 +212,14 @@ def _form_page(request, *, contract=None):
     return render(
         request,
         "contracts/contract_form.html",
-        {"form": form, "contract": contract, "plan_errors": plan_errors, **editor, **plan},
+        {
+            "form": form,
+            "contract": contract,
+            "quote": quote,
+            "plan_errors": plan_errors,
+            **editor,
+            **plan,
+        },
         status=status,
     )
 

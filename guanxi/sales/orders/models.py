@@ -63,6 +63,14 @@ class Order(OrgOwned, Versioned):
         related_name="orders",
         verbose_name=_("合同"),
     )
+    quote = models.ForeignKey(
+        "quotes.Quote",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("报价单"),
+    )
     status = models.CharField(
         _("状态"), max_length=20, choices=Status.choices, default=Status.DRAFT
     )

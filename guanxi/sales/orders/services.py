@@ -51,7 +51,7 @@ SEARCH_KIND = "order"
 SOURCE_TYPE = "order"
 NOTES_LENGTH = 5000
 AUDIT_FIELDS = (
-    "code", "title", "customer", "contact", "contract", "status", "order_date",
+    "code", "title", "customer", "contact", "contract", "quote", "status", "order_date",
     "payment_due_date", "delivery_status", "shipped_on", "delivered_on", "total", "notes",
     "owner",
 )  # fmt: skip
@@ -99,17 +99,25 @@ def _source_contract(actor, contract):
 
 @transaction.atomic
 def order_create(
-    *, actor, customer=None, lines=None, contract=None, source_lines=None, title="",
-    contact=None, order_date=None, payment_due_date=None, notes="", owner=None,
+    *, actor, customer=None, lines=None, contract=None, quote=None, title="", contact=None,
+    order_date=None, payment_due_date=None, notes="", owner=None,
 ):  # fmt: skip
     """A draft order. From an effective ``contract`` (its customer, and its lines unless
-    ``lines`` are given), from a quote (the caller passes its stored lines as
-    ``source_lines`` and its customer), or direct (``customer`` and raw ``lines``).
-    Takes the next ``order`` code."""
+    ``lines`` are given), from a ``quote`` (approved, sent or accepted: its customer,
+    contact and lines the same way), or direct (``customer`` and raw ``lines``). Takes
+    the next ``order`` code."""
     policy.require(actor, f"{MODULE}.create")
     settings = documents.org_settings(actor.org_id)
     places = _places(settings)
     source = _source_contract(actor, contract)
+    from_quote = documents.source_quote(actor, quote) if source is None else None
+    source_lines = None
+    if from_quote is not None:
+        customer = customer or from_quote.customer_id
+        if lines is None:
+            source_lines = list(from_quote.lines.all())
+        contact = contact if contact not in (None, "") else from_quote.contact_id
+        title = title or from_quote.title
     if source is not None:
         customer = source.customer
         if lines is None and source_lines is None:
@@ -117,6 +125,8 @@ def order_create(
         contact = contact if contact not in (None, "") else source.contact_id
         title = title or source.title
     customer = documents.visible_customer(actor, customer)
+    if from_quote is not None and from_quote.customer_id != customer.pk:
+        raise ValidationError({"quote": [_("报价单不属于所选客户。")]}, code="invalid")
     data = {
         "title": documents.text(title, "title", documents.TITLE_LENGTH),
         "contact": documents.customer_contact(customer, contact),
@@ -137,6 +147,7 @@ def order_create(
         code=next_code(org_id=actor.org_id, target="order"),
         customer=customer,
         contract=source,
+        quote=from_quote,
         currency=settings.currency,
         **data,
     )

@@ -21,6 +21,7 @@ from guanxi.sales.contracts import selectors as contract_selectors
 from guanxi.sales.contracts.views import (
     contact_choices,
     customer_choices,
+    quote_of,
     selected_id,
     split_errors,
     totals_of,
@@ -78,8 +79,13 @@ def _form_page(request, *, order=None):
     contract = (
         order.contract if order is not None else _source_contract(employee, source.get("contract"))
     )
+    quote = None
+    if order is None and contract is None:
+        quote = quote_of(request, source.get("quote"))
     if contract is not None:
         customer_id = contract.customer_id
+    elif quote is not None:
+        customer_id = quote.customer_id
     else:
         customer_id = selected_id(source.get("customer")) or (order and order.customer_id)
     form_kwargs = {
@@ -102,7 +108,7 @@ def _form_page(request, *, order=None):
                     if contract is not None:
                         data.pop("customer", None)
                     order = services.order_create(
-                        actor=employee, contract=contract, lines=line_rows, **data
+                        actor=employee, contract=contract, quote=quote, lines=line_rows, **data
                     )
                     messages.success(request, _("订单 %(code)s 已保存。") % {"code": order.code})
                 else:
@@ -127,6 +133,9 @@ def _form_page(request, *, order=None):
         elif contract is not None:
             initial.update(title=contract.title, contact=contract.contact_id)
             rows = list(contract.lines.select_related("product"))
+        elif quote is not None:
+            initial.update(title=quote.title, contact=quote.contact_id)
+            rows = list(quote.lines.all())
         else:
             rows = []
         form = OrderForm(initial=initial, **form_kwargs)
@@ -137,7 +146,7 @@ def _form_page(request, *, order=None):
     return render(
         request,
         "orders/order_form.html",
-        {"form": form, "order": order, "contract": contract, **editor},
+        {"form": form, "order": order, "contract": contract, "quote": quote, **editor},
         status=400 if line_errors else form_status(request, form),
     )
 

@@ -77,8 +77,14 @@ class DocumentReadMixin:
 
 
 class ContractSerializer(DocumentReadMixin, serializers.ModelSerializer):
-    customer = RelatedId()
+    customer = RelatedId(required=False, help_text=_("从报价单签合同时可省略（取报价单的客户）"))
     contact = RelatedId(required=False, allow_null=True)
+    opportunity = RelatedId(required=False, allow_null=True)
+    quote = RelatedId(
+        required=False,
+        allow_null=True,
+        help_text=_("从报价单签合同：复制其客户、联系人、商机和明细（未给出 lines 时）"),
+    )
     owner = RelatedId(required=False, allow_null=True)
     customer_name = serializers.CharField(source="customer.name", read_only=True)
     status_label = serializers.CharField(source="get_status_display", read_only=True)
@@ -89,7 +95,8 @@ class ContractSerializer(DocumentReadMixin, serializers.ModelSerializer):
     class Meta:
         model = Contract
         fields = [
-            "id", "code", "title", "customer", "customer_name", "contact", "status",
+            "id", "code", "title", "customer", "customer_name", "contact", "opportunity",
+            "quote", "status",
             "status_label", "currency", "subtotal", "discount_amount", "amount", "tax", "total",
             "max_discount", "terms", "start_date", "end_date", "signed_on", "owner",
             "owner_department", "lines", "payment_plan", "submitted_at", "effective_at",
@@ -101,7 +108,7 @@ class ContractSerializer(DocumentReadMixin, serializers.ModelSerializer):
             "closed_at", "created_at", "updated_at",
         ]  # fmt: skip
         extra_kwargs = {
-            "title": {"required": True},
+            "title": {"required": False},
             "start_date": {"input_formats": ["%Y-%m-%d"]},
             "end_date": {"input_formats": ["%Y-%m-%d"]},
             "signed_on": {"input_formats": ["%Y-%m-%d"]},

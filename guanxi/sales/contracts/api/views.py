@@ -66,7 +66,9 @@ class ContractViewSet(OrgViewSet):
 
     def perform_create(self, serializer):
         _version, data = self._data(serializer)
-        data.setdefault("lines", [])
+        if data.get("quote") is None:
+            data.pop("quote", None)
+            data.setdefault("lines", [])
         serializer.instance = services.contract_create(actor=self.employee, **data)
 
     def create(self, request, *args, **kwargs):
@@ -77,6 +79,7 @@ class ContractViewSet(OrgViewSet):
 
     def perform_update(self, serializer):
         version, data = self._data(serializer)
+        data.pop("quote", None)
         serializer.instance = services.contract_update(
             actor=self.employee, contract=serializer.instance, version=version, **data
         )

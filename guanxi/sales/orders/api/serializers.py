@@ -15,6 +15,9 @@ from guanxi.sales.orders.models import Order
 class OrderSerializer(DocumentReadMixin, serializers.ModelSerializer):
     customer = RelatedId(required=False, help_text=_("直接下单时必填；根据合同下单时取合同的客户"))
     contract = RelatedId(required=False, allow_null=True, help_text=_("已生效的合同"))
+    quote = RelatedId(
+        required=False, allow_null=True, help_text=_("从报价单下单：复制其客户、联系人和明细")
+    )
     contact = RelatedId(required=False, allow_null=True)
     owner = RelatedId(required=False, allow_null=True)
     customer_name = serializers.CharField(source="customer.name", read_only=True)
@@ -29,7 +32,7 @@ class OrderSerializer(DocumentReadMixin, serializers.ModelSerializer):
     class Meta:
         model = Order
         fields = [
-            "id", "code", "title", "customer", "customer_name", "contact", "contract",
+            "id", "code", "title", "customer", "customer_name", "contact", "contract", "quote",
             "status", "status_label", "order_date", "payment_due_date", "delivery_status",
             "delivery_status_label", "shipped_on", "delivered_on", "currency", "subtotal",
             "discount_amount", "amount", "tax", "total", "notes", "credit_check",

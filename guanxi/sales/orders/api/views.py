@@ -52,8 +52,10 @@ class OrderViewSet(OrgViewSet):
 
     def perform_create(self, serializer):
         _version, data = self._data(serializer)
-        if data.get("contract") is None:
-            data.pop("contract", None)
+        for name in ("contract", "quote"):
+            if data.get(name) is None:
+                data.pop(name, None)
+        if "contract" not in data and "quote" not in data:
             data.setdefault("lines", [])
         serializer.instance = services.order_create(actor=self.employee, **data)
 
@@ -66,6 +68,7 @@ class OrderViewSet(OrgViewSet):
     def perform_update(self, serializer):
         version, data = self._data(serializer)
         data.pop("contract", None)
+        data.pop("quote", None)
         serializer.instance = services.order_update(
             actor=self.employee, order=serializer.instance, version=version, **data
         )
