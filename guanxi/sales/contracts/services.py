@@ -127,7 +127,7 @@ def _set_totals(contract, totals, inputs):
 
 
 def _index(contract):
-    transaction.on_commit(lambda: index.refresh(SEARCH_KIND, [contract.pk]))
+    index.refresh(SEARCH_KIND, [contract.pk])  # in this transaction, like the customers
 
 
 @transaction.atomic
@@ -300,7 +300,7 @@ def contract_delete(*, actor, contract):
         action=ChangeRecord.Action.DELETE,
         before=_snapshot(contract),
     )
-    transaction.on_commit(lambda: index.remove(SEARCH_KIND, [contract.pk]))
+    index.remove(SEARCH_KIND, [contract.pk])
 
 
 def _check_ready(contract):

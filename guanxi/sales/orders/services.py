@@ -67,7 +67,7 @@ def _snapshot(order):
 
 
 def _index(order):
-    transaction.on_commit(lambda: index.refresh(SEARCH_KIND, [order.pk]))
+    index.refresh(SEARCH_KIND, [order.pk])  # in this transaction, like the customers
 
 
 def _places(settings):
@@ -266,7 +266,7 @@ def order_delete(*, actor, order):
     audit.record_change(
         actor=actor, instance=order, action=ChangeRecord.Action.DELETE, before=_snapshot(order)
     )
-    transaction.on_commit(lambda: index.remove(SEARCH_KIND, [order.pk]))
+    index.remove(SEARCH_KIND, [order.pk])
 
 
 def _refuse_confirm(order):
