@@ -309,9 +309,7 @@ def payment_create(request):
                 notes=data["notes"],
             )
         except REFUSALS as exc:
-            refuse(form, exc)
-            if isinstance(exc, ValidationError) and "allocations" in getattr(exc, "error_dict", {}):
-                form.add_error(None, " ".join(exc.message_dict["allocations"]))
+            refuse(form, exc)  # allocation errors show on top of the form
         else:
             messages.success(request, _("回款 %(code)s 已登记。") % {"code": payment.code})
             return redirect("receivables:payment_detail", payment.pk)
