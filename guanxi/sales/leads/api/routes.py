@@ -7,6 +7,10 @@ from guanxi.sales.leads.api import views
 def register(router):
     """Adds this app's viewsets to the ``/api/v1/`` router."""
     router.register("leads", views.LeadViewSet, basename="lead")
+    router.register("lead-scoring-rules", views.ScoringRuleViewSet, basename="lead-scoring-rule")
+    router.register(
+        "lead-assignment-rules", views.AssignmentRuleViewSet, basename="lead-assignment-rule"
+    )
 
 
 urlpatterns: list = []

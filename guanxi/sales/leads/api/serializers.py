@@ -6,8 +6,8 @@ from rest_framework import serializers
 from guanxi.api.fields import RecordId
 from guanxi.api.serializers import QuickRepresentation
 from guanxi.orgs import policy
-from guanxi.orgs.models import Employee
-from guanxi.sales.leads.models import Lead
+from guanxi.orgs.models import Department, Employee
+from guanxi.sales.leads.models import AssignmentRule, Lead, ScoringRule
 
 PHONES = ("mobile", "phone")
 
@@ -117,3 +117,27 @@ class DuplicateSerializer(serializers.Serializer):
     name = serializers.CharField()
     code = serializers.CharField()
     reason = serializers.CharField()
+
+
+class ScoringRuleSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ScoringRule
+        fields = ["id", "criterion", "value", "points", "is_active", "created_at", "updated_at"]
+        read_only_fields = ["created_at", "updated_at"]
+
+
+class AssignmentRuleSerializer(serializers.ModelSerializer):
+    department = serializers.PrimaryKeyRelatedField(
+        queryset=Department.objects, allow_null=True, required=False
+    )
+    employee = serializers.PrimaryKeyRelatedField(
+        queryset=Employee.objects, allow_null=True, required=False
+    )
+
+    class Meta:
+        model = AssignmentRule
+        fields = [
+            "id", "name", "position", "is_active", "source", "region", "method", "department",
+            "employee", "last_assigned", "assigned_count", "created_at", "updated_at",
+        ]  # fmt: skip
+        read_only_fields = ["last_assigned", "assigned_count", "created_at", "updated_at"]

@@ -6,20 +6,26 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError as ApiValidationError
+from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.response import Response
 
+from guanxi.api.permissions import IsEmployee
 from guanxi.api.viewsets import OrgViewSet
+from guanxi.orgs import policy
 from guanxi.orgs.models import Employee
 from guanxi.sales.leads import selectors, services
 from guanxi.sales.leads.api.serializers import (
+    AssignmentRuleSerializer,
     AssignResultSerializer,
     ConvertSerializer,
     LeadIdsSerializer,
     LeadSerializer,
+    ScoringRuleSerializer,
     TransferResultSerializer,
     TransferSerializer,
 )
 from guanxi.sales.leads.filters import LeadFilter
+from guanxi.sales.leads.models import AssignmentRule, ScoringRule
 
 
 def _id(pk):
@@ -166,3 +172,71 @@ class LeadViewSet(OrgViewSet):
             actor=self.employee, lead_ids=body.validated_data["leads"]
         )
         return Response(result, status=status.HTTP_200_OK)
+
+
+# ---- the rules (sales setup) ------------------------------------------------------------------
+
+
+class SetupPermission(BasePermission):
+    """``sales_setup`` offers view and edit only: reading takes view, any change edit."""
+
+    def has_permission(self, request, view):
+        capability = "view" if request.method in SAFE_METHODS else "edit"
+        code = f"{view.module}.{capability}"
+        if policy.can(request._request.employee, code):
+            return True
+        self.message = _("您没有执行此操作的权限：%(perm)s") % {"perm": policy.perms.label(code)}
+        return False
+
+
+class ScoringRuleViewSet(OrgViewSet):
+    """Lead scoring rules (``sales_setup``: view to read, edit to change). Every change
+    queues the recalculation of all lead scores."""
+
+    module = "sales_setup"
+    permission_classes = [IsEmployee, SetupPermission]
+    serializer_class = ScoringRuleSerializer
+    filterset_fields = ["criterion", "is_active"]
+    ordering_fields = ["id", "criterion", "points"]
+
+    def scoped_queryset(self):
+        return ScoringRule.objects.all()
+
+    def perform_create(self, serializer):
+        serializer.instance = services.scoring_rule_create(
+            actor=self.employee, **serializer.validated_data
+        )
+
+    def perform_update(self, serializer):
+        serializer.instance = services.scoring_rule_update(
+            actor=self.employee, rule=serializer.instance, **serializer.validated_data
+        )
+
+    def perform_destroy(self, instance):
+        services.scoring_rule_delete(actor=self.employee, rule=instance)
+
+
+class AssignmentRuleViewSet(OrgViewSet):
+    """Lead assignment rules, tried in ``position`` order (``sales_setup``)."""
+
+    module = "sales_setup"
+    permission_classes = [IsEmployee, SetupPermission]
+    serializer_class = AssignmentRuleSerializer
+    filterset_fields = ["method", "is_active"]
+    ordering_fields = ["id", "position"]
+
+    def scoped_queryset(self):
+        return AssignmentRule.objects.select_related("department", "employee")
+
+    def perform_create(self, serializer):
+        serializer.instance = services.assignment_rule_create(
+            actor=self.employee, **serializer.validated_data
+        )
+
+    def perform_update(self, serializer):
+        serializer.instance = services.assignment_rule_update(
+            actor=self.employee, rule=serializer.instance, **serializer.validated_data
+        )
+
+    def perform_destroy(self, instance):
+        services.assignment_rule_delete(actor=self.employee, rule=instance)

@@ -24,3 +24,29 @@ def build_lead(world):
             title="采购经理",
             owner=world.rep_b,
         )
+
+
+@sample(
+    "lead-scoring-rule",
+    change={"points": 7},
+    check_field="points",
+    create=lambda w: {"criterion": "industry", "value": "education", "points": 3},
+)
+def build_scoring_rule(world):
+    with org_scope(world.org):
+        return services.scoring_rule_create(
+            actor=world.admin, criterion="region", value="西藏", points=4
+        )
+
+
+@sample(
+    "lead-assignment-rule",
+    change={"name": "改过的规则"},
+    check_field="name",
+    create=lambda w: {"name": "新规则", "method": "employee", "employee": w.rep_a.pk},
+)
+def build_assignment_rule(world):
+    with org_scope(world.org):
+        return services.assignment_rule_create(
+            actor=world.admin, name="样本规则", method="round_robin", department=world.east
+        )
