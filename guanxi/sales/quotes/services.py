@@ -588,12 +588,14 @@ def _org_name(quote):
 
 
 @transaction.atomic
-def quote_send(*, actor, quote, to, cc="", subject="", message="", language=None):
+def quote_send(*, actor, quote, to, cc="", subject="", message="", language=None, connection=None):
     """E-mail the quote's PDF (in ``language``, the quote's own by default) to ``to``
     (and ``cc``), from the system. Records who sent it when to whom and moves the quote
     to sent. Refused unless it may be sent (``check_sendable``). The mail is sent inside
     the transaction, as its last step: a mail server that refuses it rolls everything
-    back, so a quote is never marked sent that was not. Locks the quote."""
+    back, so a quote is never marked sent that was not. ``connection``: another mail
+    connection than the configured backend (the demo data sends to a dummy one). Locks the
+    quote."""
     from guanxi.sales.quotes.pdf import quote_pdf, quote_pdf_filename
 
     quote = _lock(actor, quote)
@@ -636,7 +638,9 @@ def quote_send(*, actor, quote, to, cc="", subject="", message="", language=None
         before=before,
         after=_snapshot(quote),
     )
-    mail = EmailMessage(subject=subject, body=message, to=to_list, cc=cc_list)
+    mail = EmailMessage(
+        subject=subject, body=message, to=to_list, cc=cc_list, connection=connection
+    )
     if actor.user_id and getattr(actor.user, "email", ""):
         mail.reply_to = [actor.user.email]
     mail.attach(quote_pdf_filename(quote, language), pdf, "application/pdf")
