@@ -242,3 +242,17 @@ def test_list_queries_do_not_grow(world, customer, api, prefix, django_assert_ma
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(f"/api/v1/{prefix}")
     assert len(response.json()["items"]) >= 7
+
+
+def test_payment_detail_queries_do_not_grow(world, customer, api, django_assert_max_num_queries):
+    """A payment's detail costs the same number of queries whatever its allocations."""
+    client = api(world.admin)
+    rows = [make_receivable(world, customer, "10") for _ in range(6)]
+    small = pay(world, customer, "10", [(rows[0], "10")])
+    large = pay(world, customer, "50", [(row, "10") for row in rows[1:]])
+    client.get(f"/api/v1/payments/{small.pk}")
+    with django_assert_max_num_queries(12) as few:
+        assert client.get(f"/api/v1/payments/{small.pk}").status_code == 200
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        body = client.get(f"/api/v1/payments/{large.pk}").json()
+    assert len(body["allocations"]) == 5
