@@ -1,6 +1,7 @@
 """What leads plug into, registered from ``LeadsConfig.ready()``: follow-ups can be
-recorded on a lead (a follow-up target), the start page's "待跟进线索" card, and the
-handover step that gives a leaver's leads to their successor. (The search kind
+recorded on a lead (a follow-up target), the start page's "待跟进线索" card, the
+handover step that gives a leaver's leads to their successor, and the merge kind that
+keeps a converted lead pointing at the surviving customer. (The search kind
 registers itself in ``indexing``.)"""
 
 from django.urls import reverse
@@ -33,6 +34,18 @@ def _handover(from_employee, to_employee, customer_ids, actor):
     return services.leads_handover(from_employee, to_employee, customer_ids, actor)
 
 
+def _count_converted(customer_ids):
+    from guanxi.sales.leads import services
+
+    return services.count_converted(customer_ids)
+
+
+def _move_converted(from_ids, survivor, actor):
+    from guanxi.sales.leads import services
+
+    return services.move_converted(from_ids, survivor, actor)
+
+
 def register():
     from guanxi.sales.leads.models import Lead
 
@@ -45,6 +58,15 @@ def register():
         visible=_visible,
     )
     start.register("leads", template="leads/_start_card.html", context=_start_card, order=25)
+    extensions.register_related(
+        extensions.Related(
+            key="converted_leads",
+            label=_("转化来源线索"),
+            count=_count_converted,
+            move=_move_converted,
+            order=60,
+        )
+    )
     extensions.register_handover(
         extensions.HandoverStep(key="leads", label=_("线索"), move=_handover, order=50)
     )

@@ -603,6 +603,19 @@ def leads_handover(from_employee, to_employee, customer_ids, actor):
     return len(leads)
 
 
+def count_converted(customer_ids):
+    """How many leads were converted into these customers (the merge preview)."""
+    return Lead.with_deleted.filter(converted_customer_id__in=list(customer_ids)).count()
+
+
+def move_converted(from_ids, survivor, actor):
+    """A customer merge: leads converted into the merged-away customers now name the
+    survivor. Runs inside the merge's transaction. Returns how many moved."""
+    return Lead.with_deleted.filter(converted_customer_id__in=list(from_ids)).update(
+        converted_customer=survivor
+    )
+
+
 # ---- conversion ----------------------------------------------------------------------------
 
 

@@ -143,3 +143,15 @@ def test_disqualified_lead_cannot_be_converted(world):
         with pytest.raises(BusinessRuleError) as caught:
             services.lead_convert(actor=world.rep_a, lead=lead)
         assert caught.value.code == "lead_disqualified"
+
+
+def test_merging_the_customer_keeps_the_lead_pointing_at_the_survivor(world):
+    lead = make_lead(world.rep_a, owner=world.rep_a)
+    with org_scope(world.org):
+        lead = services.lead_convert(actor=world.rep_a, lead=lead)
+        survivor = customer_services.customer_create(actor=world.rep_a, name="云帆科技集团")
+        customer_services.customers_merge(
+            actor=world.admin, survivor_id=survivor.pk, merged_ids=[lead.converted_customer_id]
+        )
+        lead.refresh_from_db()
+        assert lead.converted_customer_id == survivor.pk
