@@ -204,9 +204,9 @@ def receivable_create(
     instalment of a contract's payment plan), "order" (a direct order) or "manual".
     Runs inside the caller's transaction; checks no permission (contracts and orders
     call it when a document becomes effective). ``owner`` defaults to the customer's
-    owner (when still here), else the actor. ``booked_on`` (记账日期, the day the sale is
-    counted for DSO and the statement) defaults to today. The amount is rounded to the
-    org's contract decimals."""
+    owner (when still here), else the actor; so does an ``owner`` who has left.
+    ``booked_on`` (记账日期, the day the sale is counted for DSO and the statement)
+    defaults to today. The amount is rounded to the org's contract decimals."""
     with transaction.atomic():
         customer = _customer(customer, actor=actor)
         if source_type not in Receivable.Source.values:
@@ -227,7 +227,13 @@ def receivable_create(
             try:
                 owner = _owner(owner)
             except ValidationError as exc:
-                errors.update(exc.message_dict)
+                # an owner who has left (a contract approved after its rep left) gives
+                # way to the default owner; an unknown one is refused
+                pk = getattr(owner, "pk", owner)
+                if Employee.objects.filter(pk=pk).exists():
+                    owner = None
+                else:
+                    errors.update(exc.message_dict)
         title_text = (title or "").strip()[:200]
         if errors:
             raise ValidationError(errors)

@@ -292,3 +292,14 @@ def test_invoice_number_unique_per_org(world, other_world, customer):
             actor=other_world.admin, customer=other_customer, number="04400123", amount="5",
             issued_on="2026-12-01",
         )  # fmt: skip
+
+
+def test_owner_who_left_gives_way_to_the_default(world, customer):
+    from guanxi.orgs.models import Employee
+
+    with org_scope(world.org):
+        Employee.objects.filter(pk=world.rep_b.pk).update(status=Employee.Status.LEFT)
+    receivable = make_receivable(world, customer, "100", owner=world.rep_b.pk)
+    assert receivable.owner_id == world.rep_a.pk
+    with pytest.raises(ValidationError):
+        make_receivable(world, customer, "100", owner=999999)
