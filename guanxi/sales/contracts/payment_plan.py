@@ -16,6 +16,7 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
 MAX_INSTALMENTS = 120
+MAX_AMOUNT = Decimal(10) ** 14  # what the stored columns hold
 EARLIEST = datetime.date(2000, 1, 1)
 LATEST = datetime.date(2100, 12, 31)
 
@@ -87,6 +88,8 @@ def clean_plan(raw, *, total, places, currency="") -> list[PlannedInstalment]:
             problem = _("请填写有效的金额。")
         elif amount <= 0:
             problem = _("金额必须大于 0。")
+        elif amount >= MAX_AMOUNT:
+            problem = _("金额过大。")
         elif _places_of(amount) > places:
             problem = _("金额最多 %(places)s 位小数。") % {"places": places}
         if problem:

@@ -138,9 +138,9 @@ class ContractAttachmentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class UploadSerializer(serializers.Serializer):
+class ContractUploadSerializer(serializers.Serializer):
     file = serializers.FileField()
 
 
-class CommentSerializer(serializers.Serializer):
+class ContractCommentSerializer(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, max_length=1000)

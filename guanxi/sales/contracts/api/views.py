@@ -11,12 +11,12 @@ from guanxi.api.viewsets import OrgViewSet
 from guanxi.sales.contracts import documents, selectors, services
 from guanxi.sales.contracts import payment_plan as plans
 from guanxi.sales.contracts.api.serializers import (
-    CommentSerializer,
     ContractAttachmentSerializer,
+    ContractCommentSerializer,
     ContractSerializer,
+    ContractUploadSerializer,
     InstalmentSerializer,
     SplitPlanSerializer,
-    UploadSerializer,
     money,
 )
 from guanxi.sales.contracts.filters import ContractFilter
@@ -93,12 +93,12 @@ class ContractViewSet(OrgViewSet):
     def perform_destroy(self, instance):
         services.contract_delete(actor=self.employee, contract=instance)
 
-    @extend_schema(request=CommentSerializer, responses=ContractSerializer)
+    @extend_schema(request=ContractCommentSerializer, responses=ContractSerializer)
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
         """Send the contract for approval (effective at once when no flow applies)."""
         contract = self.get_object()
-        body = CommentSerializer(data=request.data)
+        body = ContractCommentSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         services.contract_submit(
             actor=self.employee, contract=contract, comment=body.validated_data.get("comment", "")
@@ -120,7 +120,7 @@ class ContractViewSet(OrgViewSet):
         return self._reloaded(contract)
 
     @extend_schema(
-        request={"multipart/form-data": UploadSerializer},
+        request={"multipart/form-data": ContractUploadSerializer},
         responses=ContractAttachmentSerializer(many=True),
     )
     @action(detail=True, methods=["get", "post"])
@@ -129,7 +129,7 @@ class ContractViewSet(OrgViewSet):
         Office documents, text, archives) adds one (needs ``contracts.edit``)."""
         contract = self.get_object()
         if request.method == "POST":
-            body = UploadSerializer(data=request.data)
+            body = ContractUploadSerializer(data=request.data)
             body.is_valid(raise_exception=True)
             attachment = services.attachment_upload(
                 actor=self.employee, contract=contract, upload=body.validated_data["file"]

@@ -72,6 +72,7 @@ def test_a_plan_that_does_not_sum_to_the_total_is_refused_with_both_figures():
         ({"amount": "0", "due_date": "2027-01-31"}, "大于 0"),
         ({"amount": "-5", "due_date": "2027-01-31"}, "大于 0"),
         ({"amount": "abc", "due_date": "2027-01-31"}, "有效的金额"),
+        ({"amount": "1e30", "due_date": "2027-01-31"}, "金额过大"),
         ({"amount": "1.005", "due_date": "2027-01-31"}, "2 位小数"),
         ({"amount": "10", "due_date": "2027-02-30"}, "到期日"),
         ({"amount": "10", "due_date": ""}, "到期日"),

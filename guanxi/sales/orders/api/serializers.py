@@ -54,7 +54,7 @@ class OrderSerializer(DocumentReadMixin, serializers.ModelSerializer):
         return credit.reason(order.credit_check)
 
 
-class DeliverySerializer(serializers.Serializer):
+class OrderDeliverySerializer(serializers.Serializer):
     delivery_status = serializers.ChoiceField(choices=Order.Delivery.choices)
     shipped_on = serializers.DateField(required=False, allow_null=True)
     delivered_on = serializers.DateField(required=False, allow_null=True)

@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from guanxi.api.viewsets import OrgViewSet
 from guanxi.sales.contracts import documents
 from guanxi.sales.orders import selectors, services
-from guanxi.sales.orders.api.serializers import DeliverySerializer, OrderSerializer
+from guanxi.sales.orders.api.serializers import OrderDeliverySerializer, OrderSerializer
 from guanxi.sales.orders.filters import OrderFilter
 
 
@@ -116,11 +116,11 @@ class OrderViewSet(OrgViewSet):
         order = services.order_complete(actor=self.employee, order=self.get_object())
         return self._reloaded(order)
 
-    @extend_schema(request=DeliverySerializer, responses=OrderSerializer)
+    @extend_schema(request=OrderDeliverySerializer, responses=OrderSerializer)
     @action(detail=True, methods=["post"])
     def delivery(self, request, pk=None):
         """Record the delivery status (and dates) of a confirmed order."""
-        body = DeliverySerializer(data=request.data)
+        body = OrderDeliverySerializer(data=request.data)
         body.is_valid(raise_exception=True)
         order = services.order_set_delivery(
             actor=self.employee, order=self.get_object(), **body.validated_data
