@@ -26,6 +26,7 @@ from guanxi.customers import demo as customers_demo
 from guanxi.orgs import defaults
 from guanxi.orgs import services as orgs
 from guanxi.orgs.models import Department, Employee, Organization, Role
+from guanxi.sales.opportunities import demo as opportunities_demo
 from guanxi.workspace.announcements import demo as announcements_demo
 from guanxi.workspace.approvals import demo as approvals_demo
 from guanxi.workspace.messages import demo as messages_demo
@@ -320,6 +321,8 @@ def demo_seed(*, password=DEMO_PASSWORD):
             announcements_demo.seed(admin)
             messages_demo.seed(admin)
             reports_demo.seed(admin)
+            # sales, in the order documents follow one another
+            opportunities_demo.seed(admin)
     return result
 
 

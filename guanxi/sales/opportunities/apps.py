@@ -8,6 +8,8 @@ class OpportunitiesConfig(AppConfig):
     verbose_name = _("商机")
 
     def ready(self):
-        from guanxi.sales.opportunities import integrations
+        from guanxi.orgs import services as orgs_services
+        from guanxi.sales.opportunities import integrations, services
 
         integrations.register()
+        orgs_services.on_org_created(services.seed_default_pipeline)

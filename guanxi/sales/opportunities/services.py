@@ -113,6 +113,11 @@ def ensure_default_pipeline(org_id):
     return pipeline
 
 
+def seed_default_pipeline(*, org, admin):
+    """A new org starts with its default pipeline (registered with ``orgs.on_org_created``)."""
+    ensure_default_pipeline(org.pk)
+
+
 def _ordered_stages(pipeline):
     return list(Stage.objects.filter(pipeline=pipeline).order_by("position", "id"))
 

@@ -65,3 +65,16 @@ def test_my_pipeline_card_numbers(world):
     assert card["count"] == 2 and card["amount"] == Decimal("4000.00")
     assert card["weighted"] == Decimal("400.00")
     assert card["month_count"] == 1 and card["month_amount"] == Decimal("1000.00")
+
+
+def test_a_new_org_starts_with_its_default_pipeline(db):
+    from guanxi.orgs.tests.factories import make_org
+    from guanxi.sales.opportunities.models import Pipeline, Stage
+
+    org, _admin = make_org()
+    with org_scope(org):
+        pipeline = Pipeline.objects.get(is_default=True)
+        stages = list(Stage.objects.filter(pipeline=pipeline).order_by("position"))
+    assert pipeline.name == "标准销售流程"
+    assert [stage.probability for stage in stages] == [10, 30, 50, 70, 100, 0]
+    assert [stage.kind for stage in stages][-2:] == [Stage.Kind.WON, Stage.Kind.LOST]
