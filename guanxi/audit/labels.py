@@ -54,19 +54,22 @@ def key(entity: str, name: str) -> Key | None:
     return _keys.get(entity, {}).get(name)
 
 
-def counts(names: Callable[[], Mapping[str, Any]]) -> Callable[[Any], str]:
+def counts(names: Callable[[], Mapping[str, Any]], *, always=()) -> Callable[[Any], str]:
     """A ``format`` for ``{kind: number}`` values: "客户 3、关怀任务 1" ("Customers 3,
     Care tasks 1" in English), each kind named by ``names()`` (read when shown, so kinds
     registered later are named too) or by its key when unknown. The kinds come in the
     order of ``names()``, unknown ones after: the stored order is not kept everywhere
-    (PostgreSQL's jsonb orders keys by length)."""
+    (PostgreSQL's jsonb orders keys by length). A kind with nothing (0) is left out unless
+    it is one of ``always``: with a dozen modules counting, the zeros would hide the
+    kinds that moved."""
 
     def text(value):
         if not isinstance(value, Mapping):
             return str(value)
         known = names()
         order = {kind: index for index, kind in enumerate(known)}
-        kinds = sorted(value, key=lambda kind: (order.get(kind, len(order)), str(kind)))
+        shown = [kind for kind in value if value[kind] != 0 or kind in always]
+        kinds = sorted(shown, key=lambda kind: (order.get(kind, len(order)), str(kind)))
         separator = "、" if (translation.get_language() or "zh").startswith("zh") else ", "
         return separator.join(f"{known.get(kind, kind)} {value[kind]}" for kind in kinds)
 

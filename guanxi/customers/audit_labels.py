@@ -34,6 +34,8 @@ def register():
             "handover_from": labels.Key(_("移交人")),
             "handover_to": labels.Key(_("接收人")),
             "handover_scope": labels.Key(_("移交范围"), values=HANDOVER_SCOPES),
-            "handover_moved": labels.Key(_("移交数量"), format=labels.counts(handover_kinds)),
+            "handover_moved": labels.Key(
+                _("移交数量"), format=labels.counts(handover_kinds, always=("customers",))
+            ),
         },
     )

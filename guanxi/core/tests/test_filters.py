@@ -45,3 +45,11 @@ def test_counts_follow_the_kinds_order_not_the_stored_one():
     text = labels.counts(lambda: {"customers": "客户", "care_tasks": "关怀任务", "x": "甲"})
     stored = {"x": 1, "zz_unknown": 5, "care_tasks": 2, "customers": 3}  # as jsonb returns
     assert text(stored) == "客户 3、关怀任务 2、甲 1、zz_unknown 5"
+
+
+def test_counts_leave_out_kinds_with_nothing_unless_always_shown():
+    names = lambda: {"customers": "客户", "care_tasks": "关怀任务", "x": "甲"}  # noqa: E731
+    assert labels.counts(names)({"customers": 0, "care_tasks": 0, "x": 2}) == "甲 2"
+    text = labels.counts(names, always=("customers",))
+    assert text({"customers": 0, "care_tasks": 0, "x": 0}) == "客户 0"
+    assert text({"customers": 2, "care_tasks": 0, "x": 1}) == "客户 2、甲 1"

@@ -8,10 +8,18 @@ from django.utils import timezone
 
 from guanxi.audit.models import ChangeRecord
 from guanxi.core.tenancy import all_orgs, org_scope
-from guanxi.customers import pool, services
+from guanxi.customers import extensions, pool, services
 from guanxi.customers.models import CareTask, Customer
 
 pytestmark = pytest.mark.django_db
+
+
+def _moved(**counts):
+    """A handover's counts: customers, care tasks and every registered step (the later
+    modules' too), each 0 unless given."""
+    steps = {step.key: 0 for step in extensions.handover_steps()}
+    return {"customers": 0, "care_tasks": 0, **steps, **counts}
+
 
 TODAY = datetime.date(2026, 6, 10)
 NOW = datetime.datetime(2026, 6, 10, 10, 0, tzinfo=datetime.UTC)
@@ -124,7 +132,7 @@ def test_handover_of_all_customers_moves_their_open_tasks_and_counts_them(world,
     # 甲: mine, mine_late, nobody; 乙: second; and rep_a's task on 丙 (all tasks go)
     assert response.json() == {
         "transferred": 2,
-        "moved": {"customers": 2, "care_tasks": 5, "schedule": 0},
+        "moved": _moved(customers=2, care_tasks=5),
     }
     state = _state(tasks)
     for key in ("mine", "mine_late", "nobody", "second", "elsewhere"):
@@ -142,7 +150,7 @@ def test_handover_of_chosen_customers_moves_only_their_tasks(world, book):
             to_employee=world.rep_b,
             customer_ids=[a1.pk],
         )
-    assert moved == {"customers": 1, "care_tasks": 3, "schedule": 0}
+    assert moved == _moved(customers=1, care_tasks=3)
     state = _state(tasks)
     assert state["mine"] == state["nobody"] == ("rep_b", "open")
     assert state["second"] == state["elsewhere"] == ("rep_a", "open")
@@ -183,7 +191,7 @@ def test_handover_logs_each_customer_and_a_summary(world, book):
         "handover_scope": "all",
         "handover_moved": moved,
     }
-    assert moved == {"customers": 2, "care_tasks": 5, "schedule": 0}
+    assert moved == _moved(customers=2, care_tasks=5)
 
 
 def test_handover_of_chosen_customers_is_logged_as_chosen(world, web, book):
@@ -196,11 +204,7 @@ def test_handover_of_chosen_customers_is_logged_as_chosen(world, web, book):
     assert response.status_code == 302
     [summary] = _entries(entity="orgs.employee", object_id=str(world.rep_a.pk))
     assert summary.changes["handover_scope"]["new"] == "chosen"
-    assert summary.changes["handover_moved"]["new"] == {
-        "customers": 1,
-        "care_tasks": 3,
-        "schedule": 0,
-    }
+    assert summary.changes["handover_moved"]["new"] == _moved(customers=1, care_tasks=3)
 
 
 def test_handover_of_someone_with_nothing_is_still_logged(world):
@@ -208,7 +212,7 @@ def test_handover_of_someone_with_nothing_is_still_logged(world):
         moved = services.customers_handover(
             actor=world.admin, from_employee=world.readonly, to_employee=world.rep_b
         )
-    assert moved == {"customers": 0, "care_tasks": 0, "schedule": 0}
+    assert moved == _moved()
     [summary] = _entries(entity="orgs.employee", object_id=str(world.readonly.pk))
     assert summary.changes["handover_moved"]["new"] == moved
 
