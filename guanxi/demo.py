@@ -26,7 +26,12 @@ from guanxi.customers import demo as customers_demo
 from guanxi.orgs import defaults
 from guanxi.orgs import services as orgs
 from guanxi.orgs.models import Department, Employee, Organization, Role
+from guanxi.sales.contracts import demo as contracts_demo
+from guanxi.sales.leads import demo as leads_demo
 from guanxi.sales.opportunities import demo as opportunities_demo
+from guanxi.sales.orders import demo as orders_demo
+from guanxi.sales.quotes import demo as quotes_demo
+from guanxi.sales.receivables import demo as receivables_demo
 from guanxi.workspace.announcements import demo as announcements_demo
 from guanxi.workspace.approvals import demo as approvals_demo
 from guanxi.workspace.messages import demo as messages_demo
@@ -322,7 +327,12 @@ def demo_seed(*, password=DEMO_PASSWORD):
             messages_demo.seed(admin)
             reports_demo.seed(admin)
             # sales, in the order documents follow one another
+            leads_demo.seed(admin)
             opportunities_demo.seed(admin)
+            quotes_demo.seed(admin)
+            contracts_demo.seed(admin)
+            orders_demo.seed(admin)
+            receivables_demo.seed(admin)
     return result
 
 

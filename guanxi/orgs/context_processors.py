@@ -61,6 +61,7 @@ NAVIGATION = [
             (pgettext_lazy("navigation", "回款"), "receivables:payment_list", "payments.view"),
             (pgettext_lazy("navigation", "发票"), "receivables:invoice_list", "payments.view"),
             (pgettext_lazy("navigation", "账龄分析"), "receivables:ageing", "payments.view"),
+            (pgettext_lazy("navigation", "对账单"), "receivables:statement", "payments.view"),
         ],
     ),
     (
