@@ -308,6 +308,10 @@ def _actions(employee, quote, approval, limit):
         and quote.status in (Quote.Status.SENT, Quote.Status.EXPIRED)
         and _may(employee, "edit"),
         "delete": not pending and _may(employee, "delete"),
+        # a contract from this quote (the contracts app copies its lines)
+        "contract": current
+        and quote.status in (Quote.Status.APPROVED, Quote.Status.SENT, Quote.Status.ACCEPTED)
+        and policy.can(employee, "contracts.create"),
         "needs_approval": over,
     }
 

@@ -171,6 +171,8 @@ def test_send_form_mails_and_records(world, web):
     assert refresh(world, made).status == Quote.Status.SENT
     page = client.get(reverse("quotes:quote_detail", args=[made.pk])).content.decode()
     assert "buyer@example.com" in page
+    # a sent quote offers a contract made from it
+    assert reverse("contracts:contract_create") + f"?quote={made.pk}" in page
 
 
 def test_send_form_refuses_bad_address(world, web):
