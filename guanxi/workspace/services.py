@@ -304,6 +304,7 @@ def activity_create(*, actor, content, customer=None, target=None, **fields):
         getattr(activity, field).set(items)
     mentions.activity_mentions_sync(actor=actor, activity=activity)
     refresh_followups([activity.customer_id])
+    targets.changed(activity.target_type, [activity.target_id])
     audit.record_change(
         actor=actor,
         instance=activity,
@@ -344,6 +345,7 @@ def activity_update(*, actor, activity, version=None, **fields):
     activity.refresh_from_db()
     mentions.activity_mentions_sync(actor=actor, activity=activity)
     refresh_followups([activity.customer_id])
+    targets.changed(activity.target_type, [activity.target_id])
     audit.record_change(
         actor=actor,
         instance=activity,
@@ -364,6 +366,7 @@ def activity_delete(*, actor, activity):
         Customer.objects.select_for_update().filter(pk=activity.customer_id).first()
     Activity.with_deleted.filter(pk=activity.pk).update(deleted_at=timezone.now())
     refresh_followups([activity.customer_id])
+    targets.changed(activity.target_type, [activity.target_id])
     audit.record_change(
         actor=actor,
         instance=activity,

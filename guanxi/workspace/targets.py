@@ -17,7 +17,8 @@ module's data scope over ``owner``/``department``). ``customer(record)`` gives t
 customer id to store on the follow-up (so it also shows on that customer's timeline);
 ``field`` names the follow-up's own foreign key that holds records of this type
 (customers and contacts), which then serves the record's timeline and shows the
-record without a query. Registration is idempotent by key.
+record without a query. ``on_change(record_ids)`` is called in the transaction that
+records, edits or deletes a follow-up on those records. Registration is idempotent by key.
 """
 
 from collections.abc import Callable
@@ -41,6 +42,9 @@ class Target:
     visible: Callable[[Any], QuerySet]
     customer: Callable[[Any], int | None]
     field: str | None = None
+    # (record ids) -> None: called inside the transaction that records, edits or deletes a
+    # follow-up on those records (a lead's score counts its follow-ups)
+    on_change: Callable[[list[int]], None] | None = None
 
     def timeline_q(self, record_id: int) -> Q:
         """The follow-ups shown on the timeline of this type's record ``record_id``."""
@@ -66,6 +70,7 @@ def register(
     visible: Callable[[Any], QuerySet] | None = None,
     customer: Callable[[Any], int | None] | None = None,
     field: str | None = None,
+    on_change: Callable[[list[int]], None] | None = None,
 ) -> Target:
     """Let follow-ups belong to records of ``model``, named ``key`` in the API."""
 
@@ -83,9 +88,17 @@ def register(
         visible=visible or scoped,
         customer=customer or (lambda record: None),
         field=field,
+        on_change=on_change,
     )
     _targets[key] = target
     return target
+
+
+def changed(key, record_ids) -> None:
+    """Tell the target type ``key`` that follow-ups on ``record_ids`` changed."""
+    target = get(key)
+    if target is not None and target.on_change is not None:
+        target.on_change(list(record_ids))
 
 
 def get(key) -> Target | None:

@@ -1,5 +1,6 @@
 """What leads plug into, registered from ``LeadsConfig.ready()``: follow-ups can be
-recorded on a lead (a follow-up target), the start page's "待跟进线索" card, the
+recorded on a lead (a follow-up target, which scores the lead again whenever one of its
+follow-ups changes), the start page's "待跟进线索" card, the
 handover step that gives a leaver's leads to their successor, and the merge kind that
 keeps a converted lead pointing at the surviving customer. (The search kind
 registers itself in ``indexing``.)"""
@@ -46,6 +47,14 @@ def _move_converted(from_ids, survivor, actor):
     return services.move_converted(from_ids, survivor, actor)
 
 
+def _followups_changed(lead_ids):
+    """A follow-up on these leads was recorded, edited or deleted: their scores count
+    follow-ups, so they are scored again in the same transaction."""
+    from guanxi.sales.leads import services
+
+    services.leads_rescore(lead_ids=lead_ids)
+
+
 def register():
     from guanxi.sales.leads.models import Lead
 
@@ -56,6 +65,7 @@ def register():
         label=pgettext_lazy("record type", "线索"),
         link=lambda lead: reverse("leads:lead_detail", args=[lead.pk]),
         visible=_visible,
+        on_change=_followups_changed,
     )
     start.register("leads", template="leads/_start_card.html", context=_start_card, order=25)
     extensions.register_related(

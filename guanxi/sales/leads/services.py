@@ -222,6 +222,24 @@ def lead_rescore(*, lead, rules=None):
     return lead
 
 
+def leads_rescore(*, lead_ids):
+    """Score the leads ``lead_ids`` again (a follow-up on them changed): one query for
+    the rules, one for the follow-up counts, one update per lead whose score moved."""
+    leads = list(Lead.objects.filter(pk__in=lead_ids))
+    if not leads:
+        return
+    rules = scoring.active_rules(leads[0].org_id)
+    counts = scoring.engagement_counts([lead.pk for lead in leads])
+    for lead in leads:
+        if lead.is_locked:
+            continue
+        if _apply_score(lead, rules, counts.get(lead.pk, (0, 0))):
+            lead.scored_at = timezone.now()
+            Lead.objects.filter(pk=lead.pk).exclude(status=Lead.Status.CONVERTED).update(
+                **{f: getattr(lead, f) for f in (*SCORE_COLUMNS, "scored_at")}
+            )
+
+
 def leads_rescore_all(*, org_id, progress=None, batch=500):
     """Recompute the score of every open lead of the org (the current org scope), in
     batches: after the rules change, and every night for the follow-ups recorded since.

@@ -134,11 +134,9 @@ def lead_bulk(request):
 
 @employee_required
 def lead_detail(request, pk):
-    """The lead: facts, score and its breakdown (recomputed on the way in, so it counts
-    the follow-ups recorded since), status actions, the follow-up timeline."""
+    """The lead: facts, score and its breakdown, status actions, the follow-up timeline."""
     employee = request.employee
     lead = selectors.access_lead(employee, pk)
-    services.lead_rescore(lead=lead)
     labels = _labels()
     can = _can(employee)
     editable = not lead.is_locked and can["edit"]

@@ -86,12 +86,6 @@ class LeadViewSet(OrgViewSet):
     def perform_destroy(self, instance):
         services.lead_delete(actor=self.employee, lead=instance)
 
-    def retrieve(self, request, *args, **kwargs):
-        """The lead, its score recomputed now (it counts the follow-ups recorded since)."""
-        lead = self.get_object()
-        services.lead_rescore(lead=lead)
-        return Response(self.get_serializer(lead).data)
-
     @extend_schema(request=ConvertSerializer, responses={200: LeadSerializer})
     @action(detail=True, methods=["post"])
     def convert(self, request, pk=None):

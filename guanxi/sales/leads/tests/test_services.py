@@ -154,12 +154,29 @@ def test_follow_ups_raise_the_score_and_mark_contacted(world):
             target=("lead", lead.pk),
             outcome="客户回复有兴趣",
         )
-        services.lead_rescore(lead=lead)
-        lead.refresh_from_db()
+        lead.refresh_from_db()  # scored again as each follow-up was recorded
     assert lead.activity_count == 2 and lead.response_count == 1
     assert lead.status == Lead.Status.CONTACTED
     # activities ≥1: +5, responses ≥1: +10
     assert lead.score == before + 15
+
+
+def test_editing_and_deleting_a_follow_up_scores_the_lead_again(world):
+    lead = make_lead(world.rep_a, owner=world.rep_a)
+    before = lead.score
+    with org_scope(world.org):
+        activity = activity_services.activity_create(
+            actor=world.rep_a, content="电话沟通需求", target=("lead", lead.pk)
+        )
+        activity_services.activity_update(
+            actor=world.rep_a, activity=activity, outcome="客户回复有兴趣"
+        )
+        lead.refresh_from_db()
+        assert (lead.activity_count, lead.response_count, lead.score) == (1, 1, before + 15)
+        activity_services.activity_delete(actor=world.rep_a, activity=activity)
+        lead.refresh_from_db()
+    assert (lead.activity_count, lead.response_count) == (0, 0)
+    assert lead.score == before
 
 
 def test_rule_change_recalculates_every_lead_in_the_background(
@@ -307,7 +324,7 @@ def test_delete_and_restore(world):
         assert Lead.objects.filter(pk=lead.pk).exists()
 
 
-def test_nightly_job_counts_the_days_follow_ups(world):
+def test_nightly_job_catches_follow_ups_that_bypassed_the_services(world):
     from guanxi.sales.leads import tasks
 
     lead = make_lead(world.rep_a, owner=world.rep_a)
@@ -315,8 +332,12 @@ def test_nightly_job_counts_the_days_follow_ups(world):
         activity_services.activity_create(
             actor=world.rep_a, content="电话沟通", target=("lead", lead.pk), outcome="有兴趣"
         )
-    result = tasks.leads_rescore_daily.call_local()
-    assert result[world.org.pk] == 1
+        # as if the follow-up had come in by a bulk load that scored nothing
+        Lead.objects.filter(pk=lead.pk).update(
+            activity_count=0, response_count=0, status=Lead.Status.NEW
+        )
+    assert tasks.leads_rescore_daily.call_local()[world.org.pk] == 1
+    assert tasks.leads_rescore_daily.call_local()[world.org.pk] == 0  # nothing left to do
     with org_scope(world.org):
         lead.refresh_from_db()
     assert lead.activity_count == 1 and lead.status == Lead.Status.CONTACTED
