@@ -141,7 +141,8 @@ class Totals:
     @property
     def places(self):
         """The decimal places these totals were quantized to."""
-        return max(0, -self.total.as_tuple().exponent)
+        exponent = self.total.as_tuple().exponent
+        return max(0, -exponent) if isinstance(exponent, int) else 0
 
     @classmethod
     def from_document(cls, document, places):

@@ -8,7 +8,7 @@ terminated; a rejected one can be edited and submitted again.
 """
 
 import uuid
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.db import models, transaction
 from django.db.models.signals import post_delete
@@ -20,7 +20,7 @@ from guanxi.core.models import OrgOwned, Versioned
 from guanxi.core.tenancy import OrgScopedManager
 from guanxi.sales.lines import DocumentLine
 
-MONEY = {"max_digits": 20, "decimal_places": 6}
+MONEY: dict[str, Any] = {"max_digits": 20, "decimal_places": 6}
 
 
 class LiveManager(OrgScopedManager):
@@ -133,7 +133,7 @@ class Contract(OrgOwned, Versioned):
         return f"{self.code} {self.title}"
 
     def save(self, *args, **kwargs):
-        if self.owner_id is not None and self.owner_department_id is None:
+        if self.owner is not None and self.owner_department_id is None:
             self.owner_department_id = self.owner.department_id
         super().save(*args, **kwargs)
 

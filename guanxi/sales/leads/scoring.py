@@ -115,7 +115,7 @@ def compute(lead, rules, *, activities=0, responses=0):
         {"criterion": rule.criterion, "value": rule.value, "points": rule.points}
         for rule in sorted(best.values(), key=lambda r: order.index(r.criterion))
     ]
-    total = sum(item["points"] for item in breakdown)
+    total = sum(rule.points for rule in best.values())
     return Result(score=max(0, min(MAX_SCORE, total)), breakdown=breakdown)
 
 

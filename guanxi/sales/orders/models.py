@@ -7,7 +7,7 @@ carries one receivable; an order from a contract carries none (the contract's pa
 plan covers it).
 """
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.db import models
 from django.utils import timezone
@@ -17,7 +17,7 @@ from guanxi.core.models import OrgOwned, Versioned
 from guanxi.core.tenancy import OrgScopedManager
 from guanxi.sales.lines import DocumentLine
 
-MONEY = {"max_digits": 20, "decimal_places": 6}
+MONEY: dict[str, Any] = {"max_digits": 20, "decimal_places": 6}
 
 
 class LiveManager(OrgScopedManager):
@@ -131,7 +131,7 @@ class Order(OrgOwned, Versioned):
         return f"{self.code} {self.title}".strip()
 
     def save(self, *args, **kwargs):
-        if self.owner_id is not None and self.owner_department_id is None:
+        if self.owner is not None and self.owner_department_id is None:
             self.owner_department_id = self.owner.department_id
         super().save(*args, **kwargs)
 

@@ -1,7 +1,7 @@
 """Quotes (销售报价): a priced offer to a customer, with lines, validity and versions."""
 
 from decimal import Decimal
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.db import models
 from django.utils import timezone
@@ -11,7 +11,7 @@ from guanxi.core.models import OrgOwned, Versioned
 from guanxi.core.tenancy import DisabledQuerySet, OrgScopedManager
 from guanxi.sales.lines import DocumentLine
 
-MONEY = {"max_digits": 20, "decimal_places": 6}
+MONEY: dict[str, Any] = {"max_digits": 20, "decimal_places": 6}
 
 
 class LiveManager(OrgScopedManager):

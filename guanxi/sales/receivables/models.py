@@ -19,7 +19,7 @@ All three are owned records of the permission module ``payments`` (data scope by
 """
 
 from decimal import Decimal
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.db import models
 from django.db.models import Q
@@ -29,7 +29,7 @@ from django.utils.translation import pgettext_lazy
 from guanxi.core.models import OrgOwned, Versioned
 from guanxi.core.tenancy import OrgScopedManager
 
-MONEY = {"max_digits": 20, "decimal_places": 6}
+MONEY: dict[str, Any] = {"max_digits": 20, "decimal_places": 6}
 ZERO = Decimal("0")
 
 

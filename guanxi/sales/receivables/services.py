@@ -19,6 +19,7 @@ currency stored beside each amount is ``OrgSettings.currency``.
 
 import datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -407,7 +408,7 @@ def _clean_allocations(raw, places):
         if not isinstance(item, dict):
             errors.append(_("第 %(n)s 行：格式无效。") % {"n": number})
             continue
-        receivable = item.get("receivable")
+        receivable: Any = item.get("receivable")
         receivable = getattr(receivable, "pk", receivable)
         try:
             receivable_id = int(receivable)
@@ -556,6 +557,7 @@ def payment_create(
             errors.update(exc.message_dict)
         if errors:
             raise ValidationError(errors)
+        assert value is not None  # parsed, or refused above
         if received > timezone.localdate() + datetime.timedelta(days=1):
             raise ValidationError({"received_at": [_("到账日期不能晚于今天。")]})
         payment = Payment(
@@ -701,7 +703,8 @@ def _invoice_receivables(raw, customer_id):
     ids = []
     for item in raw:
         try:
-            ids.append(int(getattr(item, "pk", item)))
+            key: Any = getattr(item, "pk", item)
+            ids.append(int(key))
         except (TypeError, ValueError):
             raise ValidationError({"receivables": [_("请选择该客户的应收款。")]}) from None
     found = list(Receivable.objects.filter(pk__in=ids, customer_id=customer_id))
@@ -766,6 +769,7 @@ def invoice_create(
                 errors.update(exc.message_dict)
         if errors:
             raise ValidationError(errors)
+        assert value is not None and tax is not None and day is not None  # refused above
         invoice = Invoice(
             org_id=actor.org_id,
             number=number_text,
