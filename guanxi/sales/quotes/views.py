@@ -312,6 +312,10 @@ def _actions(employee, quote, approval, limit):
         "contract": current
         and quote.status in (Quote.Status.APPROVED, Quote.Status.SENT, Quote.Status.ACCEPTED)
         and policy.can(employee, "contracts.create"),
+        # or an order straight from it (the orders app copies its lines)
+        "order": current
+        and quote.status in (Quote.Status.APPROVED, Quote.Status.SENT, Quote.Status.ACCEPTED)
+        and policy.can(employee, "orders.create"),
         "needs_approval": over,
     }
 

@@ -171,8 +171,12 @@ def test_send_form_mails_and_records(world, web):
     assert refresh(world, made).status == Quote.Status.SENT
     page = client.get(reverse("quotes:quote_detail", args=[made.pk])).content.decode()
     assert "buyer@example.com" in page
-    # a sent quote offers a contract made from it
+    # a sent quote offers a contract or an order made from it
     assert reverse("contracts:contract_create") + f"?quote={made.pk}" in page
+    assert reverse("orders:order_create") + f"?quote={made.pk}" in page
+    # and the order form starts from its lines
+    form = client.get(reverse("orders:order_create") + f"?quote={made.pk}")
+    assert form.status_code == 200 and made.code in form.content.decode()
 
 
 def test_send_form_refuses_bad_address(world, web):
