@@ -79,6 +79,11 @@ def source_quote(actor, value) -> Quote | None:
         )
     except (Quote.DoesNotExist, TypeError, ValueError, OverflowError) as exc:
         raise ValidationError({"quote": [_("报价单不存在。")]}, code="invalid") from exc
+    if quote.superseded_at is not None:
+        raise BusinessRuleError(
+            _("报价单 %(code)s 已有新版本，请据最新版本签合同或下订单。") % {"code": quote.code},
+            code="quote_superseded",
+        )
     if quote.status not in QUOTE_USABLE:
         raise BusinessRuleError(
             _("报价单%(status)s，不能据此签合同或下订单。")

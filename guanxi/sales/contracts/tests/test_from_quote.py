@@ -58,6 +58,19 @@ def test_a_draft_quote_cannot_be_used(world, api):
     assert response.json()["code"] == "quote_not_usable"
 
 
+def test_an_older_revision_of_a_quote_cannot_be_used(world, api):
+    quote = _quote(world)
+    with org_scope(world.org):
+        newer = quote_services.quote_revise(actor=world.rep_a, quote=quote)
+    client = api(world.rep_a)
+    before = client.get("/api/v1/orders").json()
+    response = client.post("/api/v1/orders", {"quote": quote.pk}, format="json")
+    assert response.status_code == 422
+    assert response.json()["code"] == "quote_superseded"
+    assert quote.code in response.json()["detail"] and newer.revision == quote.revision + 1
+    assert client.get("/api/v1/orders").json() == before  # nothing made
+
+
 def test_someone_elses_quote_is_not_found(world, api):
     quote = _quote(world)
     response = api(world.rep_b).post("/api/v1/contracts", {"quote": quote.pk}, format="json")
