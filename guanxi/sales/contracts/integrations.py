@@ -2,17 +2,15 @@
 the approval document type, a card on the customer 360° page (loaded after the page, so
 it costs the page no query), the merge and handover steps, and follow-up targets."""
 
-from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from guanxi.audit import services as audit
-from guanxi.audit.models import ChangeRecord
 from guanxi.customers import extensions
 from guanxi.orgs import policy
 from guanxi.sales.contracts import selectors, services
 from guanxi.sales.contracts.models import Contract
+from guanxi.sales.ownership import hand_over
 from guanxi.workspace import targets
 
 OPEN = (
@@ -41,25 +39,11 @@ def move_linked(from_ids, survivor, actor):
     )
 
 
-@transaction.atomic
 def handover_open(from_employee, to_employee, customer_ids, actor):
-    """A handover: the leaver's open contracts (of those customers, or all) get the
-    successor as owner; audited per contract."""
+    """A handover: the leaver's open contracts (of those customers, or all) go to the
+    successor (``sales.ownership.hand_over``)."""
     queryset = Contract.objects.filter(owner_id=from_employee.pk, status__in=OPEN)
-    if customer_ids is not None:
-        queryset = queryset.filter(customer_id__in=list(customer_ids))
-    moved = 0
-    for contract in queryset.select_for_update():
-        before = audit.snapshot(contract, ("owner",))
-        contract.owner = to_employee
-        contract.owner_department_id = to_employee.department_id
-        contract.save(update_fields=["owner", "owner_department", "updated_at"])
-        audit.record_change(
-            actor=actor, instance=contract, action=ChangeRecord.Action.UPDATE, before=before,
-            after=audit.snapshot(contract, ("owner",)),
-        )  # fmt: skip
-        moved += 1
-    return moved
+    return len(hand_over(queryset, to_employee=to_employee, customer_ids=customer_ids, actor=actor))
 
 
 def register():

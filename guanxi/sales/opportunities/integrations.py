@@ -5,15 +5,13 @@ customer's opportunities go to the survivor), the handover step (a leaver's open
 opportunities go to the successor) and the start page's "我的商机" card. (The search kind
 registers itself in ``indexing``.)"""
 
-from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from guanxi.audit import services as audit
-from guanxi.audit.models import ChangeRecord
 from guanxi.customers import extensions
 from guanxi.orgs import policy
+from guanxi.sales.ownership import hand_over
 from guanxi.workspace import start, targets
 
 PANEL = "opportunities/_customer_panel.html"
@@ -45,29 +43,14 @@ def move_linked(from_ids, survivor, actor):
     return moved
 
 
-@transaction.atomic
 def handover_open(from_employee, to_employee, customer_ids, actor):
-    """A handover: the leaver's open opportunities (of those customers, or all) get the
-    successor as owner (and the successor's department); each one audited and its
-    version moved on (an edit form opened before is refused as stale)."""
+    """A handover: the leaver's open opportunities (of those customers, or all) go to the
+    successor (``sales.ownership.hand_over``)."""
     from guanxi.sales.opportunities import indexing
     from guanxi.sales.opportunities.models import Opportunity
 
     queryset = Opportunity.objects.filter(owner_id=from_employee.pk, status="open")
-    if customer_ids is not None:
-        queryset = queryset.filter(customer_id__in=list(customer_ids))
-    moved = []
-    for opportunity in queryset.select_for_update():
-        before = audit.snapshot(opportunity, ("owner", "owner_department"))
-        opportunity.owner = to_employee
-        opportunity.owner_department_id = to_employee.department_id
-        opportunity.version += 1
-        opportunity.save(update_fields=["owner", "owner_department", "version", "updated_at"])
-        audit.record_change(
-            actor=actor, instance=opportunity, action=ChangeRecord.Action.UPDATE, before=before,
-            after=audit.snapshot(opportunity, ("owner", "owner_department")),
-        )  # fmt: skip
-        moved.append(opportunity.pk)
+    moved = hand_over(queryset, to_employee=to_employee, customer_ids=customer_ids, actor=actor)
     if moved:
         indexing.index_opportunities(moved)
     return len(moved)

@@ -2,15 +2,13 @@
 approval document type, a card on the customer 360° page (loaded after the page, so
 it costs the page no query), the merge and handover steps, and follow-up targets."""
 
-from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from guanxi.audit import services as audit
-from guanxi.audit.models import ChangeRecord
 from guanxi.customers import extensions
 from guanxi.orgs import policy
+from guanxi.sales.ownership import hand_over
 from guanxi.sales.quotes import indexing, selectors, services
 from guanxi.sales.quotes.models import Quote
 from guanxi.workspace import targets
@@ -35,27 +33,14 @@ def move_linked(from_ids, survivor, actor):
     return Quote.with_deleted.filter(customer_id__in=list(from_ids)).update(customer_id=survivor.pk)
 
 
-@transaction.atomic
 def handover_open(from_employee, to_employee, customer_ids, actor):
     """A handover: the leaver's open quotes (current revisions in draft, pending,
-    approved or sent; of those customers, or all) get the successor as owner; audited
-    per quote."""
+    approved or sent; of those customers, or all) go to the successor
+    (``sales.ownership.hand_over``)."""
     queryset = Quote.objects.filter(
         owner_id=from_employee.pk, status__in=OPEN, superseded_at__isnull=True
     )
-    if customer_ids is not None:
-        queryset = queryset.filter(customer_id__in=list(customer_ids))
-    moved = []
-    for quote in queryset.select_for_update():
-        before = audit.snapshot(quote, ("owner",))
-        quote.owner = to_employee
-        quote.owner_department_id = to_employee.department_id
-        quote.save(update_fields=["owner", "owner_department", "updated_at"])
-        audit.record_change(
-            actor=actor, instance=quote, action=ChangeRecord.Action.UPDATE, before=before,
-            after=audit.snapshot(quote, ("owner",)),
-        )  # fmt: skip
-        moved.append(quote.pk)
+    moved = hand_over(queryset, to_employee=to_employee, customer_ids=customer_ids, actor=actor)
     indexing.index_quotes(moved)  # the index places a quote by its owner
     return len(moved)
 
