@@ -4,7 +4,7 @@ import pytest
 
 from guanxi.audit.models import ChangeRecord
 from guanxi.core.tenancy import all_orgs, org_scope
-from guanxi.customers import services
+from guanxi.customers import extensions, services
 from guanxi.customers.models import Contact, Customer
 
 pytestmark = pytest.mark.django_db
@@ -79,9 +79,10 @@ def test_handover_moves_everything_of_a_leaving_employee(world, api, book):
         {"source": world.rep_a.pk, "target": world.rep_b.pk},
         format="json",
     )
+    steps = {step.key: 0 for step in extensions.handover_steps()}
     assert response.json() == {
         "transferred": 2,
-        "moved": {"customers": 2, "care_tasks": 0, "schedule": 0},
+        "moved": {"customers": 2, "care_tasks": 0, **steps},
     }
     assert set(_owners(world).values()) == {"李四"}
     same = api(world.admin).post(

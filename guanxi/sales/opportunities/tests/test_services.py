@@ -285,8 +285,9 @@ def test_delete_and_restore(world):
 
 def test_default_pipeline_is_per_org(world, other_world):
     make_opportunity(world, world.rep_a)
+    with org_scope(world.org):
+        mine = services.ensure_default_pipeline(world.org.pk)
     with org_scope(other_world.org):
-        assert not Pipeline.objects.exists()
         pipeline = services.ensure_default_pipeline(other_world.org.pk)
-        assert pipeline.org_id == other_world.org.pk
+        assert pipeline.org_id == other_world.org.pk and pipeline.pk != mine.pk
         assert Pipeline.objects.count() == 1
