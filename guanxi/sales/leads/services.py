@@ -307,7 +307,8 @@ def assign_by_rules(lead):
     ]
     for candidate in candidates:
         rule = (
-            AssignmentRule.objects.select_for_update()
+            # only the rule's row: PostgreSQL cannot lock the nullable side of an outer join
+            AssignmentRule.objects.select_for_update(of=("self",))
             .select_related("employee")
             .filter(pk=candidate.pk, is_active=True)
             .first()

@@ -363,7 +363,8 @@ def _replace_stages(actor, pipeline, cleaned):
     # positions move out of the way first: names are unique per pipeline
     Stage.objects.filter(pipeline=pipeline).update(position=0)
     for pk in wanted_ids:
-        Stage.objects.filter(pk=pk).update(name=f"\x00{pk}")
+        # a name no user can type (a control character; PostgreSQL refuses NUL in text)
+        Stage.objects.filter(pk=pk).update(name=f"\x01{pk}")
     new = []
     for position, s in enumerate(cleaned):
         if s["id"]:
