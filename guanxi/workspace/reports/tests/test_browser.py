@@ -2,12 +2,24 @@
 submits a report, the manager opens it, comments and scores it, and the rep sees the
 notifications."""
 
+import datetime
+
 import pytest
+import time_machine
 
 from guanxi.core.tenancy import org_scope
 from guanxi.workspace.reports.models import ReportScore, WorkReport
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def _in_the_morning():
+    """A daily report is due at 18:00 (Beijing): write it on a weekday morning whatever
+    the wall clock says, or a run in the evening would see it "submitted late"."""
+    morning = datetime.datetime(2026, 5, 12, 1, 30, tzinfo=datetime.UTC)  # Tue 09:30 +08
+    with time_machine.travel(morning, tick=True):
+        yield
 
 
 class TemplateFormPage:
