@@ -17,10 +17,14 @@ from guanxi.customers.api import pool as customer_pool
 from guanxi.customers.api import renewals as customer_renewals
 from guanxi.customers.api import views as customers
 from guanxi.orgs.api import views as orgs
+from guanxi.sales.analysis.api import routes as analysis_routes
+from guanxi.sales.commissions.api import routes as commission_routes
 from guanxi.sales.contracts.api import routes as contract_routes
+from guanxi.sales.expenses.api import routes as expense_routes
 from guanxi.sales.leads.api import routes as lead_routes
 from guanxi.sales.opportunities.api import routes as opportunity_routes
 from guanxi.sales.orders.api import routes as order_routes
+from guanxi.sales.planning.api import routes as planning_routes
 from guanxi.sales.quotes.api import routes as quote_routes
 from guanxi.sales.receivables.api import routes as receivable_routes
 from guanxi.search.views import SearchView
@@ -40,6 +44,10 @@ SALES_ROUTES = (
     contract_routes,
     order_routes,
     receivable_routes,
+    commission_routes,
+    planning_routes,
+    analysis_routes,
+    expense_routes,
 )
 
 router = DefaultRouter(trailing_slash=False)

@@ -26,6 +26,10 @@ urlpatterns = [
     path("contracts/", include("guanxi.sales.contracts.urls")),
     path("orders/", include("guanxi.sales.orders.urls")),
     path("receivables/", include("guanxi.sales.receivables.urls")),
+    path("commissions/", include("guanxi.sales.commissions.urls")),
+    path("planning/", include("guanxi.sales.planning.urls")),
+    path("sales-analysis/", include("guanxi.sales.analysis.urls")),
+    path("expenses/", include("guanxi.sales.expenses.urls")),
     path("", include("guanxi.workspace.urls")),
 ]
 

@@ -62,6 +62,19 @@ NAVIGATION = [
             (pgettext_lazy("navigation", "发票"), "receivables:invoice_list", "payments.view"),
             (pgettext_lazy("navigation", "账龄分析"), "receivables:ageing", "payments.view"),
             (pgettext_lazy("navigation", "对账单"), "receivables:statement", "payments.view"),
+            (pgettext_lazy("navigation", "费用"), "expenses:expense_list", "expenses.view"),
+            (
+                pgettext_lazy("navigation", "佣金"),
+                "commissions:statement_list",
+                "commissions.view",
+            ),
+            (
+                pgettext_lazy("navigation", "销售目标"),
+                "planning:target_list",
+                "sales_targets.view",
+            ),
+            (pgettext_lazy("navigation", "销售预测"), "planning:forecast", "opportunities.view"),
+            (pgettext_lazy("navigation", "销售分析"), "sales_analysis:overview", "reports.view"),
         ],
     ),
     (
@@ -94,6 +107,11 @@ NAVIGATION = [
             (
                 pgettext_lazy("navigation", "线索分配规则"),
                 "leads:assignment_rules",
+                "sales_setup.view",
+            ),
+            (
+                pgettext_lazy("navigation", "佣金规则"),
+                "commissions:rule_list",
                 "sales_setup.view",
             ),
             (

@@ -14,6 +14,7 @@ SALES_MODULES = (
     "contracts",
     "orders",
     "payments",
+    "expenses",
     "activities",
     "tasks",
 )
@@ -76,6 +77,7 @@ ROLES = [
         False,
         [
             *_codes(SALES_MODULES, perms.ALL_ACTIONS),
+            *_codes(("commissions", "sales_targets"), perms.ALL_ACTIONS),
             *_codes(("reports", "products"), ("view",)),
             *DAILY_WORK,
             *_codes(("announcements",), ("view", "create", "edit")),
@@ -95,6 +97,8 @@ ROLES = [
         False,
         [
             *_codes(SALES_MODULES, ("view", "create", "edit")),
+            "commissions.view",  # their own statements (data scope: own)
+            "sales_targets.view",  # their own targets and progress
             "activities.delete",  # their own follow-up records (data scope: own)
             "tasks.delete",  # their own tasks and events (data scope: own)
             *DAILY_WORK,

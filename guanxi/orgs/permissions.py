@@ -50,6 +50,13 @@ MODULES = {
     "contracts": (pgettext_lazy("module", "合同"), ALL_ACTIONS, True),
     "orders": (pgettext_lazy("module", "订单"), ALL_ACTIONS, True),
     "payments": (pgettext_lazy("module", "回款"), ALL_ACTIONS, True),
+    "expenses": (pgettext_lazy("module", "费用"), ALL_ACTIONS, True),
+    "commissions": (
+        pgettext_lazy("module", "佣金"),
+        ("view", "create", "edit", "delete", "export", "approve"),
+        True,
+    ),
+    "sales_targets": (pgettext_lazy("module", "销售目标"), (*CRUD, "export"), True),
     "activities": (pgettext_lazy("module", "跟进记录"), (*CRUD, "export"), True),
     "tasks": (pgettext_lazy("module", "任务日程"), (*CRUD, "transfer"), True),
     "announcements": (pgettext_lazy("module", "公告"), CRUD, False),

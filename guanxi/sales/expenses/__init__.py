@@ -1,0 +1,1 @@
+"""费用 (SPEC §4): expenses linked to customers and opportunities, with approval."""
