@@ -1,4 +1,5 @@
-"""销售计划与销售预测 (SPEC §4): targets per employee/department and period, actual vs target, the weighted forecast."""
+"""销售计划与销售预测 (SPEC §4): targets per employee/department and period, actual vs
+target, the weighted forecast."""
 
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
