@@ -11,7 +11,7 @@ from guanxi.orgs import policy
 from guanxi.sales.contracts import selectors, services
 from guanxi.sales.contracts.models import Contract
 from guanxi.sales.ownership import hand_over
-from guanxi.workspace import targets
+from guanxi.workspace import start, targets
 
 OPEN = (
     Contract.Status.DRAFT,
@@ -46,6 +46,20 @@ def handover_open(from_employee, to_employee, customer_ids, actor):
     return len(hand_over(queryset, to_employee=to_employee, customer_ids=customer_ids, actor=actor))
 
 
+def _start_card(employee):
+    """我的合同: the employee's own records waiting for something (one query)."""
+    card = selectors.my_contracts_needing_attention(employee=employee)
+    if card is None:
+        return None
+    return {
+        **card,
+        "title": _("我的合同"),
+        "icon": "bi-file-earmark-check",
+        "testid": "contracts-start-card",
+        "list_url": f"{reverse('contracts:contract_list')}?owner={employee.pk}",
+    }
+
+
 def register():
     services.register()
     extensions.register_panel(
@@ -72,3 +86,4 @@ def register():
         ),
         customer=lambda contract: contract.customer_id,
     )
+    start.register("contracts", template="sales/_start_card.html", context=_start_card, order=27)

@@ -1,9 +1,15 @@
 """Reads of contracts: scoped querysets and the access check (module ``contracts``)."""
 
-from django.db.models import Prefetch
+import datetime
+
+from django.db.models import Prefetch, Q
 from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from guanxi.orgs import policy
+from guanxi.sales import startcards
 from guanxi.sales.contracts.models import Contract, ContractAttachment, ContractLine, Instalment
 
 MODULE = "contracts"
@@ -58,4 +64,42 @@ def customer_contracts(*, employee, customer_id, limit=10):
         .select_related(None)
         .select_related("owner")
         .order_by("-id")[:limit]
+    )
+
+
+def my_contracts_needing_attention(*, employee, today=None, limit=8):
+    """The start page's 我的合同: the employee's own contracts waiting for approval, in
+    effect and ending within 30 days, or not signed yet (draft, rejected or in effect
+    without a signing date), with the count of each (one query; None without
+    ``contracts.view`` or when there is none)."""
+    if not policy.can(employee, f"{MODULE}.view"):
+        return None
+    today = today or timezone.localdate()
+    S = Contract.Status
+    reasons = [
+        startcards.Reason("pending", _("待审批"), Q(status=S.PENDING), "warning"),
+        startcards.Reason(
+            "ending",
+            _("30天内到期"),
+            Q(
+                status=S.EFFECTIVE,
+                end_date__gte=today,
+                end_date__lte=today + datetime.timedelta(days=30),
+            ),
+            "danger",
+        ),
+        startcards.Reason(
+            "unsigned",
+            _("未签订"),
+            Q(signed_on__isnull=True, status__in=[S.DRAFT, S.REJECTED, S.EFFECTIVE]),
+            "secondary",
+        ),
+    ]
+    return startcards.attention(
+        Contract.objects.filter(owner_id=employee.pk).select_related("customer"),
+        reasons,
+        date_field="end_date",
+        url=lambda contract: reverse("contracts:contract_detail", args=[contract.pk]),
+        text=lambda contract: f"{contract.code} · {contract.customer.name}",
+        limit=limit,
     )

@@ -11,7 +11,7 @@ from guanxi.orgs import policy
 from guanxi.sales.orders import selectors, services
 from guanxi.sales.orders.models import Order
 from guanxi.sales.ownership import hand_over
-from guanxi.workspace import targets
+from guanxi.workspace import start, targets
 
 OPEN = (
     Order.Status.DRAFT,
@@ -43,6 +43,20 @@ def handover_open(from_employee, to_employee, customer_ids, actor):
     return len(hand_over(queryset, to_employee=to_employee, customer_ids=customer_ids, actor=actor))
 
 
+def _start_card(employee):
+    """我的订单: the employee's own records waiting for something (one query)."""
+    card = selectors.my_orders_needing_attention(employee=employee)
+    if card is None:
+        return None
+    return {
+        **card,
+        "title": _("我的订单"),
+        "icon": "bi-cart-check",
+        "testid": "orders-start-card",
+        "list_url": f"{reverse('orders:order_list')}?owner={employee.pk}",
+    }
+
+
 def register():
     services.register()
     extensions.register_panel(
@@ -67,3 +81,4 @@ def register():
         visible=lambda employee: selectors.order_queryset(employee=employee).select_related(None),
         customer=lambda order: order.customer_id,
     )
+    start.register("orders", template="sales/_start_card.html", context=_start_card, order=28)

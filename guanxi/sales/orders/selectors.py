@@ -1,9 +1,12 @@
 """Reads of sales orders: scoped querysets and the access check (module ``orders``)."""
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.http import Http404
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from guanxi.orgs import policy
+from guanxi.sales import startcards
 from guanxi.sales.orders.models import Order, OrderLine
 
 MODULE = "orders"
@@ -40,4 +43,30 @@ def customer_orders(*, employee, customer_id, limit=10):
         .select_related(None)
         .select_related("owner")
         .order_by("-id")[:limit]
+    )
+
+
+def my_orders_needing_attention(*, employee, limit=8):
+    """The start page's 我的订单: the employee's own orders waiting for credit approval,
+    or confirmed and not yet delivered, with the count of each (one query; None without
+    ``orders.view`` or when there is none)."""
+    if not policy.can(employee, f"{MODULE}.view"):
+        return None
+    S = Order.Status
+    reasons = [
+        startcards.Reason("pending", _("待信用审批"), Q(status=S.PENDING), "warning"),
+        startcards.Reason(
+            "undelivered",
+            _("已确认未签收"),
+            Q(status=S.CONFIRMED) & ~Q(delivery_status=Order.Delivery.DELIVERED),
+            "info",
+        ),
+    ]
+    return startcards.attention(
+        Order.objects.filter(owner_id=employee.pk).select_related("customer"),
+        reasons,
+        date_field="order_date",
+        url=lambda order: reverse("orders:order_detail", args=[order.pk]),
+        text=lambda order: f"{order.code} · {order.customer.name}",
+        limit=limit,
     )

@@ -11,7 +11,7 @@ from guanxi.orgs import policy
 from guanxi.sales.ownership import hand_over
 from guanxi.sales.quotes import indexing, selectors, services
 from guanxi.sales.quotes.models import Quote
-from guanxi.workspace import targets
+from guanxi.workspace import start, targets
 
 OPEN = (Quote.Status.DRAFT, Quote.Status.PENDING, Quote.Status.APPROVED, Quote.Status.SENT)
 CARD = "quotes/_customer_card.html"
@@ -45,6 +45,20 @@ def handover_open(from_employee, to_employee, customer_ids, actor):
     return len(moved)
 
 
+def _start_card(employee):
+    """我的报价: the employee's own records waiting for something (one query)."""
+    card = selectors.my_quotes_needing_attention(employee=employee)
+    if card is None:
+        return None
+    return {
+        **card,
+        "title": _("我的报价"),
+        "icon": "bi-file-earmark-text",
+        "testid": "quotes-start-card",
+        "list_url": f"{reverse('quotes:quote_list')}?owner={employee.pk}",
+    }
+
+
 def register():
     services.register_document()
     extensions.register_panel(
@@ -69,3 +83,4 @@ def register():
         visible=lambda employee: selectors.quote_queryset(employee=employee).select_related(None),
         customer=lambda quote: quote.customer_id,
     )
+    start.register("quotes", template="sales/_start_card.html", context=_start_card, order=26)

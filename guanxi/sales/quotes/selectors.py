@@ -3,10 +3,16 @@
 Data scope (module ``quotes``) goes by the quote's ``owner`` and ``owner_department``.
 """
 
-from django.db.models import Prefetch
+import datetime
+
+from django.db.models import Prefetch, Q
 from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from guanxi.orgs import policy
+from guanxi.sales import startcards
 from guanxi.sales.quotes.models import Quote, QuoteDelivery, QuoteLine
 
 MODULE = "quotes"
@@ -74,3 +80,36 @@ def customer_quotes(*, employee, customer_id, limit=10):
         .order_by("-id")[: limit + 1]
     )
     return rows[:limit], len(rows) > limit
+
+
+def my_quotes_needing_attention(*, employee, today=None, limit=8):
+    """The start page's 我的报价: the employee's own current quotes waiting for approval,
+    expiring within 7 days (approved or sent) or sent and not yet answered, with the
+    count of each (one query; None without ``quotes.view`` or when there is none)."""
+    if not policy.can(employee, f"{MODULE}.view"):
+        return None
+    today = today or timezone.localdate()
+    S = Quote.Status
+    reasons = [
+        startcards.Reason("pending", _("待审批"), Q(status=S.PENDING), "warning"),
+        startcards.Reason(
+            "expiring",
+            _("7天内过期"),
+            Q(
+                status__in=[S.APPROVED, S.SENT],
+                valid_until__gte=today,
+                valid_until__lte=today + datetime.timedelta(days=7),
+            ),
+            "danger",
+        ),
+        startcards.Reason("sent", _("待客户答复"), Q(status=S.SENT), "info"),
+    ]
+    queryset = Quote.objects.filter(owner_id=employee.pk, superseded_at__isnull=True)
+    return startcards.attention(
+        queryset.select_related("customer"),
+        reasons,
+        date_field="valid_until",
+        url=lambda quote: reverse("quotes:quote_detail", args=[quote.pk]),
+        text=lambda quote: f"{quote.label} · {quote.customer.name}",
+        limit=limit,
+    )
