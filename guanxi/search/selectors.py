@@ -10,6 +10,7 @@ newest.
 
 from dataclasses import dataclass
 
+from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import pgettext_lazy
 
@@ -50,12 +51,13 @@ def _starts(entry, query):
     return "".join(tk.runs(entry.title)).startswith("".join(query.pieces))
 
 
-def indexed_hits(*, employee, kind, query, limit=LIMIT):
-    """Hits of one registered kind, best first (two queries whatever is found)."""
-    if query.empty or not policy.can(employee, f"{kind.module}.view"):
-        return []
+def _candidates(*, employee, kind, query, limit):
+    """``(tier, entry id)`` candidates of one kind in the employee's scope (one query,
+    sometimes two), or ``None`` when the employee may not see the kind."""
+    if not policy.can(employee, f"{kind.module}.view"):
+        return None
     scope = policy.access_for(employee).scope(kind.module)
-    found = fulltext.candidates(
+    return fulltext.candidates(
         query,
         fetch=limit * OVERFETCH,
         org_id=current_org_id(),
@@ -64,15 +66,26 @@ def indexed_hits(*, employee, kind, query, limit=LIMIT):
         department_ids=scope.department_ids,
         all_scope=scope.all,
     )
-    visible = policy.scope_queryset(
-        employee,
-        kind.module,
-        SearchEntry.objects.filter(kind=kind.name, pk__in={pk for _tier, pk in found}),
-        owner="owner",
-        department="department",
-    )
+
+
+def _visible_entries(employee, found_by_kind):
+    """The permitted entries among every kind's candidates, by id: one query for all
+    the kinds, each kind's candidates checked against its own module's data scope."""
+    condition = Q()
+    for kind, found in found_by_kind:
+        if not found:
+            continue
+        part = Q(kind=kind.name, pk__in={pk for _tier, pk in found})
+        scope = policy.visible_q(employee, kind.module, owner="owner", department="department")
+        condition |= part if scope is None else part & scope
+    if not condition:
+        return {}
     # not the tokens: the longest column, and the lookup is done
-    entries = {entry.pk: entry for entry in visible.defer("tokens")}
+    return {entry.pk: entry for entry in SearchEntry.objects.filter(condition).defer("tokens")}
+
+
+def _ranked(kind, found, entries, query, limit):
+    """One kind's hits, best first: the candidates' order, each checked against the text."""
     hits, seen = [], set()
     for tier, pk in found:
         entry = entries.get(pk)
@@ -98,15 +111,30 @@ def indexed_hits(*, employee, kind, query, limit=LIMIT):
     return hits
 
 
+def indexed_hits(*, employee, kinds, query, limit=LIMIT):
+    """Hits of the registered ``kinds``, kind after kind, each best first: a candidates
+    query per kind the employee may see, then one query for the permitted entries."""
+    if query.empty:
+        return []
+    found_by_kind = []
+    for kind in kinds:
+        found = _candidates(employee=employee, kind=kind, query=query, limit=limit)
+        if found is not None:
+            found_by_kind.append((kind, found))
+    entries = _visible_entries(employee, found_by_kind)
+    hits = []
+    for kind, found in found_by_kind:
+        hits += _ranked(kind, found, entries, query, limit)
+    return hits
+
+
 def search(*, employee, query, limit=LIMIT):
     """Hits for ``query`` (at least 2 characters) the employee may see, grouped by kind."""
     query = (query or "").strip()[:100]
     if employee is None or len(query) < MIN_LENGTH:
         return []
     parsed = tk.parse(query)
-    hits = []
-    for kind in registry.kinds():
-        hits += indexed_hits(employee=employee, kind=kind, query=parsed, limit=limit)
+    hits = indexed_hits(employee=employee, kinds=registry.kinds(), query=parsed, limit=limit)
     if policy.can(employee, "employees.view"):
         # the employee list's own filter, reading only what a hit shows
         people = (
