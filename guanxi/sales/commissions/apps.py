@@ -8,3 +8,8 @@ class CommissionsConfig(AppConfig):
     name = "guanxi.sales.commissions"
     label = "commissions"
     verbose_name = _("佣金")
+
+    def ready(self):
+        from guanxi.sales.commissions import integrations
+
+        integrations.register()
