@@ -8,3 +8,8 @@ class ExpensesConfig(AppConfig):
     name = "guanxi.sales.expenses"
     label = "expenses"
     verbose_name = _("费用")
+
+    def ready(self):
+        from guanxi.sales.expenses import integrations
+
+        integrations.register()
