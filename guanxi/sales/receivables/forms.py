@@ -121,6 +121,40 @@ class InvoiceForm(CustomerChoiceMixin, forms.Form):
         self.set_customer(customer)
 
 
+class PaymentEditForm(forms.Form):
+    """What may change on a recorded payment: how it was paid, the bank reference, the
+    notes and the owner. Amount, customer and date are fixed (void and record again),
+    so a payment keeps its allocations whatever is edited here."""
+
+    method = forms.ChoiceField(label=_("付款方式"), choices=Payment.Method.choices)
+    reference = forms.CharField(label=_("银行流水号"), max_length=100, required=False)
+    owner = forms.ModelChoiceField(label=_("负责人"), queryset=Employee.objects.none())
+    notes = forms.CharField(
+        label=_("备注"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = _employees()
+
+
+class InvoiceEditForm(forms.Form):
+    """What may change on an issued invoice: the notes, the owner and the receivables it
+    is linked to (the ``receivables`` checkboxes). Number, type, amounts and date are
+    fixed: void it and record it again."""
+
+    owner = forms.ModelChoiceField(label=_("负责人"), queryset=Employee.objects.none())
+    notes = forms.CharField(
+        label=_("备注"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = _employees()
+
+
 def allocations_from_post(data):
     """``[{receivable, amount}]`` from the allocation rows (``alloc_<receivable id>``
     inputs); blank rows are left out."""

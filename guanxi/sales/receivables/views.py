@@ -25,13 +25,15 @@ from guanxi.orgs.models import Employee
 from guanxi.sales.receivables import exports, selectors, services
 from guanxi.sales.receivables.filters import InvoiceFilter, PaymentFilter, ReceivableFilter
 from guanxi.sales.receivables.forms import (
+    InvoiceEditForm,
     InvoiceForm,
+    PaymentEditForm,
     PaymentForm,
     ReceivableEditForm,
     ReceivableForm,
     allocations_from_post,
 )
-from guanxi.sales.receivables.models import Payment, Receivable
+from guanxi.sales.receivables.models import Invoice, Payment, Receivable
 
 MODULE = "payments"
 PAGE_SIZE = 30
@@ -322,6 +324,44 @@ def payment_create(request):
 
 
 @employee_required
+def payment_edit(request, pk):
+    """Edit a valid payment's method, bank reference, notes and owner (its amount,
+    customer and date are fixed, so its allocations stay); a voided one is read-only."""
+    payment = selectors.access_payment(request.employee, pk, write=True)
+    if payment.status == Payment.Status.VOIDED:
+        messages.error(request, _("已作废的回款不能修改。"))
+        return redirect("receivables:payment_detail", payment.pk)
+    form = PaymentEditForm(
+        request.POST or None,
+        initial={
+            "method": payment.method,
+            "reference": payment.reference,
+            "owner": payment.owner_id,
+            "notes": payment.notes,
+            "version": payment.version,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        version = data.pop("version")
+        try:
+            services.payment_update(
+                actor=request.employee, payment=payment, version=version, **data
+            )
+        except REFUSALS as exc:
+            refuse(form, exc)
+        else:
+            messages.success(request, _("回款 %(code)s 已保存。") % {"code": payment.code})
+            return redirect("receivables:payment_detail", payment.pk)
+    return render(
+        request,
+        "receivables/payment_edit.html",
+        {"form": form, "payment": payment, **_places(request)},
+        status=form_status(request, form),
+    )
+
+
+@employee_required
 @require_POST
 def payment_allocate(request, pk):
     """Match the payment's unallocated amount to more receivables."""
@@ -412,6 +452,66 @@ def invoice_create(request):
         request,
         "receivables/invoice_form.html",
         {"form": form, "receivables": receivables, **_places(request)},
+        status=form_status(request, form),
+    )
+
+
+def _invoice_receivable_choices(request, invoice):
+    """The receivables an invoice may be linked to: the customer's (not cancelled) that
+    the employee may see, the latest 50, plus those it is linked to already."""
+    linked = list(invoice.receivables.order_by("-due_date", "-pk"))
+    offered = list(
+        selectors.receivable_queryset(employee=request.employee)
+        .filter(customer_id=invoice.customer_id)
+        .exclude(status=Receivable.Status.CANCELLED)
+        .exclude(pk__in=[receivable.pk for receivable in linked])
+        .order_by("-due_date", "-pk")[:50]
+    )
+    return linked + offered, {receivable.pk for receivable in linked}
+
+
+@employee_required
+def invoice_edit(request, pk):
+    """Edit an issued invoice's notes, owner and linked receivables (number, type,
+    amounts and date are fixed); a voided one is read-only."""
+    invoice = selectors.access_invoice(request.employee, pk, write=True)
+    back = reverse("receivables:invoice_list") + f"?q={invoice.number}"
+    if invoice.status == Invoice.Status.VOIDED:
+        messages.error(request, _("已作废的发票不能修改。"))
+        return redirect(back)
+    receivables, linked = _invoice_receivable_choices(request, invoice)
+    form = InvoiceEditForm(
+        request.POST or None,
+        initial={"owner": invoice.owner_id, "notes": invoice.notes, "version": invoice.version},
+    )
+    if request.method == "POST":
+        linked = {_int(value) for value in request.POST.getlist("receivables")}
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        version = data.pop("version")
+        try:
+            services.invoice_update(
+                actor=request.employee,
+                invoice=invoice,
+                version=version,
+                receivables=request.POST.getlist("receivables"),
+                **data,
+            )
+        except REFUSALS as exc:
+            refuse(form, exc)
+        else:
+            messages.success(request, _("发票 %(number)s 已保存。") % {"number": invoice.number})
+            return redirect(back)
+    return render(
+        request,
+        "receivables/invoice_edit.html",
+        {
+            "form": form,
+            "invoice": invoice,
+            "receivables": receivables,
+            "linked": linked,
+            **_places(request),
+        },
         status=form_status(request, form),
     )
 
