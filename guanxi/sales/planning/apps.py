@@ -9,3 +9,8 @@ class PlanningConfig(AppConfig):
     name = "guanxi.sales.planning"
     label = "planning"
     verbose_name = _("销售计划与预测")
+
+    def ready(self):
+        from guanxi.sales.planning import integrations
+
+        integrations.register()
