@@ -38,6 +38,16 @@ def opportunity_queryset(*, employee, deleted=False):
     )
 
 
+def deleted_opportunities(*, employee, limit=200):
+    """The recycle bin: deleted opportunities in ``employee``'s scope, latest deleted
+    first (one query; the newest ``limit``, as the customers' bin)."""
+    return list(
+        opportunity_queryset(employee=employee, deleted=True)
+        .filter(deleted_at__isnull=False)
+        .order_by("-deleted_at", "-pk")[:limit]
+    )
+
+
 def access_opportunity(employee, pk, *, write=False, deleted=False):
     """The opportunity, if ``employee`` may see it (and edit it when ``write``); else
     404 (not found / not in scope) or 403 (no permission)."""

@@ -535,6 +535,32 @@ def opportunity_delete(request, pk):
     return redirect("opportunities:opportunity_list")
 
 
+@employee_required
+@require_GET
+def recycle_bin(request):
+    """Deleted opportunities in the employee's scope (needs ``opportunities.delete``, as
+    the customers' recycle bin needs ``customers.delete``), each with a restore button."""
+    employee = request.employee
+    policy.require(employee, f"{MODULE}.delete")
+    rows = selectors.deleted_opportunities(employee=employee)
+    return render(request, "opportunities/recycle_bin.html", {"rows": rows})
+
+
+@employee_required
+@require_POST
+def opportunity_restore(request, pk):
+    employee = request.employee
+    policy.require(employee, f"{MODULE}.delete")
+    opportunity = selectors.access_opportunity(employee, pk, deleted=True)
+    try:
+        services.opportunity_restore(actor=employee, opportunity=opportunity)
+    except REFUSALS as exc:
+        messages.error(request, refusal_text(exc))
+        return redirect("opportunities:recycle_bin")
+    messages.success(request, _("商机“%(name)s”已恢复。") % {"name": opportunity.name})
+    return redirect("opportunities:opportunity_detail", opportunity.pk)
+
+
 # ---- pickers (htmx) ------------------------------------------------------------------------
 
 
