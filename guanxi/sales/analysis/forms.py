@@ -111,7 +111,10 @@ class AnalysisFilterForm(forms.Form):
         if self.errors:
             return data
         preset = data.get("preset") or ""
-        if start or end or preset == "custom":
+        if preset and preset != "custom":
+            # a preset wins over dates left in the form from an earlier choice
+            data["start"], data["end"] = preset_range(preset, self.today)
+        elif start or end or preset == "custom":
             if not start:
                 self.add_error("start", _("请填写开始日期。"))
             if not end:
@@ -122,8 +125,8 @@ class AnalysisFilterForm(forms.Form):
                 self.add_error("end", _("统计期间不能超过十年。"))
             data["preset"] = "custom"
         else:
-            data["preset"] = preset or "this_year"
-            data["start"], data["end"] = preset_range(data["preset"], self.today)
+            data["preset"] = "this_year"
+            data["start"], data["end"] = preset_range("this_year", self.today)
         return data
 
     def filters(self):
@@ -140,19 +143,19 @@ class AnalysisFilterForm(forms.Form):
         )
 
     @property
-    def by(self):
+    def dimension(self):
         return self.cleaned_data.get("by") or "employee"
 
     @property
-    def order(self):
+    def ranking(self):
         return self.cleaned_data.get("order") or "amount"
 
     @property
-    def top(self):
+    def top_count(self):
         return self.cleaned_data.get("top") or selectors.TOP_DEFAULT
 
     @property
-    def min_base(self):
+    def base(self):
         return self.cleaned_data.get("min_base") or selectors.MIN_BASE_DEFAULT
 
 

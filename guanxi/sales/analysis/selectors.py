@@ -18,6 +18,7 @@ filling empty periods): never one row per record.
 """
 
 import datetime
+import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -380,7 +381,7 @@ def funnel(ctx: Context, filters: Filters) -> dict[str, Any]:
                 ),
             }
         )
-    for before, after in zip(rows, rows[1:], strict=False):
+    for before, after in itertools.pairwise(rows):
         before["conversion"] = _percent(after["reached"], before["reached"])
     return {
         "pipeline": pipeline,
@@ -529,7 +530,7 @@ def breakdown(ctx: Context, filters: Filters, by: str) -> dict[str, Any]:
     else:
         orders = orders_base(ctx, filters)
         order_key, order_label = _order_side_on_orders(by, order_key, order_label)
-    order_rows = (
+    order_rows: Iterable[Any] = (
         orders.annotate(group=order_key, group_label=order_label)
         .values("group", "group_label")
         .annotate(**_order_measures(on_lines))
@@ -547,7 +548,7 @@ def breakdown(ctx: Context, filters: Filters, by: str) -> dict[str, Any]:
     else:
         opps = opportunities_base(ctx, filters).filter(_closed_in(filters))
         measures = _opportunity_measures(filters, lines=False)
-    opp_rows = (
+    opp_rows: Iterable[Any] = (
         opps.annotate(group=opp_key, group_label=opp_label)
         .values("group", "group_label")
         .annotate(**measures)

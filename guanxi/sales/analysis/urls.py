@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from guanxi.sales.analysis import views
 
 app_name = "sales_analysis"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.overview, name="overview"),
+    path("export/<slug:table>/", views.export, name="export"),
+]
