@@ -18,7 +18,7 @@ one is locked by the approvals engine, an approved one for good.
 
 import datetime
 import mimetypes
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -94,7 +94,7 @@ def _amount(value, places, errors):
     if number >= MAX_AMOUNT:
         _add(errors, "amount", _("金额过大。"))
         return None
-    rounded = number.quantize(Decimal(1).scaleb(-places))
+    rounded = number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
     if rounded <= 0:
         _add(errors, "amount", _("金额必须大于零。"))
         return None

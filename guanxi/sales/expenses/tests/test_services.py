@@ -285,3 +285,23 @@ def test_merge_moves_expenses_to_the_survivor(world):
         assert related.count([loser.pk]) == 1
         assert related.move([loser.pk], survivor, world.admin) == 1
     assert h.refresh(world, expense).customer_id == survivor.pk
+
+
+def test_search_finds_an_expense_by_code_within_scope(world):
+    from guanxi.search import selectors as search
+
+    expense = h.expense(world, description="宴请客户")
+    with org_scope(world.org):
+        hits = search.search(employee=world.rep_a, query=expense.code)
+        assert [(hit.kind, hit.id) for hit in hits if hit.kind == "expense"] == [
+            ("expense", expense.pk)
+        ]
+        assert not [hit for hit in search.search(employee=world.rep_b, query=expense.code)
+                    if hit.kind == "expense"]  # fmt: skip
+        services.expense_delete(actor=world.manager, expense=expense)
+        assert not [hit for hit in search.search(employee=world.rep_a, query=expense.code)
+                    if hit.kind == "expense"]  # fmt: skip
+
+
+def test_amount_rounds_half_up(world):
+    assert h.expense(world, amount="10.005").amount == Decimal("10.01")
