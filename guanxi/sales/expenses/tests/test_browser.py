@@ -71,3 +71,33 @@ def test_record_submit_and_approve(world, page, sign_in, tmp_path):
         assert made.status == Expense.Status.APPROVED
         assert made.customer_id == client.pk
         assert ExpenseReceipt.objects.get(expense=made).original_name == "出租车票.png"
+
+
+def test_customer_card_and_opportunity_picker(world, page, sign_in):
+    """The customer page loads its "费用" card after the page; recording from there
+    preselects the customer, and picking another customer reloads the opportunities."""
+    client = h.customer(world, name="华光科技有限公司")
+    other = h.customer(world, name="星河贸易有限公司")
+    deal = h.opportunity(world, client, name="华光网关项目")
+    other_deal = h.opportunity(world, other, name="星河仓储项目")
+    h.expense(world, customer=client, amount="320", description="拜访华光午餐")
+    errors = []
+    page.on("pageerror", lambda err: errors.append(str(err)))
+
+    sign_in(world.rep_a)
+    page.goto(f"/customers/{client.pk}/")
+    body = page.locator("[data-testid=expenses-customer-panel-body]")
+    body.wait_for()
+    assert body.locator("[data-testid=panel-expense-row]").count() == 1
+    assert "320.00" in body.inner_text()
+    body.locator("[data-testid=panel-expense-new]").click()
+    page.wait_for_selector("[data-testid=expense-form]")
+    assert page.locator("#id_customer").input_value() == str(client.pk)
+    options = page.locator("#id_opportunity option")
+    assert f"{deal.pk}" in [options.nth(i).get_attribute("value") for i in range(options.count())]
+    with page.expect_response(lambda response: "opportunity-options" in response.url):
+        page.select_option("#id_customer", str(other.pk))
+    page.wait_for_selector(f"#id_opportunity option[value='{other_deal.pk}']", state="attached")
+    values = [options.nth(i).get_attribute("value") for i in range(options.count())]
+    assert str(deal.pk) not in values
+    assert errors == []
