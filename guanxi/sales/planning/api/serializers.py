@@ -13,6 +13,11 @@ from guanxi.sales.planning import selectors
 from guanxi.sales.planning.models import SalesTarget
 
 
+def _plain(value):
+    """A decimal without trailing zeros or an exponent: ``Decimal("750.000000")`` → "750"."""
+    return format(Decimal(value).normalize(), "f")
+
+
 class SalesTargetSerializer(serializers.ModelSerializer):
     employee = RecordId(
         required=False, allow_null=True, write_only=True, help_text=_("员工 id（与部门二选一）。")
@@ -66,10 +71,11 @@ class SalesTargetSerializer(serializers.ModelSerializer):
         return actuals[instance.pk]
 
     def get_actual(self, instance) -> str:
-        return str(self._actual(instance))
+        return _plain(self._actual(instance))
 
-    def get_attainment(self, instance) -> Decimal | None:
-        return selectors.attainment(instance.value, self._actual(instance))
+    def get_attainment(self, instance) -> str | None:
+        value = selectors.attainment(instance.value, self._actual(instance))
+        return None if value is None else str(value)
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
@@ -77,7 +83,7 @@ class SalesTargetSerializer(serializers.ModelSerializer):
         data["employee"] = instance.employee_id
         data["department"] = instance.department_id
         data["product_line"] = instance.product_line_id
-        data["value"] = format(instance.value.normalize(), "f")
+        data["value"] = _plain(instance.value)
         return data
 
 
