@@ -210,3 +210,31 @@ def test_opportunity_options(world, web):
         .content.decode()
     )
     assert f'value="{deal.pk}"' in body and f'value="{other.pk}"' not in body
+
+
+def test_opportunity_card_tag(world, rf):
+    from django.template import Context, Template
+
+    deal = h.opportunity(world, h.customer(world))
+    template = Template("{% load expenses_cards %}{% expenses_opportunity_card deal %}")
+    for employee, shown in ((world.rep_a, True), (world.agent, False)):
+        request = rf.get("/")
+        request.employee = employee
+        with org_scope(world.org):
+            html = template.render(Context({"request": request, "deal": deal}))
+        assert ('data-testid="expenses-opportunity-panel"' in html) is shown
+        if shown:
+            assert reverse("expenses:opportunity_panel", args=[deal.pk]) in html
+
+
+def test_receipt_delete_on_a_draft(world, web):
+    expense = h.expense(world, receipts=[h.receipt()])
+    with org_scope(world.org):
+        receipt = ExpenseReceipt.objects.get(expense=expense)
+    assert (
+        web(world.rep_b).post(reverse("expenses:receipt_delete", args=[receipt.pk])).status_code
+        == 404
+    )
+    web(world.rep_a).post(reverse("expenses:receipt_delete", args=[receipt.pk]))
+    with org_scope(world.org):
+        assert not ExpenseReceipt.objects.filter(pk=receipt.pk).exists()
