@@ -14,10 +14,12 @@ from guanxi.sales.commissions import selectors, services
 from guanxi.sales.commissions.models import CommissionRule
 
 
-def _role(has, lacks=None):
+def _role(has, lacks=()):
+    """The first non-admin role holding every code of ``has`` and none of ``lacks`` (the
+    default roles are found by what they may do: their names are translated)."""
     for role in Role.objects.filter(is_admin=False).order_by("pk"):
         codes = set(role.permissions or [])
-        if has in codes and (lacks is None or lacks not in codes):
+        if set(has) <= codes and not codes & set(lacks):
             return role
     return None
 
@@ -28,8 +30,10 @@ def seed(admin):
         return 0
     today = timezone.localdate()
     start = datetime.date(today.year - 1, 1, 1)
-    rep_role = _role("commissions.view", "commissions.create")
-    manager_role = _role("commissions.approve")
+    rep_role = _role(
+        ["commissions.view", "orders.create"], ["commissions.create", "commissions.approve"]
+    )
+    manager_role = _role(["commissions.create", "commissions.approve"])
     line = ProductLine.objects.order_by("sort_order", "pk").first()
     if rep_role is not None:
         services.rule_create(

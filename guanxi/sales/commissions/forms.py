@@ -30,12 +30,12 @@ class RuleForm(forms.Form):
         empty_label=_("全部产品"),
     )
     valid_from = forms.DateField(
-        label=_("生效日期"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("生效日期"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
     )
     valid_to = forms.DateField(
         label=_("失效日期"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
         help_text=_("留空表示长期有效。"),
     )
     notes = forms.CharField(label=_("说明"), max_length=500, required=False)
