@@ -172,9 +172,7 @@ def measure_rows(*, measure, start, end, product_line_id=None, extra_q=None):
         )
         value = Sum("quantity" if measure == SalesTarget.Measure.QUANTITY else "total")
     rows = qs.order_by().annotate(value=Coalesce(value, Value(ZERO), output_field=_MONEY))
-    return [
-        (row["who"], row["where"], _as_date(row["when"]), row["value"] or ZERO) for row in rows
-    ]
+    return [(row["who"], row["where"], _as_date(row["when"]), row["value"] or ZERO) for row in rows]
 
 
 def department_paths():

@@ -282,9 +282,7 @@ def target_plan(request):
         else:
             messages.success(
                 request,
-                _(
-                    "计划已保存：新增 %(created)s、修改 %(changed)s、清除 %(removed)s 个月度目标。"
-                )
+                _("计划已保存：新增 %(created)s、修改 %(changed)s、清除 %(removed)s 个月度目标。")
                 % {"created": created, "changed": changed, "removed": removed},
             )
             return redirect(

@@ -71,9 +71,8 @@ def test_pipeline_buckets_by_close_month_with_overdue_apart(world):
         result = selectors.forecast(employee=world.admin, months=3, today=TODAY)
         by_month = {b.label: b for b in result.months}
         assert list(by_month) == ["2026-12", "2027-01", "2027-02"]
-        assert (by_month["2026-12"].pipeline, by_month["2026-12"].weighted, by_month["2026-12"].count) == (
-            D("14000"), D("6000"), 2,
-        )  # fmt: skip
+        december = by_month["2026-12"]
+        assert (december.pipeline, december.weighted, december.count) == (D("14000"), D("6000"), 2)
         assert by_month["2027-01"].count == 0
         assert by_month["2027-02"].weighted == D("800")
         assert (result.overdue.count, result.overdue.weighted) == (1, D("4800"))

@@ -211,7 +211,7 @@ def test_quarter_and_year_sum_their_months(world):
 
 
 def test_data_scope_rep_sees_own_row_manager_the_subtree(world, team):
-    hangzhou, rep_c = team
+    _hangzhou, rep_c = team
     h.target(world, period="2026-12", measure="order_amount", value="100", employee=world.rep_a)
     h.target(world, period="2026-12", measure="order_amount", value="100", employee=world.rep_b)
     rep_board = _board(world, world.rep_a)
