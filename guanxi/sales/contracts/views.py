@@ -6,7 +6,6 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,6 +19,7 @@ from guanxi.customers import selectors as customer_selectors
 from guanxi.customers.models import Contact
 from guanxi.orgs import policy
 from guanxi.sales import forms as sales_forms
+from guanxi.sales import paging
 from guanxi.sales.contracts import documents, selectors, services
 from guanxi.sales.contracts.filters import ContractFilter
 from guanxi.sales.contracts.forms import ContractForm, UploadForm, plan_from_post
@@ -107,14 +107,15 @@ def contract_list(request):
     )
     filters = ContractFilter(request.GET, queryset=queryset)
     rows = filters.qs if filters.is_valid() else queryset.none()
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows, pager = paging.keyset_page(request, rows, order=("-pk",), size=PAGE_SIZE)
     places = documents.org_settings(employee.org_id).contract_decimals
     return render(
         request,
         "contracts/contract_list.html",
         {
             "filters": filters,
-            "page": page,
+            "rows": rows,
+            **pager,
             "places": places,
             "statuses": Contract.Status.choices,
             "can_create": policy.can(employee, "contracts.create"),

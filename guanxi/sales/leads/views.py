@@ -17,6 +17,7 @@ from guanxi.core.views import employee_required, refusal_text
 from guanxi.customers import selectors as customer_selectors
 from guanxi.orgs import policy
 from guanxi.orgs.selectors import dictionary_labels
+from guanxi.sales import paging
 from guanxi.sales.leads import jobs, scoring, selectors, services
 from guanxi.sales.leads.filters import POOL, LeadFilter
 from guanxi.sales.leads.forms import (
@@ -61,10 +62,10 @@ def lead_list(request):
     for those who may transfer leads."""
     employee = request.employee
     policy.require(employee, "leads.view")
-    params = {key: value for key, value in request.GET.items() if value and key != "page"}
+    params = dict(paging.list_params(request))
     filterset = LeadFilter(request.GET, queryset=selectors.lead_queryset(employee=employee))
     queryset = filterset.qs if filterset.is_valid() else Lead.objects.none()
-    page = Paginator(queryset.order_by("-id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    rows, pager = paging.keyset_page(request, queryset, order=("-pk",), size=PAGE_SIZE)
     labels = _labels()
     can = _can(employee)
     employees = active_employees() if can["transfer"] else []
@@ -72,8 +73,8 @@ def lead_list(request):
         request,
         "leads/lead_list.html",
         {
-            "page": page,
-            "rows": list(page.object_list),
+            "rows": rows,
+            **pager,
             "labels": labels,
             "params": params,
             "filter_errors": filterset.errors,

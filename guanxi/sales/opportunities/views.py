@@ -5,7 +5,6 @@ call ``services`` / ``selectors``."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -23,6 +22,7 @@ from guanxi.orgs import policy
 from guanxi.orgs.selectors import dictionary_labels
 from guanxi.sales import forms as sales_forms
 from guanxi.sales import lines as document_lines
+from guanxi.sales import paging
 from guanxi.sales.opportunities import selectors, services
 from guanxi.sales.opportunities.filters import SORTS, OpportunityFilter
 from guanxi.sales.opportunities.forms import (
@@ -106,7 +106,7 @@ def opportunity_list(request):
     services.ensure_default_pipeline(employee.org_id)
     queryset, filterset = _filtered(request, employee)
     sort = request.GET.get("sort") if request.GET.get("sort") in SORTS else "-created"
-    page = Paginator(queryset.order_by(*SORTS[sort]), PAGE_SIZE).get_page(request.GET.get("page"))
+    rows, pager = paging.keyset_page(request, queryset, order=SORTS[sort], size=PAGE_SIZE)
     pipelines = selectors.pipelines(active_only=False)
     stages = list(Stage.objects.filter(pipeline__in=pipelines).order_by("pipeline_id", "position"))
     params = _params(request)
@@ -114,8 +114,8 @@ def opportunity_list(request):
         request,
         "opportunities/opportunity_list.html",
         {
-            "page": page,
-            "rows": list(page.object_list),
+            "rows": rows,
+            **pager,
             "params": params,
             "sort": sort,
             "query": urlencode(params),

@@ -4,7 +4,6 @@ card on the customer 360° page."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -16,6 +15,7 @@ from guanxi.core.views import employee_required, refusal_text
 from guanxi.customers import selectors as customer_selectors
 from guanxi.orgs import policy
 from guanxi.sales import forms as sales_forms
+from guanxi.sales import paging
 from guanxi.sales.contracts import documents
 from guanxi.sales.contracts import selectors as contract_selectors
 from guanxi.sales.contracts.views import (
@@ -49,13 +49,14 @@ def order_list(request):
     )
     filters = OrderFilter(request.GET, queryset=queryset)
     rows = filters.qs if filters.is_valid() else queryset.none()
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows, pager = paging.keyset_page(request, rows, order=("-pk",), size=PAGE_SIZE)
     return render(
         request,
         "orders/order_list.html",
         {
             "filters": filters,
-            "page": page,
+            "rows": rows,
+            **pager,
             "places": documents.org_settings(employee.org_id).order_decimals,
             "statuses": Order.Status.choices,
             "deliveries": Order.Delivery.choices,

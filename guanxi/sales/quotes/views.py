@@ -5,7 +5,6 @@ and the card on the customer 360° page. Thin: they parse input and call ``servi
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,6 +17,7 @@ from guanxi.core.views import employee_required, refusal_text
 from guanxi.customers import selectors as customer_selectors
 from guanxi.customers.models import Contact
 from guanxi.orgs import policy
+from guanxi.sales import paging
 from guanxi.sales.forms import editor_context, lines_from_post
 from guanxi.sales.lines import Totals
 from guanxi.sales.opportunities.models import Opportunity
@@ -73,7 +73,7 @@ def quote_list(request):
     employee = request.employee
     policy.require(employee, "quotes.view")
     filters = QuoteFilter(request.GET, queryset=selectors.quote_queryset(employee=employee))
-    page = Paginator(filters.qs.order_by("-id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    rows, pager = paging.keyset_page(request, filters.qs, order=("-pk",), size=PAGE_SIZE)
     customer = None
     customer_id = _int(request.GET.get("customer"))
     if customer_id:
@@ -88,7 +88,8 @@ def quote_list(request):
         request,
         "quotes/quote_list.html",
         {
-            "page": page,
+            "rows": rows,
+            **pager,
             "filters": filters,
             "statuses": Quote.Status.choices,
             "customer": customer,

@@ -7,7 +7,6 @@ import datetime
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,6 +21,7 @@ from guanxi.customers import selectors as customer_selectors
 from guanxi.customers.models import Customer
 from guanxi.orgs import policy
 from guanxi.orgs.models import Employee
+from guanxi.sales import paging
 from guanxi.sales.receivables import exports, selectors, services
 from guanxi.sales.receivables.filters import InvoiceFilter, PaymentFilter, ReceivableFilter
 from guanxi.sales.receivables.forms import (
@@ -72,12 +72,12 @@ def _customer_or_none(pk):
     return Customer.objects.filter(pk=pk).first() if pk else None
 
 
-def _list_context(request, filterset, extra=None):
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+def _list_context(request, filterset, order, extra=None):
+    rows, pager = paging.keyset_page(request, filterset.qs, order=order, size=PAGE_SIZE)
     return {
         "filter": filterset,
-        "page": page,
-        "query": _query_without_page(request),
+        "rows": rows,
+        **pager,
         "today": timezone.localdate(),
         "can_create": policy.can(request.employee, f"{MODULE}.create"),
         "owners": Employee.objects.filter(status=Employee.Status.ACTIVE).order_by("name", "id"),
@@ -96,10 +96,13 @@ def receivable_list(request):
     """Receivables in the employee's scope; filters: status, overdue, due range, customer,
     owner, text."""
     policy.require(request.employee, f"{MODULE}.view")
-    queryset = selectors.receivable_queryset(employee=request.employee).order_by("due_date", "pk")
+    queryset = selectors.receivable_queryset(employee=request.employee)
     filterset = ReceivableFilter(request.GET or None, queryset=queryset)
     context = _list_context(
-        request, filterset, {"statuses": Receivable.Status.choices, "status": request.GET}
+        request,
+        filterset,
+        ("due_date", "pk"),
+        {"statuses": Receivable.Status.choices, "status": request.GET},
     )
     return render(request, "receivables/receivable_list.html", context)
 
@@ -257,9 +260,10 @@ def _rows_context(request, customer, values=None):
 @require_GET
 def payment_list(request):
     policy.require(request.employee, f"{MODULE}.view")
-    queryset = selectors.payment_queryset(employee=request.employee).order_by("-received_at", "-pk")
+    queryset = selectors.payment_queryset(employee=request.employee)
     filterset = PaymentFilter(request.GET or None, queryset=queryset)
-    return render(request, "receivables/payment_list.html", _list_context(request, filterset))
+    context = _list_context(request, filterset, ("-received_at", "-pk"))
+    return render(request, "receivables/payment_list.html", context)
 
 
 @employee_required
@@ -402,14 +406,13 @@ def payment_void(request, pk):
 @require_GET
 def invoice_list(request):
     policy.require(request.employee, f"{MODULE}.view")
-    queryset = (
-        selectors.invoice_queryset(employee=request.employee)
-        .prefetch_related("receivables")
-        .order_by("-issued_on", "-pk")
-    )
+    queryset = selectors.invoice_queryset(employee=request.employee).prefetch_related("receivables")
     filterset = InvoiceFilter(request.GET or None, queryset=queryset)
     context = _list_context(
-        request, filterset, {"can_edit": policy.can(request.employee, f"{MODULE}.edit")}
+        request,
+        filterset,
+        ("-issued_on", "-pk"),
+        {"can_edit": policy.can(request.employee, f"{MODULE}.edit")},
     )
     return render(request, "receivables/invoice_list.html", context)
 
