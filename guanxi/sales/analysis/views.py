@@ -96,10 +96,13 @@ def overview(request):
                 "trend_chart": charts.trend(trend),
             }
         )
-    htmx = bool(request.headers.get("HX-Request"))
+    # a history restore (back button after the cache expired) needs the whole page
+    htmx = bool(request.headers.get("HX-Request")) and not request.headers.get(
+        "HX-History-Restore-Request"
+    )
     template = "sales_analysis/_analysis.html" if htmx else "sales_analysis/overview.html"
     response = render(request, template, context)
-    patch_vary_headers(response, ("HX-Request",))
+    patch_vary_headers(response, ("HX-Request", "HX-History-Restore-Request"))
     return response
 
 

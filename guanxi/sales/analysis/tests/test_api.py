@@ -16,7 +16,8 @@ def history(world):
 
 def test_summary(world, history, api, django_assert_max_num_queries):
     client = api(world.admin)
-    with django_assert_max_num_queries(12):
+    # token (and its last-use stamp), roles, settings, orders, opportunities
+    with django_assert_max_num_queries(7):
         response = client.get(f"{BASE}/summary", PERIOD)
     assert response.status_code == 200
     data = response.json()
@@ -28,8 +29,10 @@ def test_summary(world, history, api, django_assert_max_num_queries):
     assert data["start"] == "2026-01-01"
 
 
-def test_funnel(world, history, api):
-    data = api(world.admin).get(f"{BASE}/funnel", PERIOD).json()
+def test_funnel(world, history, api, django_assert_max_num_queries):
+    client = api(world.admin)
+    with django_assert_max_num_queries(8):
+        data = client.get(f"{BASE}/funnel", PERIOD).json()
     assert [(s["name"], s["reached"], s["conversion"]) for s in data["stages"]] == [
         ("初步接洽", 4, "75.0"),
         ("需求确认", 3, "66.7"),
@@ -54,7 +57,7 @@ def test_funnel(world, history, api):
 )
 def test_breakdown(world, history, api, by, first, django_assert_max_num_queries):
     client = api(world.admin)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(7):
         response = client.get(f"{BASE}/breakdown", {**PERIOD, "by": by})
     assert response.status_code == 200
     rows = response.json()["rows"]
