@@ -274,7 +274,6 @@ def board(*, employee, period, measure, product_line_id=None, today=None):
     today = today or datetime.date.today()
     scope = policy.access_for(employee).scope(MODULE)
     departments = list(Department.objects.order_by("path"))
-    by_id = {dept.pk: dept for dept in departments}
     paths = {dept.pk: dept.path for dept in departments}
     visible_depts = [d for d in departments if scope.all or d.pk in scope.department_ids]
     visible_ids = {d.pk for d in visible_depts}
@@ -316,7 +315,7 @@ def board(*, employee, period, measure, product_line_id=None, today=None):
     )
     progress = period.progress(today)
     children: dict[int | None, list] = defaultdict(list)
-    for dept in departments:
+    for dept in sorted(departments, key=lambda d: (d.sort_order, d.name, d.pk)):
         children[dept.parent_id].append(dept)
     members: dict[int, list] = defaultdict(list)
     for emp_id, dept_id in home.items():
@@ -386,14 +385,13 @@ def board(*, employee, period, measure, product_line_id=None, today=None):
             if child.pk in visible_ids:
                 walk(child, depth + 1)
 
-    for dept in visible_depts:
+    for dept in sorted(visible_depts, key=lambda d: (d.depth, d.sort_order, d.name, d.pk)):
         parent_visible = dept.parent_id is not None and dept.parent_id in visible_ids
         if not parent_visible:
             walk(dept, 0)
     for person in people_list:  # one's own row when one's department is out of view
         if person.pk not in placed:
             add_employee(person, 0)
-    del by_id
     return Board(
         period=period,
         measure=measure,
