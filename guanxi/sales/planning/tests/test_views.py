@@ -154,3 +154,13 @@ def test_forecast_page_and_snapshot(world, web, django_assert_max_num_queries):
         'data-testid="forecast-snapshot"'
         not in web(world.rep_a).get("/planning/forecast/").content.decode()
     )
+
+
+def test_pages_speak_english(world, web, settings):
+    h.target(world, period="2026-12", measure="order_amount", value="1000", employee=world.rep_a)
+    client = web(world.admin)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    board = client.get("/planning/").content.decode()
+    assert "Attainment" in board and "Yearly plan" in board and "完成率" not in board
+    forecast = client.get("/planning/forecast/").content.decode()
+    assert "Weighted amount" in forecast and "Past the expected close date" in forecast
