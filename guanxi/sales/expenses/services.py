@@ -254,10 +254,10 @@ def _store_receipt(actor, expense, upload, name):
 def expense_create(
     *,
     actor,
-    category,
-    amount,
-    incurred_on,
-    description,
+    category=None,
+    amount=None,
+    incurred_on=None,
+    description="",
     customer=None,
     opportunity=None,
     currency=None,
@@ -267,7 +267,8 @@ def expense_create(
     """A draft expense of ``owner`` (default: the actor; another employee needs
     ``expenses.transfer``), coded from the org's ``expense`` numbering rule, with
     ``receipts`` (uploaded files: images, PDF or OFD, at most 20 MB each and 10 in all).
-    Needs ``expenses.create``."""
+    Needs ``expenses.create``. A missing category, amount, date or description is a
+    ``ValidationError`` naming the field like any bad value."""
     policy.require(actor, f"{MODULE}.create")
     owner = owner or actor
     _check_owner(actor, owner, None)

@@ -44,6 +44,7 @@ class ExpenseListSerializer(serializers.ModelSerializer):
         model = Expense
         fields = [*READ_ONLY, *WRITE, "version"]
         read_only_fields = READ_ONLY
+        extra_kwargs = {"incurred_on": {"required": True}}
 
     def to_representation(self, instance):
         data = super().to_representation(instance)

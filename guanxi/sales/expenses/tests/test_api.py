@@ -141,3 +141,9 @@ def test_list_filters_scope_and_queries(world, api, django_assert_max_num_querie
         h.expense(world, customer=client_record)
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert manager.get(URL).json()["count"] == 8
+
+
+def test_missing_fields_are_400_naming_them(world, api):
+    response = api(world.rep_a).post(URL, {}, format="json")
+    assert response.status_code == 400
+    assert {"category", "amount", "incurred_on", "description"} <= set(response.json()["fields"])
