@@ -65,7 +65,7 @@ def summary_xlsx(result, filters, ctx):
         (_("订单数"), result["order_count"]),
         (_("赢单数"), result["won_count"]),
         (_("输单数"), result["lost_count"]),
-        (_("赢率（%）"), _number(result["win_rate"])),
+        (_("赢单率（%）"), _number(result["win_rate"])),
         (_("平均成交周期（天）"), _number(result["average_cycle_days"])),
         (_("平均成交金额"), _number(result["average_deal_size"])),
         (_("新增商机数"), result["new_pipeline_count"]),
@@ -119,7 +119,7 @@ def breakdown_xlsx(result, filters, ctx):
     header += [
         _("赢单数"),
         _("输单数"),
-        _("赢率（%）"),
+        _("赢单率（%）"),
         _("赢单金额"),
         _("平均成交金额"),
         _("平均成交周期（天）"),
@@ -150,7 +150,7 @@ def top_customers_xlsx(result, filters, ctx):
             f"{result['previous_start'].isoformat()} ~ {result['previous_end'].isoformat()}",
         ]
     )
-    sheet.append([_("排序"), _("按增长") if result["order"] == "growth" else _("按金额")])
+    sheet.append([_("排行方式"), _("按增长") if result["order"] == "growth" else _("按金额")])
     sheet.append([])
     _header(
         sheet,

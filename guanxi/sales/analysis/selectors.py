@@ -146,6 +146,12 @@ def _ratio(part: Any, whole: Any, places: int = 2) -> Decimal | None:
     return (Decimal(part) / Decimal(whole)).quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
 
 
+def _plain(value: Decimal) -> Decimal:
+    """``200.0000`` → ``200``, ``1.5000`` → ``1.5`` (never ``2E+2``)."""
+    value = value.normalize()
+    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value
+
+
 def _days(duration: Any) -> Decimal:
     """A summed duration (timedelta) as days."""
     if not duration:
@@ -428,7 +434,7 @@ class Row:
             "depth": self.depth,
             "order_amount": ctx.money(self.order_amount),
             "order_count": self.order_count,
-            "quantity": self.quantity.normalize() if self.quantity is not None else None,
+            "quantity": _plain(self.quantity) if self.quantity is not None else None,
             "won_count": self.won_count,
             "lost_count": self.lost_count,
             "won_amount": ctx.money(self.won_amount),

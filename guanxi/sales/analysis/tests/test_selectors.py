@@ -151,6 +151,7 @@ def test_breakdown_by_product_and_line(world, history):
     assert rows["硬质合金刀片"]["won_amount"] == D("20000.00")
     assert rows["数控车床"]["order_amount"] == D("1800.00")
     assert rows["数控车床"]["quantity"] == Decimal("4")
+    assert str(rows["数控车床"]["quantity"]) == "4"
     assert rows["数控车床"]["average_cycle_days"] == D("30.0")
     lines = rows_by_label(run(world, world.admin, selectors.breakdown, "product_line"))
     assert lines["刀具"]["order_amount"] == D("5500.00")

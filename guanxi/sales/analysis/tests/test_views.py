@@ -122,7 +122,7 @@ def test_export_breakdown_workbook(world, history, web):
             "订单数",
             "赢单数",
             "输单数",
-            "赢率（%）",
+            "赢单率（%）",
             "赢单金额",
             "平均成交金额",
             "平均成交周期（天）",
@@ -141,8 +141,37 @@ def test_export_other_tables(world, history, web):
     funnel = _sheet(client.get(f"{URL}export/funnel/", PERIOD))
     assert ["初步接洽", 4, 100.0, 75.0, 6.3] in funnel
     summary = _sheet(client.get(f"{URL}export/summary/", PERIOD))
-    assert ["赢率（%）", 75.0] in summary
+    assert ["赢单率（%）", 75.0] in summary
     top = _sheet(client.get(f"{URL}export/top_customers/", {**PERIOD, "order": "growth"}))
     assert [1, "华东精工", 3000.0, 2, 1500.0, 1500.0, 100.0] in top
     assert client.get(f"{URL}export/nothing/", PERIOD).status_code == 404
     assert client.get(f"{URL}export/summary/", {"start": "x"}).status_code == 400
+
+
+def test_export_header_follows_the_language(world, history, web, settings):
+    client = web(world.admin)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    rows = _sheet(client.get(f"{URL}export/breakdown/", {**PERIOD, "by": "region"}))
+    assert rows[0][0] == "Breakdown"
+    assert ["Region (province)", "Order amount", "Orders", "Won", "Lost", "Win rate (%)",
+            "Won amount", "Average deal size", "Average cycle (days)"] in rows  # fmt: skip
+    assert ["(no region)", 300.0, 1, 1, 0, 100.0, 8000.0, 8000.0, 71.0] in rows
+    body = client.get(URL, PERIOD).content.decode()
+    assert "Funnel and stage conversion" in body
+
+
+def test_pipeline_filter(world, history, web):
+    from guanxi.sales.opportunities.models import Pipeline, Stage
+
+    with org_scope(world.org):
+        other = Pipeline.objects.create(org=world.org, name="渠道流程", sort_order=5)
+        for position, (name, kind) in enumerate(
+            (("接洽", "open"), ("成交", "won"), ("丢单", "lost"))
+        ):
+            Stage.objects.create(
+                org=world.org, pipeline=other, name=name, position=position, kind=kind
+            )
+    body = web(world.admin).get(URL, {**PERIOD, "pipeline": other.pk}).content.decode()
+    assert 'data-testid="kpi-won">0<' in body
+    assert 'data-testid="kpi-order-amount">7,300.00<' in body  # orders have no pipeline
+    assert body.count('data-testid="funnel-row"') == 2  # 接洽, 成交: lost is not a step
