@@ -7,7 +7,6 @@ from urllib.parse import quote as url_quote
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,6 +20,7 @@ from guanxi.core.views import employee_required, refusal_text
 from guanxi.customers import selectors as customer_selectors
 from guanxi.orgs import policy
 from guanxi.orgs.models import Employee
+from guanxi.sales import paging
 from guanxi.sales.expenses import exports, selectors, services
 from guanxi.sales.expenses.filters import ExpenseFilter
 from guanxi.sales.expenses.forms import ExpenseForm
@@ -45,12 +45,6 @@ def _int(value):
 
 def _may(employee, action):
     return policy.can(employee, f"{MODULE}.{action}")
-
-
-def _query_without_page(request):
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
 
 
 # ---- pickers ---------------------------------------------------------------------------
@@ -117,13 +111,16 @@ def _filtered(request):
 @employee_required
 @require_GET
 def expense_list(request):
-    """Expenses in the employee's scope, newest first; filters: status, category,
-    employee, customer, date range, reimbursed, text; the totals of the filtered set."""
+    """Expenses in the employee's scope, latest incurred first, keyset-paginated (the
+    sales lists' rules); filters: status, category, employee, customer, date range,
+    reimbursed, text; the totals of the whole filtered set, per currency."""
     employee = request.employee
     policy.require(employee, f"{MODULE}.view")
     filters = _filtered(request)
     queryset = filters.qs
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows, pager = paging.keyset_page(
+        request, queryset, order=("-incurred_on", "-pk"), size=PAGE_SIZE
+    )
     customer_id = _int(request.GET.get("customer"))
     picked = (
         _visible_customers(employee).only("id", "name").filter(pk=customer_id).first()
@@ -136,8 +133,8 @@ def expense_list(request):
         "expenses/expense_list.html",
         {
             "filter": filters,
-            "page": page,
-            "query": _query_without_page(request),
+            "rows": rows,
+            **pager,
             "totals": selectors.totals(queryset),
             "statuses": Expense.Status.choices,
             "categories": Expense.Category.choices,

@@ -238,3 +238,21 @@ def test_receipt_delete_on_a_draft(world, web):
     web(world.rep_a).post(reverse("expenses:receipt_delete", args=[receipt.pk]))
     with org_scope(world.org):
         assert not ExpenseReceipt.objects.filter(pk=receipt.pk).exists()
+
+
+def test_list_pages_by_keyset_with_the_filters_kept(world, web, monkeypatch):
+    from guanxi.sales.expenses import views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    for amount in ("1", "2", "3"):
+        h.expense(world, amount=amount, category="travel")
+    h.expense(world, amount="50", category="gift")
+    client = web(world.rep_a)
+    first = client.get(reverse("expenses:expense_list"), {"category": "travel"})
+    text = first.content.decode()
+    assert text.count('data-testid="expense-row"') == 2
+    assert "6.00" in text  # the total of the whole filtered set, not of the page
+    next_url = first.context["next_url"]
+    assert "category=travel" in next_url
+    second = client.get(reverse("expenses:expense_list") + next_url)
+    assert second.content.decode().count('data-testid="expense-row"') == 1
