@@ -101,3 +101,22 @@ def test_customer_card_and_opportunity_picker(world, page, sign_in):
     values = [options.nth(i).get_attribute("value") for i in range(options.count())]
     assert str(deal.pk) not in values
     assert errors == []
+
+
+def test_manager_filters_the_list_and_exports_it(world, page, sign_in):
+    """The manager sees the team's expenses, filters them by category and gets the
+    filtered total and an Excel file of the same rows."""
+    h.expense(world, actor=world.rep_a, category="entertainment", amount="300")
+    h.expense(world, actor=world.rep_b, category="entertainment", amount="450.5")
+    h.expense(world, actor=world.rep_b, category="transport", amount="40")
+    sign_in(world.manager)
+    page.goto("/expenses/")
+    assert page.locator("[data-testid=expense-row]").count() == 3
+    page.select_option("#f-category", "entertainment")
+    page.click("[data-testid=expense-filter-apply]")
+    page.wait_for_url("**category=entertainment**")
+    assert page.locator("[data-testid=expense-row]").count() == 2
+    assert "750.50" in page.locator("[data-testid=expense-totals]").inner_text()
+    with page.expect_download() as download:
+        page.click("[data-testid=expense-export]")
+    assert download.value.suggested_filename.endswith(".xlsx")
