@@ -7,7 +7,6 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from guanxi.api.viewsets import OrgViewSet
 from guanxi.sales.contracts import documents, selectors, services
 from guanxi.sales.contracts import payment_plan as plans
 from guanxi.sales.contracts.api.serializers import (
@@ -20,9 +19,10 @@ from guanxi.sales.contracts.api.serializers import (
     money,
 )
 from guanxi.sales.contracts.filters import ContractFilter
+from guanxi.sales.viewsets import DocumentViewSet
 
 
-class ContractViewSet(OrgViewSet):
+class ContractViewSet(DocumentViewSet):
     """Contracts (销售合同). ``lines`` are ``[{product, quantity, unit_price, discount,
     tax_rate}]``; ``payment_plan`` is ``[{amount, due_date}]`` and must sum exactly to
     the total. Only drafts and rejected contracts can be changed (422 otherwise); PATCH
@@ -31,6 +31,8 @@ class ContractViewSet(OrgViewSet):
     receivable per instalment."""
 
     module = "contracts"
+    places_setting = "contract_decimals"
+    nested = ("lines", "payment_plan")
     serializer_class = ContractSerializer
     filterset_class = ContractFilter
     ordering_fields = ["id", "code", "total", "signed_on", "created_at"]
@@ -46,24 +48,6 @@ class ContractViewSet(OrgViewSet):
     def scoped_queryset(self):
         return selectors.with_details(selectors.contract_queryset(employee=self.employee))
 
-    def get_serializer_context(self):
-        context = super().get_serializer_context()
-        if not getattr(self, "swagger_fake_view", False):
-            context["places"] = documents.org_settings(self.employee.org_id).contract_decimals
-        return context
-
-    def _reloaded(self, contract, code=status.HTTP_200_OK):
-        record = self.get_queryset().get(pk=contract.pk)
-        return Response(self.get_serializer(record).data, status=code)
-
-    @staticmethod
-    def _data(serializer):
-        data = dict(serializer.validated_data)
-        for name in ("lines", "payment_plan"):
-            if name in data:
-                data[name] = [dict(item) for item in data[name]]
-        return data.pop("version", None), data
-
     def perform_create(self, serializer):
         _version, data = self._data(serializer)
         if data.get("quote") is None:
@@ -71,24 +55,12 @@ class ContractViewSet(OrgViewSet):
             data.setdefault("lines", [])
         serializer.instance = services.contract_create(actor=self.employee, **data)
 
-    def create(self, request, *args, **kwargs):
-        response = super().create(request, *args, **kwargs)
-        if response.status_code == status.HTTP_201_CREATED and "id" in response.data:
-            return self._reloaded(self.get_queryset().get(pk=response.data["id"]), 201)
-        return response
-
     def perform_update(self, serializer):
         version, data = self._data(serializer)
         data.pop("quote", None)
         serializer.instance = services.contract_update(
             actor=self.employee, contract=serializer.instance, version=version, **data
         )
-
-    def update(self, request, *args, **kwargs):
-        response = super().update(request, *args, **kwargs)
-        if response.status_code == status.HTTP_200_OK:
-            return self._reloaded(self.get_queryset().get(pk=response.data["id"]))
-        return response
 
     def perform_destroy(self, instance):
         services.contract_delete(actor=self.employee, contract=instance)

@@ -2,24 +2,22 @@
 credit check."""
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import status
 from rest_framework.decorators import action
-from rest_framework.response import Response
 
-from guanxi.api.viewsets import OrgViewSet
-from guanxi.sales.contracts import documents
 from guanxi.sales.orders import selectors, services
 from guanxi.sales.orders.api.serializers import OrderDeliverySerializer, OrderSerializer
 from guanxi.sales.orders.filters import OrderFilter
+from guanxi.sales.viewsets import DocumentViewSet
 
 
-class OrderViewSet(OrgViewSet):
+class OrderViewSet(DocumentViewSet):
     """Sales orders (销售订单): direct (``customer`` + ``lines``) or from an effective
     ``contract`` (its customer and lines). ``lines`` are ``[{product, quantity,
     unit_price, discount, tax_rate}]``. Only drafts can be changed (422 otherwise);
     PATCH with ``version`` (409 when stale)."""
 
     module = "orders"
+    places_setting = "order_decimals"
     serializer_class = OrderSerializer
     filterset_class = OrderFilter
     ordering_fields = ["id", "code", "total", "order_date", "created_at"]
@@ -33,23 +31,6 @@ class OrderViewSet(OrgViewSet):
     def scoped_queryset(self):
         return selectors.with_lines(selectors.order_queryset(employee=self.employee))
 
-    def get_serializer_context(self):
-        context = super().get_serializer_context()
-        if not getattr(self, "swagger_fake_view", False):
-            context["places"] = documents.org_settings(self.employee.org_id).order_decimals
-        return context
-
-    def _reloaded(self, order, code=status.HTTP_200_OK):
-        record = self.get_queryset().get(pk=order.pk)
-        return Response(self.get_serializer(record).data, status=code)
-
-    @staticmethod
-    def _data(serializer):
-        data = dict(serializer.validated_data)
-        if "lines" in data:
-            data["lines"] = [dict(item) for item in data["lines"]]
-        return data.pop("version", None), data
-
     def perform_create(self, serializer):
         _version, data = self._data(serializer)
         for name in ("contract", "quote"):
@@ -59,12 +40,6 @@ class OrderViewSet(OrgViewSet):
             data.setdefault("lines", [])
         serializer.instance = services.order_create(actor=self.employee, **data)
 
-    def create(self, request, *args, **kwargs):
-        response = super().create(request, *args, **kwargs)
-        if response.status_code == status.HTTP_201_CREATED and "id" in response.data:
-            return self._reloaded(self.get_queryset().get(pk=response.data["id"]), 201)
-        return response
-
     def perform_update(self, serializer):
         version, data = self._data(serializer)
         data.pop("contract", None)
@@ -72,12 +47,6 @@ class OrderViewSet(OrgViewSet):
         serializer.instance = services.order_update(
             actor=self.employee, order=serializer.instance, version=version, **data
         )
-
-    def update(self, request, *args, **kwargs):
-        response = super().update(request, *args, **kwargs)
-        if response.status_code == status.HTTP_200_OK:
-            return self._reloaded(self.get_queryset().get(pk=response.data["id"]))
-        return response
 
     def perform_destroy(self, instance):
         services.order_delete(actor=self.employee, order=instance)
