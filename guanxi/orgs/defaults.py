@@ -79,6 +79,7 @@ ROLES = [
             *_codes(SALES_MODULES, perms.ALL_ACTIONS),
             *_codes(("commissions", "sales_targets"), perms.ALL_ACTIONS),
             *_codes(("reports", "products"), ("view",)),
+            "reports.export",  # the sales analysis of their team, to Excel
             *DAILY_WORK,
             *_codes(("announcements",), ("view", "create", "edit")),
             "employees.view",

@@ -7,6 +7,8 @@ what the preset roles now start with, judged by what they hold on orders:
 * commissions and sales targets: a role that holds every action on orders (a sales
   manager's) holds every action on them; any other role that views orders views them,
   and exports or approves them when it exports or approves orders;
+* a role that holds every action on orders and views reports exports them too (the sales
+  analysis of a manager's team, to Excel);
 * the data scope of the three modules is the role's data scope on orders.
 
 Administrators' roles hold every code already. Codes are only added, never removed, and a
@@ -30,6 +32,8 @@ def _added(codes):
     for module, actions in (("commissions", COMMISSIONS), ("sales_targets", TARGETS)):
         held = actions if manager else [a for a in actions if a in {"view", "export", "approve"}]
         added += [f"{module}.{a}" for a in held if manager or a == "view" or a in orders]
+    if manager and "reports.view" in codes:
+        added.append("reports.export")
     return added
 
 

@@ -33,7 +33,7 @@ def test_existing_roles_get_the_new_modules_by_what_they_hold_on_orders(world):
     manager = _role(
         world,
         "老主管",
-        [f"orders.{action}" for action in migration.ALL],
+        ["reports.view", *(f"orders.{action}" for action in migration.ALL)],
         {"orders": TREE, "commissions": {"scope": "all", "departments": []}},
     )
     boss = _role(world, "老领导", ["orders.view", "orders.export", "orders.approve"])
@@ -46,9 +46,12 @@ def test_existing_roles_get_the_new_modules_by_what_they_hold_on_orders(world):
         "expenses.view", "expenses.create", "expenses.edit", "commissions.view",
         "sales_targets.view",
     ]  # fmt: skip
-    assert {"commissions.approve", "sales_targets.delete", "expenses.approve"} <= set(
-        manager.permissions
-    )
+    assert {
+        "commissions.approve",
+        "sales_targets.delete",
+        "expenses.approve",
+        "reports.export",
+    } <= set(manager.permissions)
     assert len(manager.permissions) == len(set(manager.permissions))
     assert manager.data_scopes["expenses"] == TREE
     assert manager.data_scopes["sales_targets"] == TREE
