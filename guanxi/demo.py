@@ -26,10 +26,13 @@ from guanxi.customers import demo as customers_demo
 from guanxi.orgs import defaults
 from guanxi.orgs import services as orgs
 from guanxi.orgs.models import Department, Employee, Organization, Role
+from guanxi.sales.commissions import demo as commissions_demo
 from guanxi.sales.contracts import demo as contracts_demo
+from guanxi.sales.expenses import demo as expenses_demo
 from guanxi.sales.leads import demo as leads_demo
 from guanxi.sales.opportunities import demo as opportunities_demo
 from guanxi.sales.orders import demo as orders_demo
+from guanxi.sales.planning import demo as planning_demo
 from guanxi.sales.quotes import demo as quotes_demo
 from guanxi.sales.receivables import demo as receivables_demo
 from guanxi.workspace.announcements import demo as announcements_demo
@@ -333,6 +336,9 @@ def demo_seed(*, password=DEMO_PASSWORD):
             contracts_demo.seed(admin)
             orders_demo.seed(admin)
             receivables_demo.seed(admin)
+            expenses_demo.seed(admin)
+            commissions_demo.seed(admin)
+            planning_demo.seed(admin)
     return result
 
 
