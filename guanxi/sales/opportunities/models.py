@@ -193,6 +193,9 @@ class Opportunity(OrgOwned, Versioned):
             models.Index(fields=["org", "customer", "status"], name="opp_org_customer"),
             models.Index(fields=["org", "pipeline", "stage"], name="opp_org_stage"),
             models.Index(fields=["org", "status", "expected_close_date"], name="opp_org_close"),
+            # the sales analysis by period: deals closed, opportunities created
+            models.Index(fields=["org", "closed_on"], name="opp_org_closed"),
+            models.Index(fields=["org", "created_at"], name="opp_org_created"),
         ]
 
     def __str__(self):

@@ -125,6 +125,8 @@ class Order(OrgOwned, Versioned):
             models.Index(fields=["org", "customer", "status"], name="order_org_customer"),
             models.Index(fields=["org", "status", "-id"], name="order_org_status"),
             models.Index(fields=["org", "contract"], name="order_org_contract"),
+            # the sales figures by period (analysis, targets, commissions)
+            models.Index(fields=["org", "order_date"], name="order_org_date"),
         ]
 
     def __str__(self):
