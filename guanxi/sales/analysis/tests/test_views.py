@@ -95,10 +95,15 @@ def test_another_orgs_department_is_refused(world, other_world, history, web):
 
 
 def test_export_needs_reports_export(world, history, web):
-    client = web(world.manager)
+    """A read-only employee sees the analysis but may not take it to Excel; a sales
+    manager may (the preset role exports reports)."""
+    client = web(world.readonly)
     assert client.get(f"{URL}export/breakdown/", PERIOD).status_code == 403
     body = client.get(URL, PERIOD).content.decode()
     assert 'data-testid="export-breakdown"' not in body
+    manager = web(world.manager)
+    assert manager.get(f"{URL}export/breakdown/", PERIOD).status_code == 200
+    assert 'data-testid="export-breakdown"' in manager.get(URL, PERIOD).content.decode()
 
 
 def _sheet(response):
