@@ -2,11 +2,16 @@
 """Translation catalogs: source strings are Simplified Chinese, ``en`` is the catalog.
 
     i18n.py update [APP_DIR ...]   refresh the English catalog(s) from the code
-    i18n.py check                  fail on any missing/fuzzy English entry, or on a
-                                   user-facing msgid with no Chinese in it
+    i18n.py check                  fail on any missing/fuzzy English entry, on a
+                                   user-facing msgid with no Chinese in it, or on a
+                                   string two catalogs translate differently
     i18n.py compile                build the .mo files (pure Python: no gettext needed)
 
 Each app keeps its own catalog in ``guanxi/<app>/locale/en/LC_MESSAGES/django.po``.
+Django merges them into one: a string (with its context) has one English text in the whole
+product, whichever catalog it is written in. Two catalogs that translate it differently
+would show one of them everywhere, so ``check`` refuses that; a string that needs another
+sense somewhere takes a context (``pgettext``, ``{% translate "…" context "…" %}``).
 """
 
 import os
@@ -91,6 +96,7 @@ def check():
     import polib
 
     problems = []
+    english: dict[tuple, dict[str, list[str]]] = {}  # (context, msgid) -> text -> apps
     for po_path in catalogs():
         for entry in polib.pofile(str(po_path)):
             if entry.obsolete:
@@ -103,6 +109,15 @@ def check():
                 problems.append(f"no English translation: {where}")
             if not CJK.search(entry.msgid) and entry.msgid not in LANGUAGE_NEUTRAL:
                 problems.append(f"source string is not Chinese (no zh-Hans text): {where}")
+            if not entry.msgid_plural and entry.msgstr:
+                english.setdefault((entry.msgctxt, entry.msgid), {}).setdefault(
+                    entry.msgstr, []
+                ).append(str(po_path.relative_to(ROOT).parts[:-4][-1]))
+    for (context, msgid), texts in english.items():
+        if len(texts) > 1:
+            said = "; ".join(f"{text!r} in {', '.join(apps)}" for text, apps in texts.items())
+            label = f"{context}|{msgid}" if context else msgid
+            problems.append(f"translated differently ({label!r}): {said}")
     return problems
 
 

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from guanxi.core.models import OrgOwned, Versioned
 from guanxi.core.tenancy import DisabledQuerySet, OrgScopedManager
@@ -63,7 +64,7 @@ class Stage(OrgOwned):
     """
 
     class Kind(models.TextChoices):
-        OPEN = "open", _("进行中")
+        OPEN = "open", pgettext_lazy("opportunity status", "进行中")
         WON = "won", _("赢单")
         LOST = "lost", _("输单")
 
@@ -105,7 +106,7 @@ class Opportunity(OrgOwned, Versioned):
     """
 
     class Status(models.TextChoices):
-        OPEN = "open", _("进行中")
+        OPEN = "open", pgettext_lazy("opportunity status", "进行中")
         WON = "won", _("赢单")
         LOST = "lost", _("输单")
 
