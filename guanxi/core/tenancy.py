@@ -17,6 +17,7 @@ from django_scopes.manager import DisabledQuerySet
 
 __all__ = [
     "DisabledQuerySet",
+    "LiveManager",
     "OrgScopedManager",
     "ScopeError",
     "all_orgs",
@@ -49,6 +50,18 @@ class OrgScopedManager(models.Manager):
         if isinstance(queryset, DisabledQuerySet):
             queryset.error()
         return queryset
+
+
+class LiveManager(OrgScopedManager):
+    """Org-scoped, and only records not in the recycle bin: the default manager of a
+    soft-deleted model (a ``deleted_at`` column); ``all_objects``-style plain managers
+    reach the deleted ones."""
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if isinstance(queryset, DisabledQuerySet):  # no scope: it raises when used
+            return queryset
+        return queryset.filter(deleted_at__isnull=True)
 
 
 @contextmanager

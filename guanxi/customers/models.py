@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from guanxi.core.models import OrgOwned, Versioned
-from guanxi.core.tenancy import DisabledQuerySet, OrgScopedManager
+from guanxi.core.tenancy import LiveManager, OrgScopedManager
 
 MONEY_DIGITS = 18
 MONEY_PLACES = 2
@@ -28,16 +28,6 @@ def month_day(value):
         except ValueError:
             return None
     return None if value is None else value.month * 100 + value.day
-
-
-class LiveManager(OrgScopedManager):
-    """Org-scoped, and only records not in the recycle bin (soft delete)."""
-
-    def get_queryset(self):
-        queryset = super().get_queryset()
-        if isinstance(queryset, DisabledQuerySet):  # no scope: it raises when used
-            return queryset
-        return queryset.filter(deleted_at__isnull=True)
 
 
 class Customer(OrgOwned, Versioned):

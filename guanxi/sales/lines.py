@@ -17,6 +17,7 @@ the same messages.
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -28,6 +29,9 @@ from guanxi.catalog.models import Product
 from guanxi.core.models import OrgOwned
 from guanxi.core.tenancy import org_scope
 
+# every money column of the sales documents: 14 integer digits, 6 decimals (amounts are
+# rounded to the org's places when computed, the column keeps what any setting needs)
+MONEY: dict[str, Any] = {"max_digits": 20, "decimal_places": 6}
 MAX_LINES = 500
 QUANTITY_PLACES = 4
 RATE_PLACES = 2
@@ -55,7 +59,7 @@ class DocumentLine(OrgOwned):
     # the product's name when left empty
     description = models.CharField(gettext_lazy("描述"), max_length=200, blank=True)
     quantity = models.DecimalField(gettext_lazy("数量"), max_digits=18, decimal_places=4)
-    unit_price = models.DecimalField(gettext_lazy("单价"), max_digits=20, decimal_places=6)
+    unit_price = models.DecimalField(gettext_lazy("单价"), **MONEY)
     discount = models.DecimalField(
         gettext_lazy("折扣（%）"), max_digits=5, decimal_places=2, default=Decimal("0")
     )
@@ -63,11 +67,11 @@ class DocumentLine(OrgOwned):
         gettext_lazy("税率（%）"), max_digits=5, decimal_places=2, default=Decimal("0")
     )
     # quantity × unit price less the discount, rounded to the document's places
-    amount = models.DecimalField(gettext_lazy("金额"), max_digits=20, decimal_places=6)
+    amount = models.DecimalField(gettext_lazy("金额"), **MONEY)
     # amount × tax rate, rounded to the document's places
-    tax = models.DecimalField(gettext_lazy("税额"), max_digits=20, decimal_places=6)
+    tax = models.DecimalField(gettext_lazy("税额"), **MONEY)
     # amount + tax
-    total = models.DecimalField(gettext_lazy("价税合计"), max_digits=20, decimal_places=6)
+    total = models.DecimalField(gettext_lazy("价税合计"), **MONEY)
 
     class Meta:
         abstract = True

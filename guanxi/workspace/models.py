@@ -11,8 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from guanxi.core.models import OrgOwned, Versioned
-from guanxi.core.tenancy import OrgScopedManager
-from guanxi.customers.models import LiveManager
+from guanxi.core.tenancy import LiveManager, OrgScopedManager
 
 
 class Activity(OrgOwned, Versioned):

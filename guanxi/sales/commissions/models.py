@@ -23,8 +23,8 @@ from django.utils.translation import pgettext_lazy
 
 from guanxi.core.models import OrgOwned, Versioned
 from guanxi.core.tenancy import OrgScopedManager
+from guanxi.sales.lines import MONEY
 
-MONEY: dict[str, Any] = {"max_digits": 20, "decimal_places": 6}
 RATE: dict[str, Any] = {"max_digits": 9, "decimal_places": 4}
 
 

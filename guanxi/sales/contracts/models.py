@@ -8,7 +8,7 @@ terminated; a rejected one can be edited and submitted again.
 """
 
 import uuid
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from django.db import models, transaction
 from django.db.models.signals import post_delete
@@ -17,17 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.core.models import OrgOwned, Versioned
-from guanxi.core.tenancy import OrgScopedManager
-from guanxi.sales.lines import DocumentLine
-
-MONEY: dict[str, Any] = {"max_digits": 20, "decimal_places": 6}
-
-
-class LiveManager(OrgScopedManager):
-    """Contracts not in the recycle bin."""
-
-    def get_queryset(self):
-        return super().get_queryset().filter(deleted_at__isnull=True)
+from guanxi.core.tenancy import LiveManager, OrgScopedManager
+from guanxi.sales.lines import MONEY, DocumentLine
 
 
 class Contract(OrgOwned, Versioned):

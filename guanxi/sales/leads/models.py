@@ -9,19 +9,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from guanxi.core.models import OrgOwned, Versioned
-from guanxi.core.tenancy import DisabledQuerySet, OrgScopedManager
+from guanxi.core.tenancy import LiveManager, OrgScopedManager
 
 MAX_SCORE = 100
-
-
-class LiveManager(OrgScopedManager):
-    """Org-scoped, and only leads not in the recycle bin (soft delete)."""
-
-    def get_queryset(self):
-        queryset = super().get_queryset()
-        if isinstance(queryset, DisabledQuerySet):  # no scope: it raises when used
-            return queryset
-        return queryset.filter(deleted_at__isnull=True)
 
 
 class Lead(OrgOwned, Versioned):

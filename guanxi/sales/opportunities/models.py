@@ -11,22 +11,12 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from guanxi.core.models import OrgOwned, Versioned
-from guanxi.core.tenancy import DisabledQuerySet, OrgScopedManager
+from guanxi.core.tenancy import LiveManager, OrgScopedManager
 from guanxi.sales.lines import DocumentLine
 
 MONEY_DIGITS = 18
 MONEY_PLACES = 2
 CENT = Decimal("0.01")
-
-
-class LiveManager(OrgScopedManager):
-    """Org-scoped, and only opportunities not in the recycle bin (soft delete)."""
-
-    def get_queryset(self):
-        queryset = super().get_queryset()
-        if isinstance(queryset, DisabledQuerySet):  # no scope: it raises when used
-            return queryset
-        return queryset.filter(deleted_at__isnull=True)
 
 
 class Pipeline(OrgOwned):

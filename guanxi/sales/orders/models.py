@@ -7,22 +7,15 @@ carries one receivable; an order from a contract carries none (the contract's pa
 plan covers it).
 """
 
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.core.models import OrgOwned, Versioned
-from guanxi.core.tenancy import OrgScopedManager
-from guanxi.sales.lines import DocumentLine
-
-MONEY: dict[str, Any] = {"max_digits": 20, "decimal_places": 6}
-
-
-class LiveManager(OrgScopedManager):
-    def get_queryset(self):
-        return super().get_queryset().filter(deleted_at__isnull=True)
+from guanxi.core.tenancy import LiveManager, OrgScopedManager
+from guanxi.sales.lines import MONEY, DocumentLine
 
 
 class Order(OrgOwned, Versioned):

@@ -16,7 +16,7 @@ months), for the org, a department (its subtree) or an employee, so the month's 
 later be compared with it. One row per (month, subject): taking it again adds nothing.
 """
 
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from django.db import models
 from django.db.models import Q
@@ -25,8 +25,7 @@ from django.utils.translation import pgettext_lazy
 
 from guanxi.core.models import OrgOwned, Versioned
 from guanxi.core.tenancy import OrgScopedManager
-
-MONEY: dict[str, Any] = {"max_digits": 20, "decimal_places": 6}
+from guanxi.sales.lines import MONEY
 
 
 class SalesTarget(OrgOwned, Versioned):

@@ -1,27 +1,15 @@
 """Quotes (销售报价): a priced offer to a customer, with lines, validity and versions."""
 
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.core.models import OrgOwned, Versioned
-from guanxi.core.tenancy import DisabledQuerySet, OrgScopedManager
-from guanxi.sales.lines import DocumentLine
-
-MONEY: dict[str, Any] = {"max_digits": 20, "decimal_places": 6}
-
-
-class LiveManager(OrgScopedManager):
-    """Org-scoped, and only quotes not deleted (soft delete)."""
-
-    def get_queryset(self):
-        queryset = super().get_queryset()
-        if isinstance(queryset, DisabledQuerySet):  # no scope: it raises when used
-            return queryset
-        return queryset.filter(deleted_at__isnull=True)
+from guanxi.core.tenancy import LiveManager, OrgScopedManager
+from guanxi.sales.lines import MONEY, DocumentLine
 
 
 class Quote(OrgOwned, Versioned):

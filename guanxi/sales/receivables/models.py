@@ -19,7 +19,7 @@ All three are owned records of the permission module ``payments`` (data scope by
 """
 
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from django.db import models
 from django.db.models import Q
@@ -28,8 +28,8 @@ from django.utils.translation import pgettext_lazy
 
 from guanxi.core.models import OrgOwned, Versioned
 from guanxi.core.tenancy import OrgScopedManager
+from guanxi.sales.lines import MONEY
 
-MONEY: dict[str, Any] = {"max_digits": 20, "decimal_places": 6}
 ZERO = Decimal("0")
 
 
