@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 
 from guanxi.accounts import services as accounts
 from guanxi.api.permissions import IsEmployee
+from guanxi.orgs import services as employees
 from guanxi.orgs.api.views import employee_summary
 
 
@@ -27,6 +28,11 @@ class MeUpdateSerializer(serializers.Serializer):
         allow_blank=True,
         max_length=10,
         help_text='one of the installation\'s language codes ("zh-hans", "en"); "": its default',
+    )
+    service_status = serializers.ChoiceField(
+        choices=["online", "busy", "offline"],
+        required=False,
+        help_text="your availability for ticket routing",
     )
 
 
@@ -89,6 +95,7 @@ ME = inline_serializer(
         "is_admin": serializers.BooleanField(),
         "two_factor": serializers.BooleanField(),
         "language": serializers.CharField(help_text='"": the installation\'s default'),
+        "service_status": serializers.CharField(help_text="online, busy or offline"),
     },
 )
 
@@ -111,6 +118,13 @@ class MeView(APIView):
         if "language" in data.validated_data:
             accounts.user_set_language(
                 user=request._request.employee.user, language=data.validated_data["language"]
+            )
+        if "service_status" in data.validated_data:
+            employee = request._request.employee
+            employees.employee_set_service_status(
+                actor=employee,
+                employee=employee,
+                service_status=data.validated_data["service_status"],
             )
         return Response(self._me(request))
 

@@ -16,6 +16,7 @@ from guanxi.customers.api import care_rules as customer_care_rules
 from guanxi.customers.api import pool as customer_pool
 from guanxi.customers.api import renewals as customer_renewals
 from guanxi.customers.api import views as customers
+from guanxi.knowledge.api import routes as knowledge_routes
 from guanxi.orgs.api import views as orgs
 from guanxi.sales.analysis.api import routes as analysis_routes
 from guanxi.sales.commissions.api import routes as commission_routes
@@ -28,6 +29,12 @@ from guanxi.sales.planning.api import routes as planning_routes
 from guanxi.sales.quotes.api import routes as quote_routes
 from guanxi.sales.receivables.api import routes as receivable_routes
 from guanxi.search.views import SearchView
+from guanxi.service.contracts.api import routes as service_contract_routes
+from guanxi.service.installed.api import routes as installed_routes
+from guanxi.service.mail.api import routes as service_mail_routes
+from guanxi.service.repairs.api import routes as repair_routes
+from guanxi.service.routing.api import routes as routing_routes
+from guanxi.service.tickets.api import routes as ticket_routes
 from guanxi.transfer.api.views import ImportViewSet
 from guanxi.workspace.announcements.api import routes as announcement_routes
 from guanxi.workspace.api import views as workspace
@@ -48,6 +55,15 @@ SALES_ROUTES = (
     planning_routes,
     analysis_routes,
     expense_routes,
+)
+SERVICE_ROUTES = (
+    ticket_routes,
+    routing_routes,
+    service_mail_routes,
+    installed_routes,
+    service_contract_routes,
+    repair_routes,
+    knowledge_routes,
 )
 
 router = DefaultRouter(trailing_slash=False)
@@ -78,6 +94,7 @@ for routes in (
     message_routes,
     work_report_routes,
     *SALES_ROUTES,
+    *SERVICE_ROUTES,
 ):
     routes.register(router)
 
@@ -95,6 +112,7 @@ urlpatterns = [
     *announcement_routes.urlpatterns,
     *work_report_routes.urlpatterns,
     *(pattern for routes in SALES_ROUTES for pattern in routes.urlpatterns),
+    *(pattern for routes in SERVICE_ROUTES for pattern in routes.urlpatterns),
     # the document describes the API, not any org's data: readable without signing in
     path(
         "openapi.json", SpectacularJSONAPIView.as_view(permission_classes=[AllowAny]), name="schema"

@@ -30,6 +30,14 @@ urlpatterns = [
     path("planning/", include("guanxi.sales.planning.urls")),
     path("sales-analysis/", include("guanxi.sales.analysis.urls")),
     path("expenses/", include("guanxi.sales.expenses.urls")),
+    path("tickets/", include("guanxi.service.tickets.urls")),
+    path("service/call", include("guanxi.service.tickets.call_urls")),
+    path("service/routing/", include("guanxi.service.routing.urls")),
+    path("service/mail/", include("guanxi.service.mail.urls")),
+    path("installed-products/", include("guanxi.service.installed.urls")),
+    path("service-contracts/", include("guanxi.service.contracts.urls")),
+    path("repairs/", include("guanxi.service.repairs.urls")),
+    path("knowledge/", include("guanxi.knowledge.urls")),
     path("", include("guanxi.workspace.urls")),
 ]
 

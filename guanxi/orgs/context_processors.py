@@ -78,6 +78,38 @@ NAVIGATION = [
         ],
     ),
     (
+        pgettext_lazy("navigation", "服务管理"),
+        "headset",
+        [
+            (pgettext_lazy("navigation", "服务工单"), "tickets:ticket_list", "tickets.view"),
+            (pgettext_lazy("navigation", "来电弹屏"), "callcentre:call", "tickets.create"),
+            (
+                pgettext_lazy("navigation", "坐席与队列"),
+                "service_routing:agent_board",
+                "tickets.view",
+            ),
+            (
+                pgettext_lazy("navigation", "安装档案"),
+                "installed_products:installed_list",
+                "installed_products.view",
+            ),
+            (
+                pgettext_lazy("navigation", "服务合同"),
+                "service_contracts:contract_list",
+                "service_contracts.view",
+            ),
+            (pgettext_lazy("navigation", "产品维修"), "repairs:repair_list", "repairs.view"),
+            (pgettext_lazy("navigation", "装箱单"), "repairs:packing_list_list", "repairs.view"),
+            (
+                pgettext_lazy("navigation", "服务网点"),
+                "repairs:outlet_list",
+                "service_outlets.view",
+            ),
+            (pgettext_lazy("navigation", "知识库"), "knowledge:article_list", "knowledge.view"),
+            (pgettext_lazy("navigation", "诊断决策树"), "knowledge:tree_list", "knowledge.view"),
+        ],
+    ),
+    (
         pgettext_lazy("navigation", "系统设置"),
         "gear",
         [
@@ -114,6 +146,22 @@ NAVIGATION = [
                 "commissions:rule_list",
                 "sales_setup.view",
             ),
+            (
+                pgettext_lazy("navigation", "SLA 策略"),
+                "service_routing:sla_policy_list",
+                "service_setup.view",
+            ),
+            (
+                pgettext_lazy("navigation", "服务队列"),
+                "service_routing:queue_list",
+                "service_setup.view",
+            ),
+            (
+                pgettext_lazy("navigation", "服务邮箱"),
+                "service_mail:mailbox",
+                "service_setup.view",
+            ),
+            (pgettext_lazy("navigation", "服务收费标准"), "repairs:fee_list", "service_setup.view"),
             (
                 pgettext_lazy("navigation", "报告模板"),
                 "work_reports:template_list",

@@ -19,6 +19,15 @@ SALES_MODULES = (
     "tasks",
 )
 
+SERVICE_MODULES = (
+    "tickets",
+    "installed_products",
+    "service_contracts",
+    "repairs",
+    "service_outlets",
+    "service_setup",
+)
+
 # what every working employee does for themselves: write work reports, file requisitions
 DAILY_WORK = (
     "work_reports.view",
@@ -116,6 +125,9 @@ ROLES = [
         [
             *_codes(("tickets",), ("view", "create", "edit", "transfer")),
             *_codes(("customers", "contacts", "activities"), ("view", "create")),
+            *_codes(("installed_products", "repairs"), ("view", "create", "edit")),
+            "service_contracts.view",  # the entitlement check on repair tickets
+            "service_outlets.view",
             *DAILY_WORK,
             "products.view",
             "knowledge.view",
@@ -124,7 +136,30 @@ ROLES = [
         ],
         {
             **_scopes(perms.scoped_modules(), DataScope.OWN),
-            **_scopes(("customers", "contacts", "tickets"), DataScope.ALL),
+            **_scopes(("customers", "contacts", "tickets", "service_contracts"), DataScope.ALL),
+        },
+    ),
+    (
+        "service_manager",
+        _("客服主管"),
+        _("管理服务团队的工单、服务合同、维修和知识库，设置SLA与分配规则。"),
+        False,
+        [
+            *_codes(SERVICE_MODULES, perms.ALL_ACTIONS),
+            *_codes(("customers", "contacts", "activities"), ("view", "create", "edit")),
+            *_codes(("knowledge",), perms.CRUD),
+            *_codes(("reports",), ("view", "export")),
+            *DAILY_WORK,
+            *_codes(("announcements",), ("view", "create", "edit")),
+            "products.view",
+            "employees.view",
+            "departments.view",
+            "special.view_full_phone",
+            "special.export",
+        ],
+        {
+            **_scopes(perms.scoped_modules(), DataScope.DEPARTMENT_TREE),
+            **_scopes(("customers", "contacts", "service_contracts"), DataScope.ALL),
         },
     ),
     (

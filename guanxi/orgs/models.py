@@ -191,6 +191,13 @@ class Employee(OrgOwned, Versioned):
         ACTIVE = "active", _("在职")
         LEFT = "left", _("离职")
 
+    class ServiceStatus(models.TextChoices):
+        """A service agent's availability (坐席状态): routing only picks ``online`` agents."""
+
+        ONLINE = "online", _("在线")
+        BUSY = "busy", _("忙碌")
+        OFFLINE = "offline", _("离线")
+
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="employee"
     )
@@ -215,6 +222,10 @@ class Employee(OrgOwned, Versioned):
     mobile = models.CharField(_("手机"), max_length=30, blank=True)
     email = models.EmailField(_("邮箱"), blank=True)
     left_at = models.DateTimeField(_("离职时间"), null=True, blank=True)
+    service_status = models.CharField(
+        _("坐席状态"), max_length=10, choices=ServiceStatus.choices, default=ServiceStatus.OFFLINE
+    )
+    service_status_at = models.DateTimeField(_("坐席状态变更时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("员工")
@@ -223,6 +234,8 @@ class Employee(OrgOwned, Versioned):
         indexes = [
             models.Index(fields=["org", "department", "status"], name="employee_org_dept"),
             models.Index(fields=["org", "status", "name"], name="employee_org_status"),
+            # ticket routing: the org's online agents
+            models.Index(fields=["org", "service_status"], name="employee_org_service"),
         ]
 
     def __str__(self):

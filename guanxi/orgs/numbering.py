@@ -30,6 +30,11 @@ TARGETS = {
     "receivable": (gettext_lazy("应收款"), "YS-{yyyy}{mm}-{seq:05}"),
     "expense": (gettext_lazy("费用"), "FY-{yyyy}{mm}-{seq:05}"),
     "ticket": (gettext_lazy("服务工单"), "GD-{yyyy}{mm}{dd}-{seq:04}"),
+    "installed_product": (gettext_lazy("安装档案"), "AZ-{yyyy}-{seq:05}"),
+    "service_contract": (gettext_lazy("服务合同"), "FW-{yyyy}-{seq:04}"),
+    "repair": (gettext_lazy("维修单"), "WX-{yyyy}{mm}-{seq:04}"),
+    "packing_list": (gettext_lazy("装箱单"), "ZX-{yyyy}{mm}-{seq:04}"),
+    "kb_article": (gettext_lazy("知识文章"), "KB-{seq:05}"),
     "product": (gettext_lazy("产品"), "CP-{seq:05}"),
 }
 

@@ -63,6 +63,17 @@ MODULES = {
     "work_reports": (pgettext_lazy("module", "工作报告"), (*CRUD, "export"), True),
     "requisitions": (pgettext_lazy("module", "通用申请"), CRUD, False),
     "tickets": (pgettext_lazy("module", "服务工单"), ALL_ACTIONS, True),
+    # installed products are seen through their customer (its data scope), not an owner
+    "installed_products": (
+        pgettext_lazy("module", "安装档案"),
+        (*CRUD, "import", "export"),
+        False,
+    ),
+    "service_contracts": (pgettext_lazy("module", "服务合同"), ALL_ACTIONS, True),
+    "repairs": (pgettext_lazy("module", "产品维修"), (*CRUD, "export"), True),
+    "service_outlets": (pgettext_lazy("module", "服务网点"), CRUD, False),
+    # SLA policies, routing queues, the support mailbox, service fees
+    "service_setup": (pgettext_lazy("module", "服务设置"), ("view", "edit"), False),
     "campaigns": (pgettext_lazy("module", "营销活动"), ALL_ACTIONS, True),
     "knowledge": (pgettext_lazy("module", "知识库"), CRUD, False),
     "reports": (pgettext_lazy("module", "统计分析"), ("view", "export"), True),

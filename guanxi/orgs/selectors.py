@@ -19,6 +19,11 @@ def department_tree(*, employee):
     return list(department_list(employee=employee))
 
 
+def employee_self(*, employee):
+    """The employee's own record, for what everyone may do to it (set their availability)."""
+    return Employee.objects.select_related("department", "manager", "user").filter(pk=employee.pk)
+
+
 def employee_list(*, employee, filters=None):
     policy.require(employee, "employees.view")
     qs = Employee.objects.select_related("department", "manager", "user").prefetch_related(

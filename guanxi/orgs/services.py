@@ -614,6 +614,28 @@ def employee_update(*, actor, employee, version=None, **fields):
     return employee
 
 
+def employee_set_service_status(*, actor, employee, service_status):
+    """Set an agent's availability (``online`` / ``busy`` / ``offline``): an employee sets
+    their own; setting someone else's needs ``employees.edit``. Only an active employee
+    can be online or busy."""
+    if actor.pk != employee.pk:
+        policy.require(actor, "employees.edit")
+        _same_org(actor, employee)
+    if service_status not in Employee.ServiceStatus.values:
+        raise ValidationError(
+            {"service_status": [_("坐席状态只能是 online、busy 或 offline。")]}, code="invalid"
+        )
+    if not employee.is_active and service_status != Employee.ServiceStatus.OFFLINE:
+        raise BusinessRuleError(_("离职员工不能设为在线或忙碌。"), code="employee_left")
+    if employee.service_status != service_status:
+        employee.service_status = service_status
+        employee.service_status_at = timezone.now()
+        Employee.objects.filter(pk=employee.pk).update(
+            service_status=service_status, service_status_at=employee.service_status_at
+        )
+    return employee
+
+
 # What other apps do when an employee leaves (approvals hand the leaver's open steps to
 # their manager…). orgs may not import those apps, so each registers its service here at
 # ``ready()``; ``employee_leave`` calls them in turn inside its transaction, so a failing
@@ -649,6 +671,7 @@ def employee_leave(*, actor, employee):
     before = audit.snapshot(employee, EMPLOYEE_FIELDS)
     employee.status = Employee.Status.LEFT
     employee.left_at = timezone.now()
+    employee.service_status = Employee.ServiceStatus.OFFLINE  # no more tickets routed to them
     bump_version(employee)
     employee.save()
     employee.refresh_from_db()

@@ -67,6 +67,11 @@ class EmployeeSerializer(serializers.ModelSerializer):
     roles = serializers.PrimaryKeyRelatedField(queryset=Role.objects, many=True, required=False)
     skills = serializers.ListField(child=serializers.CharField(max_length=50), required=False)
     status = serializers.ChoiceField(choices=Employee.Status.choices, read_only=True)
+    service_status = serializers.ChoiceField(
+        choices=Employee.ServiceStatus.choices,
+        required=False,
+        help_text="a service agent's availability; an employee may set their own",
+    )
     version = serializers.IntegerField(required=False)
 
     class Meta:
@@ -82,6 +87,8 @@ class EmployeeSerializer(serializers.ModelSerializer):
             "title",
             "skills",
             "status",
+            "service_status",
+            "service_status_at",
             "mobile",
             "email",
             "left_at",
@@ -89,7 +96,7 @@ class EmployeeSerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
         ]
-        read_only_fields = ["left_at"]
+        read_only_fields = ["left_at", "service_status_at"]
 
     def to_representation(self, instance):
         data = super().to_representation(instance)

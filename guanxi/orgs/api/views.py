@@ -99,10 +99,35 @@ class EmployeeViewSet(OrgViewSet):
         data.pop("version", None)
         serializer.instance = services.employee_create(actor=self.employee, **data)
 
+    def check_permissions(self, request):
+        # an agent sets their own availability without the employees permissions
+        if self._own_service_status(request):
+            return
+        super().check_permissions(request)
+
+    def get_queryset(self):
+        if self._own_service_status(self.request):
+            return selectors.employee_self(employee=self.employee)
+        return super().get_queryset()
+
+    def _own_service_status(self, request):
+        return (
+            self.action == "partial_update"
+            and str(self.kwargs.get("pk")) == str(self.employee.pk)
+            and set(request.data) <= {"service_status", "version"}
+        )
+
     def perform_update(self, serializer):
         data = dict(serializer.validated_data)
         version = data.pop("version", None)
         employee = serializer.instance
+        if "service_status" in data:
+            employee = services.employee_set_service_status(
+                actor=self.employee, employee=employee, service_status=data.pop("service_status")
+            )
+        if not data:  # only the availability changed
+            serializer.instance = employee
+            return
         password = data.pop("password", None)
         if data.pop("username", employee.user.username) != employee.user.username:
             raise serializers.ValidationError({"username": [_("用户名创建后不能修改。")]})
@@ -291,4 +316,5 @@ def employee_summary(employee):
         },
         "is_admin": access.is_admin,
         "two_factor": employee.user.totp_enabled,
+        "service_status": employee.service_status,
     }

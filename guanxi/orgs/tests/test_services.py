@@ -22,7 +22,7 @@ def test_org_create_seeds_everything(db):
     with org_scope(org):
         assert Department.objects.get(parent=None).name == "艾克米"
         assert Role.objects.filter(is_admin=True).count() == 1
-        assert Role.objects.count() == 7
+        assert Role.objects.count() == 8
         assert DictionaryEntry.objects.filter(kind="industry").count() >= 10
         assert admin.roles.get().is_admin
 
