@@ -87,7 +87,7 @@ EMPLOYEES = [
     (
         "hejing",
         "何静",
-        "service_agent",
+        "service_manager",
         "客户服务部",
         "客服主管",
         "chenjianguo",
