@@ -28,6 +28,7 @@ run: $(STAMP)
 ## test: every quality gate, then the whole suite on SQLite (and PostgreSQL when reachable)
 test: $(STAMP)
 	scripts/ensure_chromium.sh
+	scripts/ensure_mailserver.sh
 	$(MAKE) --no-print-directory gates
 	$(BIN)/python -m pytest -n 2 --dist loadfile
 	@if $(BIN)/python scripts/pg_available.py; then \
