@@ -12,9 +12,14 @@ Each reply to the customer, internal note and customer message is a ``TicketMess
 SLA clocks, routing queues and e-mail threading keep their own records beside these.
 """
 
+import uuid
 from typing import ClassVar
 
-from django.db import models
+from django.db import models, transaction
+from django.db.models import Q
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -189,3 +194,136 @@ class TicketMessage(OrgOwned):
     @property
     def is_public(self):
         return self.kind != self.Kind.NOTE
+
+
+def attachment_path(instance, filename):
+    """``files/<org id>/tickets/<yyyy>/<mm>/<uuid>``: the user's file name never reaches
+    the disk."""
+    now = timezone.now()
+    return f"files/{instance.org_id}/tickets/{now:%Y}/{now:%m}/{uuid.uuid4().hex}"
+
+
+class TicketAttachment(OrgOwned):
+    """A file of a ticket (a photo of the fault, a screenshot, an invoice scan).
+    Downloaded only through a view that checks the ticket is visible to the employee;
+    deleting it moves it to the recycle bin and keeps the stored file."""
+
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("工单")
+    )
+    file = models.FileField(_("文件"), upload_to=attachment_path, max_length=200)
+    original_name = models.CharField(_("文件名"), max_length=200)
+    size = models.PositiveBigIntegerField(_("大小"), default=0)
+    content_type = models.CharField(_("文件类型"), max_length=100, blank=True)
+    uploaded_by = models.ForeignKey(
+        "orgs.Employee",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("上传人"),
+    )
+    deleted_at = models.DateTimeField(_("删除时间"), null=True, blank=True)
+
+    objects: ClassVar["OrgScopedManager[TicketAttachment]"] = LiveManager()
+    with_deleted: ClassVar["OrgScopedManager[TicketAttachment]"] = OrgScopedManager()
+
+    class Meta:
+        verbose_name = _("工单附件")
+        verbose_name_plural = _("工单附件")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["org", "ticket", "-created_at"], name="ticketfile_org_ticket"),
+        ]
+
+    def __str__(self):
+        return self.original_name
+
+
+@receiver(post_delete, sender=TicketAttachment, dispatch_uid="ticket_file_after_delete")
+def _remove_file_after_delete(sender, instance, using, **kwargs):
+    """The stored file goes once the row's deletion commits (a purge, or the ticket's)."""
+    name = instance.file.name
+    if not name:
+        return
+    storage = instance.file.storage
+    transaction.on_commit(lambda: storage.delete(name), using=using, robust=True)
+
+
+class TicketSurvey(OrgOwned):
+    """The satisfaction survey of one closure of a ticket (满意度回访).
+
+    Made when the ticket is closed (``closure`` is the ticket's ``reopen_count`` then, so
+    a reopened and closed-again ticket gets a new one). It is answered once: by the agent
+    who asks on the phone (``source`` agent, ``recorded_by``), or by the customer through
+    a secret link (``source`` customer). The link is ``<org id>-<secret>``; only the
+    secret's hash is kept, and it stops working at ``expires_at`` or when answered.
+    ``agent`` is who handled the ticket at closing: the per-agent scores count by it."""
+
+    class Source(models.TextChoices):
+        AGENT = "agent", _("客服代录")
+        CUSTOMER = "customer", _("客户填写")
+
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.CASCADE, related_name="surveys", verbose_name=_("工单")
+    )
+    closure = models.PositiveSmallIntegerField(_("第几次关闭"), default=0)
+    agent = models.ForeignKey(
+        "orgs.Employee",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("处理人"),
+    )
+    score = models.PositiveSmallIntegerField(_("满意度评分"), null=True, blank=True)
+    comment = models.TextField(_("评价"), blank=True)
+    source = models.CharField(_("来源"), max_length=10, choices=Source.choices, blank=True)
+    recorded_by = models.ForeignKey(
+        "orgs.Employee",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("录入人"),
+    )
+    contact = models.ForeignKey(
+        "customers.Contact",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("联系人"),
+    )
+    answered_at = models.DateTimeField(_("评价时间"), null=True, blank=True)
+    token_hash = models.CharField(_("链接摘要"), max_length=64, blank=True)
+    expires_at = models.DateTimeField(_("链接有效期至"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("满意度回访")
+        verbose_name_plural = _("满意度回访")
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["org", "ticket", "closure"], name="ticketsurvey_one_per_closure"
+            ),
+            models.UniqueConstraint(
+                fields=["org", "token_hash"],
+                condition=~Q(token_hash=""),
+                name="ticketsurvey_token",
+            ),
+            models.CheckConstraint(
+                condition=Q(score__isnull=True) | Q(score__gte=1, score__lte=5),
+                name="ticketsurvey_score_range",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["org", "agent", "answered_at"], name="ticketsurvey_org_agent"),
+        ]
+
+    def __str__(self):
+        return f"{self.ticket_id} #{self.closure}"
+
+    @property
+    def is_answered(self):
+        return self.score is not None
