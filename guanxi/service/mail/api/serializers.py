@@ -36,6 +36,10 @@ class MailboxSerializer(serializers.ModelSerializer):
             "last_success_at", "last_error", "consecutive_failures", "next_attempt_at",
             "version", "created_at", "updated_at",
         ]  # fmt: skip
+        extra_kwargs = {
+            "imap_port": {"min_value": 1, "max_value": 65535},
+            "smtp_port": {"min_value": 1, "max_value": 65535},
+        }
         read_only_fields = [
             "uid_validity", "last_uid", "last_polled_at", "last_success_at", "last_error",
             "consecutive_failures", "next_attempt_at", "created_at", "updated_at",

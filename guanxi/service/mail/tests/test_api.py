@@ -87,10 +87,20 @@ def test_bad_mailbox_input_is_a_400_naming_the_fields(world, api):
 
 
 def test_only_setup_people_see_or_change_the_mailbox(world, api):
-    h.mailbox(world, active=False)
-    for employee in (world.agent, world.rep_a, world.readonly):
+    box = h.mailbox(world, active=False)
+    for employee in (world.agent, world.rep_a):
         assert api(employee).get("/api/v1/mailboxes").status_code == 403
-        assert api(employee).post("/api/v1/mailboxes", BODY, format="json").status_code == 403
+    # the read-only role sees every module's settings, and changes none
+    assert api(world.readonly).get("/api/v1/mailboxes").json()["count"] == 1
+    for employee in (world.agent, world.rep_a, world.readonly):
+        client = api(employee)
+        assert client.post("/api/v1/mailboxes", BODY, format="json").status_code == 403
+        url = f"/api/v1/mailboxes/{box.pk}"
+        assert client.patch(url, {"from_name": "x"}, format="json").status_code in (403, 404)
+        assert client.post(f"{url}/test-connection").status_code in (403, 404)
+        assert client.post(f"{url}/poll").status_code in (403, 404)
+    with org_scope(world.org):
+        assert Mailbox.objects.get().from_name == "阿尔法客服"
 
 
 def test_test_connection_endpoint_really_connects(world, api, imap_server, smtp_server):
@@ -100,13 +110,16 @@ def test_test_connection_endpoint_really_connects(world, api, imap_server, smtp_
     assert answer.json()["ok"] is True and answer.json()["smtp_ok"] is True
 
 
-def test_poll_endpoint_runs_the_poll_as_a_job(world, api, imap_server):
+def test_poll_endpoint_runs_the_poll_as_a_job(
+    world, api, imap_server, django_capture_on_commit_callbacks
+):
     from guanxi.jobs.models import Job
 
     h.customer_with_contact(world)
     box = h.mailbox(world, imap=imap_server)
     imap_server.deliver(h.plain())
-    answer = api(world.admin).post(f"/api/v1/mailboxes/{box.pk}/poll")
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = api(world.admin).post(f"/api/v1/mailboxes/{box.pk}/poll")
     assert answer.status_code == 202
     with org_scope(world.org):
         job = Job.objects.get(pk=answer.json()["id"])
@@ -228,4 +241,5 @@ def test_outbound_list_and_retry(world, api, smtp_server, django_capture_on_comm
     ]
     refused = api(world.admin).post(f"/api/v1/outbound-mails/{outbound.pk}/retry")
     assert refused.status_code == 422 and refused.json()["code"] == "mail_not_failed"
-    assert api(world.readonly).get("/api/v1/outbound-mails").status_code == 403
+    assert api(world.rep_a).get("/api/v1/outbound-mails").status_code == 403
+    assert api(world.rep_a).get("/api/v1/inbound-mails").status_code == 403
