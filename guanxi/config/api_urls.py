@@ -33,6 +33,7 @@ from guanxi.service.contracts.api import routes as service_contract_routes
 from guanxi.service.installed.api import routes as installed_routes
 from guanxi.service.mail.api import routes as service_mail_routes
 from guanxi.service.repairs.api import routes as repair_routes
+from guanxi.service.reports.api import routes as service_report_routes
 from guanxi.service.routing.api import routes as routing_routes
 from guanxi.service.tickets.api import routes as ticket_routes
 from guanxi.transfer.api.views import ImportViewSet
@@ -63,6 +64,7 @@ SERVICE_ROUTES = (
     installed_routes,
     service_contract_routes,
     repair_routes,
+    service_report_routes,
     knowledge_routes,
 )
 

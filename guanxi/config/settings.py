@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "guanxi.service.routing",
     "guanxi.service.mail",
     "guanxi.service.repairs",
+    "guanxi.service.reports",
     "guanxi.search",
     "guanxi.transfer",
     "guanxi.api",

@@ -34,6 +34,7 @@ urlpatterns = [
     path("service/call", include("guanxi.service.tickets.call_urls")),
     path("service/routing/", include("guanxi.service.routing.urls")),
     path("service/mail/", include("guanxi.service.mail.urls")),
+    path("service/reports/", include("guanxi.service.reports.urls")),
     path("installed-products/", include("guanxi.service.installed.urls")),
     path("service-contracts/", include("guanxi.service.contracts.urls")),
     path("repairs/", include("guanxi.service.repairs.urls")),

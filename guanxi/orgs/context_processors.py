@@ -107,6 +107,11 @@ NAVIGATION = [
             ),
             (pgettext_lazy("navigation", "知识库"), "knowledge:article_list", "knowledge.view"),
             (pgettext_lazy("navigation", "诊断决策树"), "knowledge:tree_list", "knowledge.view"),
+            (
+                pgettext_lazy("navigation", "服务报表"),
+                "service_reports:overview",
+                "reports.view",
+            ),
         ],
     ),
     (
