@@ -1,4 +1,17 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from guanxi.service.routing import views
 
 app_name = "service_routing"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.agent_board, name="agent_board"),
+    path("status/", views.agent_status, name="agent_status"),
+    path("queues/", views.queue_list, name="queue_list"),
+    path("queues/new/", views.queue_create, name="queue_create"),
+    path("queues/<int:pk>/", views.queue_edit, name="queue_edit"),
+    path("queues/<int:pk>/delete/", views.queue_delete, name="queue_delete"),
+    path("sla/", views.sla_policy_list, name="sla_policy_list"),
+    path("sla/new/", views.sla_policy_create, name="sla_policy_create"),
+    path("sla/<int:pk>/", views.sla_policy_edit, name="sla_policy_edit"),
+    path("sla/<int:pk>/delete/", views.sla_policy_delete, name="sla_policy_delete"),
+]

@@ -298,5 +298,3 @@ def test_breaches_near_lists_my_tickets_due_within_the_hour(office):
     assert rows[0]["which"] == "first" and rows[0]["remaining_seconds"] == 1800
     with org_scope(office.org):
         assert selectors.breaches_near(employee=office.readonly) == []
-
-
