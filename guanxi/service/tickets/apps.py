@@ -6,3 +6,8 @@ class TicketsConfig(AppConfig):
     name = "guanxi.service.tickets"
     label = "tickets"
     verbose_name = _("服务工单")
+
+    def ready(self):
+        from guanxi.service.tickets import integrations
+
+        integrations.register()

@@ -1,6 +1,8 @@
 """``/service/call?number=…``: the call-centre screen a telephony system opens."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from guanxi.service.tickets import views
 
 app_name = "callcentre"
-urlpatterns: list = []
+urlpatterns = [path("", views.call_centre, name="call")]
