@@ -21,8 +21,9 @@ from guanxi.core.tenancy import OrgScopedManager
 
 
 class Security(models.TextChoices):
-    SSL = "ssl", _("SSL/TLS")
-    STARTTLS = "starttls", _("STARTTLS")
+    # protocol names, the same in every language
+    SSL = "ssl", "SSL/TLS"
+    STARTTLS = "starttls", "STARTTLS"
     NONE = "none", _("不加密")
 
 
@@ -51,7 +52,7 @@ class Mailbox(OrgOwned, Versioned):
     from_name = models.CharField(_("发件人名称"), max_length=100, blank=True)
 
     # the poller's state
-    uid_validity = models.BigIntegerField(_("UIDVALIDITY"), null=True, blank=True)
+    uid_validity = models.BigIntegerField(_("文件夹标识（UIDVALIDITY）"), null=True, blank=True)
     last_uid = models.BigIntegerField(_("已处理到的 UID"), default=0)
     last_polled_at = models.DateTimeField(_("上次收信时间"), null=True, blank=True)
     last_success_at = models.DateTimeField(_("上次成功时间"), null=True, blank=True)
@@ -99,13 +100,13 @@ class InboundMail(OrgOwned):
         related_name="inbound",
         verbose_name=_("服务邮箱"),
     )
-    uid_validity = models.BigIntegerField(_("UIDVALIDITY"), null=True, blank=True)
-    uid = models.BigIntegerField(_("UID"), null=True, blank=True)
-    message_id = models.CharField(_("Message-ID"), max_length=500, blank=True)
+    uid_validity = models.BigIntegerField(_("文件夹标识（UIDVALIDITY）"), null=True, blank=True)
+    uid = models.BigIntegerField(_("邮件 UID"), null=True, blank=True)
+    message_id = models.CharField(_("邮件标识（Message-ID）"), max_length=500, blank=True)
     # the Message-ID, or a digest of the headers of a mail without one
     dedupe_key = models.CharField(max_length=500, editable=False)
-    in_reply_to = models.CharField(_("In-Reply-To"), max_length=500, blank=True)
-    references = models.TextField(_("References"), blank=True)
+    in_reply_to = models.CharField(_("回复的邮件（In-Reply-To）"), max_length=500, blank=True)
+    references = models.TextField(_("引用的邮件（References）"), blank=True)
     from_address = models.CharField(_("发件人"), max_length=254, blank=True)
     from_name = models.CharField(_("发件人名称"), max_length=200, blank=True)
     subject = models.CharField(_("主题"), max_length=500, blank=True)
@@ -177,11 +178,11 @@ class OutboundMail(OrgOwned):
         related_name="outbound_mail",
         verbose_name=_("工单消息"),
     )
-    message_id = models.CharField(_("Message-ID"), max_length=500)
+    message_id = models.CharField(_("邮件标识（Message-ID）"), max_length=500)
     to_address = models.CharField(_("收件人"), max_length=254)
     subject = models.CharField(_("主题"), max_length=500)
-    in_reply_to = models.CharField(_("In-Reply-To"), max_length=500, blank=True)
-    references = models.TextField(_("References"), blank=True)
+    in_reply_to = models.CharField(_("回复的邮件（In-Reply-To）"), max_length=500, blank=True)
+    references = models.TextField(_("引用的邮件（References）"), blank=True)
     status = models.CharField(
         _("状态"), max_length=10, choices=Status.choices, default=Status.QUEUED
     )

@@ -123,7 +123,7 @@ def test_poll_endpoint_runs_the_poll_as_a_job(
     assert answer.status_code == 202
     with org_scope(world.org):
         job = Job.objects.get(pk=answer.json()["id"])
-        assert job.status == "done", job.error
+        assert job.status == "succeeded", job.error
         assert job.result["status"] == "ok"
         assert Ticket.objects.count() == 1
 

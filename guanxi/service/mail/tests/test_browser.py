@@ -75,7 +75,9 @@ def test_agent_turns_an_unmatched_mail_into_a_ticket(world, page, sign_in):
     client, person = h.customer_with_contact(
         world, name="新客科技有限公司", contact="周八", email="zhou@newcorp.example"
     )
-    h.customer_with_contact(world, name="别的客户", contact="吴九", email="wu@other.example")
+    other, other_person = h.customer_with_contact(
+        world, name="别的客户", contact="吴九", email="wu@other.example"
+    )
     box = h.mailbox(world, active=False)
     with org_scope(world.org):
         services.handle_message(
@@ -94,9 +96,14 @@ def test_agent_turns_an_unmatched_mail_into_a_ticket(world, page, sign_in):
     assert "请报最优价格" in page.locator("[data-testid=inbound-body]").inner_text()
     # the customer of the sender's domain is offered first and already chosen
     assert form.locator("[name=customer]").input_value() == str(client.pk)
+    # the contact list follows the chosen customer
+    contact = form.locator("[name=contact]")
+    form.locator("[name=customer]").select_option(str(other.pk))
+    contact.locator(f"option[value='{other_person.pk}']").wait_for(state="attached")
     form.locator("[name=customer]").select_option(str(client.pk))
-    form.locator(f"[name=contact] option[value='{person.pk}']").wait_for(state="attached")
-    form.locator("[name=contact]").select_option(str(person.pk))
+    contact.locator(f"option[value='{person.pk}']").wait_for(state="attached")
+    assert contact.locator(f"option[value='{other_person.pk}']").count() == 0
+    contact.select_option(str(person.pk))
     form.locator("[data-testid=create-ticket-submit]").click()
     page.wait_for_url(lambda url: "/service/mail/inbound/" not in url)
 
