@@ -88,7 +88,6 @@ REPAIR_FIELDS = (
     "fault_description", "diagnosis", "result", "serial_number", "labour_hours", "call_out",
     "owner", "outlet", "product", "installed_product", "received_on", "parts",
 )  # fmt: skip
-PRICED = ("labour_hours", "call_out", "outlet", "parts")
 PACKING_FIELDS = (
     "ship_to_name", "ship_to_phone", "ship_to_address", "carrier", "tracking_number", "notes",
     "lines",
@@ -766,6 +765,29 @@ def _finish(actor: Employee, repair: Repair, before: dict) -> Repair:
     return repair
 
 
+def _changes_charges(repair: Repair, changes: dict) -> bool:
+    """Whether ``changes`` would move the repair's charges (a form posts every field,
+    so a returned repair's unchanged hours are no change)."""
+    if "parts" in changes:
+        return True
+    if "labour_hours" in changes:
+        hours = _decimal(
+            changes["labour_hours"], "labour_hours", maximum=MAX_HOURS, places=2, default="0"
+        )
+        if hours != repair.labour_hours:
+            return True
+    if "call_out" in changes and _bool(changes["call_out"]) != repair.call_out:
+        return True
+    return "outlet" in changes and _pk_or_none(changes["outlet"]) != repair.outlet_id
+
+
+def _pk_or_none(value: Any) -> Any:
+    if value in (None, ""):
+        return None
+    pk = documents.pk_of(value)
+    return int(pk) if str(pk).isdigit() else pk
+
+
 @transaction.atomic
 def repair_update(
     *, actor: Employee, repair: Repair, version: Any = None, **changes: Any
@@ -777,7 +799,7 @@ def repair_update(
     if unknown:
         raise ValidationError({name: [_("未知字段。")] for name in unknown}, code="unknown_field")
     repair = _locked(actor, repair, version)
-    if any(name in changes for name in PRICED):
+    if not repair.parts_editable and _changes_charges(repair, changes):
         _refuse_closed(repair)
     settings = _settings(actor.org_id)
     places = _places(settings)
@@ -807,7 +829,7 @@ def repair_update(
         repair.installed_product = _installed(changes["installed_product"], repair.customer)
     if "product" in changes:
         repair.product = _product(changes["product"], "product", required=False)
-    if "outlet" in changes:
+    if "outlet" in changes and _pk_or_none(changes["outlet"]) != repair.outlet_id:
         new_outlet = _outlet(changes["outlet"])
         if (new_outlet.pk if new_outlet else None) != repair.outlet_id:
             repair.outlet = new_outlet

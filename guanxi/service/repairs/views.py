@@ -5,6 +5,7 @@ editor) and the fee lists (setup), and the repairs card of the customer 360° pa
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -145,7 +146,11 @@ def _repair_form_page(request, *, repair=None):
         "customers": customer_choices(employee, customer_id),
         "installed": installed,
         "products": _products([product_id]),
-        "outlets": list(ServiceOutlet.objects.filter(active=True).order_by("code")),
+        "outlets": list(
+            ServiceOutlet.objects.filter(
+                Q(active=True) | Q(pk=repair.outlet_id if repair else None)
+            ).order_by("code")
+        ),
         "technicians": _employees(),
     }
     if request.method == "POST":
@@ -158,6 +163,8 @@ def _repair_form_page(request, *, repair=None):
                 data["labour_hours"] = "0"
             try:
                 if repair is None:
+                    data.pop("diagnosis", None)
+                    data.pop("result", None)
                     repair = services.repair_create(actor=employee, ticket=ticket_id, **data)
                     messages.success(request, _("维修单 %(code)s 已保存。") % {"code": repair.code})
                 else:

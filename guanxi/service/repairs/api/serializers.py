@@ -20,7 +20,7 @@ DECIMAL = {"max_digits": 20, "decimal_places": 6, "coerce_to_string": True}
 
 
 class FeeItemSerializer(serializers.ModelSerializer):
-    product = RecordId()
+    product = RelatedId()
     product_name = serializers.CharField(source="product.name", read_only=True)
     price = serializers.DecimalField(**DECIMAL)
 
@@ -84,7 +84,7 @@ class OutletSerializer(serializers.ModelSerializer):
 
 class PartSerializer(serializers.ModelSerializer):
     id = serializers.IntegerField(read_only=True)
-    product = RecordId()
+    product = RelatedId()
     product_name = serializers.CharField(source="product.name", read_only=True)
     quantity = serializers.DecimalField(max_digits=18, decimal_places=4, coerce_to_string=True)
     unit_price = serializers.DecimalField(
@@ -154,7 +154,7 @@ class EntitlementSerializer(serializers.Serializer):
 
 class PackingLineSerializer(serializers.ModelSerializer):
     id = serializers.IntegerField(read_only=True)
-    product = RecordId()
+    product = RelatedId()
     product_name = serializers.CharField(source="product.name", read_only=True)
     quantity = serializers.DecimalField(max_digits=18, decimal_places=4, coerce_to_string=True)
 

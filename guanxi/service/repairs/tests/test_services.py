@@ -353,3 +353,17 @@ def test_duplicate_fee_list_name_is_a_field_error(world):
     with pytest.raises(ValidationError) as exc:
         h.fee_list(world, name="标准")
     assert "name" in exc.value.message_dict
+
+
+def test_a_returned_repair_keeps_its_charges_but_its_texts_can_be_corrected(world):
+    made = h.repair(world, labour_hours="1")
+    with org_scope(world.org):
+        for status in ("diagnosing", "repairing", "done", "returned"):
+            made = services.repair_transition(actor=world.agent, repair=made, status=status)
+        fixed = services.repair_update(
+            actor=world.agent, repair=made, labour_hours="1.00", call_out=False, result="已更换"
+        )
+        assert fixed.result == "已更换"
+        with pytest.raises(BusinessRuleError):
+            services.repair_update(actor=world.agent, repair=made, call_out=True)
+        assert not Repair.objects.get(pk=made.pk).call_out
