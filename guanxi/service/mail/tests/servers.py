@@ -152,8 +152,9 @@ def start_dovecot(root: Path) -> Imap:
     for name in ("run", "state", "mail", "home"):
         (root / name).mkdir(parents=True, exist_ok=True)
     os.chmod(root, 0o755)
-    for name in ("mail", "home"):
-        os.chown(root / name, uid, gid) if os.geteuid() == 0 else None
+    if os.geteuid() == 0:  # the mail files belong to the unprivileged mail user
+        for name in ("mail", "home"):
+            os.chown(root / name, uid, gid)
     (root / "users").write_text(f"{USER}:{{PLAIN}}{PASSWORD}\n")
     port = free_port()
     config = root / "dovecot.conf"

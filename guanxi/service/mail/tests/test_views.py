@@ -116,9 +116,8 @@ def test_log_pages_keep_their_query_budget(world, web, django_assert_max_num_que
             page = client.get(url).content.decode()
         if url != "/service/mail/outbound/":
             assert page.count('-row"') == 8
-    mail = InboundMail.objects.model.objects
     with org_scope(world.org):
-        pk = mail.order_by("-id").values_list("pk", flat=True).first()
+        pk = InboundMail.objects.order_by("-id").values_list("pk", flat=True).first()
     with django_assert_max_num_queries(25):
         assert client.get(f"/service/mail/inbound/{pk}/").status_code == 200
 
