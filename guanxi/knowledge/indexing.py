@@ -25,7 +25,7 @@ def _documents(ids):
             kind=KIND,
             object_id=article.pk,
             title=f"{article.code} {article.title}",
-            subtitle=article.category.name if article.category_id else article.get_kind_display(),
+            subtitle=article.category.name if article.category else article.get_kind_display(),
             module=MODULE,
             url_name="knowledge:article_detail",
             url_arg=article.pk,

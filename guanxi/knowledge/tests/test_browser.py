@@ -23,7 +23,8 @@ class BuilderPage:
         self.page.wait_for_selector("[data-testid=tree-builder]")
 
     def add_answer(self, question, answer, kind, text):
-        node = self.page.locator("[data-testid=tree-node]", has_text=question).first
+        # the innermost node holding the question (its ancestors hold the text too)
+        node = self.page.locator("[data-testid=tree-node]", has_text=question).last
         form = node.locator("[data-testid=answer-form]").last
         form.locator("[data-testid=answer-text]").fill(answer)
         form.locator("[data-testid=answer-kind]").select_option(kind)
