@@ -13,6 +13,7 @@ Export: the filtered list as an Excel workbook (``installed_products.export``).
 import csv
 import datetime
 import io
+import re
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -76,6 +77,22 @@ def _header_map(header) -> dict[str, int]:
             code="missing_columns",
         )
     return found
+
+
+_DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
+DATE_COLUMNS = ("install_date", "warranty_end")
+
+
+def _date_text(value):
+    """``2026/2/1``, ``2026.02.01`` or ``2026年2月1日`` as ``2026-02-01``; anything else as
+    it is (the service then says the date is not valid)."""
+    if not isinstance(value, str):
+        return value
+    match = _DATE.fullmatch(value.strip())
+    if not match:
+        return value
+    year, month, day = (int(part) for part in match.groups())
+    return f"{year:04d}-{month:02d}-{day:02d}"
 
 
 def _cell(value):
@@ -182,6 +199,9 @@ def import_rows(*, actor, header, rows, reporter=None) -> tuple[int, list[tuple[
             if not values.get("customer") or not values.get("product"):
                 raise ValidationError(_("客户和产品必填。"))
             data = {k: v for k, v in values.items() if k not in ("customer", "product")}
+            for name in DATE_COLUMNS:
+                if name in data:
+                    data[name] = _date_text(data[name])
             if data.get("warranty_months") in (None, ""):
                 data["warranty_months"] = services.DEFAULT_WARRANTY_MONTHS
             with transaction.atomic():

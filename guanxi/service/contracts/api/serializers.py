@@ -75,13 +75,8 @@ class EntitlementSerializer(serializers.Serializer):
     until = serializers.DateField(allow_null=True)
     chargeable = serializers.BooleanField()
     visits_left = serializers.IntegerField(allow_null=True)
-    promise = serializers.SerializerMethodField()
+    promise = PromiseSerializer(allow_null=True)
     explanation = serializers.CharField()
-
-    def get_promise(self, result) -> PromiseSerializer | None:
-        if result.promise is None:
-            return None
-        return PromiseSerializer(result.promise._asdict()).data
 
 
 class EntitlementQuerySerializer(serializers.Serializer):

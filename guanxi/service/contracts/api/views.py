@@ -64,7 +64,7 @@ class ServiceContractViewSet(OrgViewSet):
 
     def perform_create(self, serializer):
         _version, data = self._data(serializer)
-        for name in ("title", "start_date", "end_date"):
+        for name in ("customer", "title", "start_date", "end_date"):
             data.setdefault(name, None)
         serializer.instance = services.service_contract_create(
             actor=self.employee, **services.fields_of(data)

@@ -238,12 +238,16 @@ def test_warranty_then_sales_contract_then_none(world):
 
 def test_expired_or_cancelled_contract_and_used_visits(world):
     unit = item(world, serial="E-1", install_date="2020-01-01")
-    made = active(world, covered=unit, start=days(-400), end=days(-1))
-    assert _kind(world, customer=unit.customer, installed_product=unit).kind == "none"
-    assert _kind(world, customer=unit.customer, installed_product=unit, on=days(-2)).kind == (
+    made = active(world, covered=unit, start=days(-360), end=days(5))
+    assert _kind(world, customer=unit.customer, installed_product=unit, on=days(2)).kind == (
         "service_contract"
     )
-    assert made.pk
+    # past its end date it covers nothing, even before the nightly job marks it expired
+    assert _kind(world, customer=unit.customer, installed_product=unit, on=days(6)).kind == "none"
+    with time_machine.travel(datetime.datetime(2026, 12, 10, 2, 0, tzinfo=datetime.UTC)):
+        services.service_contracts_expire(org=world.org.pk)
+        assert _reload(world, made).status == "expired"
+        assert _kind(world, customer=unit.customer, installed_product=unit).kind == "none"
     unit2 = item(world, serial="E-2", install_date="2020-01-01")
     used_up = active(world, covered=unit2, visits_included=1)
     ticket(world, client=unit2.customer, installed=unit2)

@@ -49,7 +49,7 @@ class InstalledProductSerializer(serializers.ModelSerializer):
         return warranty_state(item.warranty_end)
 
 
-class StatusSerializer(serializers.Serializer):
+class InstalledStatusSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=InstalledProduct.Status.choices)
 
 

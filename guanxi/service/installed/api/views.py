@@ -10,7 +10,7 @@ from guanxi.service.installed import selectors, services
 from guanxi.service.installed.api.serializers import (
     FromOrderSerializer,
     InstalledProductSerializer,
-    StatusSerializer,
+    InstalledStatusSerializer,
 )
 from guanxi.service.installed.filters import InstalledProductFilter
 
@@ -36,6 +36,8 @@ class InstalledProductViewSet(OrgViewSet):
         data.pop("version", None)
         if data.get("warranty_months") is None:
             data.pop("warranty_months", None)
+        data.setdefault("customer", None)
+        data.setdefault("product", None)
         serializer.instance = services.installed_create(
             actor=self.employee, **services.fields_of(data)
         )
@@ -56,11 +58,11 @@ class InstalledProductViewSet(OrgViewSet):
     def _reloaded(self, item, code=status.HTTP_200_OK):
         return Response(self.get_serializer(self.get_queryset().get(pk=item.pk)).data, status=code)
 
-    @extend_schema(request=StatusSerializer, responses=InstalledProductSerializer)
+    @extend_schema(request=InstalledStatusSerializer, responses=InstalledProductSerializer)
     @action(detail=True, methods=["post"], url_path="status")
     def set_status(self, request, pk=None):
         """Retire (``retired``), mark returned (``returned``) or put back ``in_use``."""
-        body = StatusSerializer(data=request.data)
+        body = InstalledStatusSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         item = services.installed_set_status(
             actor=self.employee, item=self.get_object(), status=body.validated_data["status"]
