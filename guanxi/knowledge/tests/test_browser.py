@@ -76,7 +76,7 @@ def test_admin_builds_a_tree_and_an_agent_walks_it(world, page, sign_in):
     builder.publish()
     with org_scope(world.org):
         tree = DecisionTree.objects.get(name="设备无法开机")
-    assert tree.status == "published" and tree.nodes.count() == 4
+        assert tree.status == "published" and tree.nodes.count() == 4
 
     page.context.clear_cookies()
     sign_in(world.agent)
