@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from guanxi.accounts import services as accounts
 from guanxi.core.tenancy import all_orgs, org_scope
 from guanxi.customers import demo as customers_demo
+from guanxi.knowledge import demo as knowledge_demo
 from guanxi.orgs import defaults
 from guanxi.orgs import services as orgs
 from guanxi.orgs.models import Department, Employee, Organization, Role
@@ -35,6 +36,12 @@ from guanxi.sales.orders import demo as orders_demo
 from guanxi.sales.planning import demo as planning_demo
 from guanxi.sales.quotes import demo as quotes_demo
 from guanxi.sales.receivables import demo as receivables_demo
+from guanxi.service.contracts import demo as service_contracts_demo
+from guanxi.service.installed import demo as installed_demo
+from guanxi.service.mail import demo as mail_demo
+from guanxi.service.repairs import demo as repairs_demo
+from guanxi.service.routing import demo as routing_demo
+from guanxi.service.tickets import demo as tickets_demo
 from guanxi.workspace.announcements import demo as announcements_demo
 from guanxi.workspace.approvals import demo as approvals_demo
 from guanxi.workspace.messages import demo as messages_demo
@@ -339,6 +346,15 @@ def demo_seed(*, password=DEMO_PASSWORD):
             expenses_demo.seed(admin)
             commissions_demo.seed(admin)
             planning_demo.seed(admin)
+            # service: queues and SLAs first, then what customers own and are entitled to,
+            # the knowledge agents use, the tickets, repairs and the mailbox
+            routing_demo.seed(admin)
+            installed_demo.seed(admin)
+            service_contracts_demo.seed(admin)
+            knowledge_demo.seed(admin)
+            tickets_demo.seed(admin)
+            repairs_demo.seed(admin)
+            mail_demo.seed(admin)
     return result
 
 

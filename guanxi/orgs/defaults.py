@@ -159,7 +159,8 @@ ROLES = [
         ],
         {
             **_scopes(perms.scoped_modules(), DataScope.DEPARTMENT_TREE),
-            **_scopes(("customers", "contacts", "service_contracts"), DataScope.ALL),
+            # the whole service desk: new tickets wait unassigned, outside any team
+            **_scopes(("customers", "contacts", "tickets", "service_contracts"), DataScope.ALL),
         },
     ),
     (
