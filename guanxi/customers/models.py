@@ -5,7 +5,8 @@ from typing import ClassVar
 
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -164,6 +165,8 @@ class Customer(OrgOwned, Versioned):
         ]
         indexes = [
             models.Index(fields=["org", "deleted_at", "-id"], name="customer_org_live"),
+            # the support mailbox matches a sender to a customer, case-insensitively
+            models.Index(F("org"), Upper("email"), name="customer_org_email_ci"),
             models.Index(fields=["org", "owner", "-id"], name="customer_org_owner"),
             models.Index(fields=["org", "department", "-id"], name="customer_org_dept"),
             models.Index(fields=["org", "name"], name="customer_org_name"),
@@ -295,6 +298,8 @@ class Contact(OrgOwned, Versioned):
             models.Index(fields=["org", "owner", "-id"], name="contact_org_owner"),
             models.Index(fields=["org", "owner_department", "-id"], name="contact_org_dept"),
             models.Index(fields=["org", "birthday_md"], name="contact_org_birthday"),
+            # the support mailbox matches a sender to a contact, case-insensitively
+            models.Index(F("org"), Upper("email"), name="contact_org_email_ci"),
         ]
 
     def __str__(self):

@@ -89,6 +89,11 @@ NAVIGATION = [
                 "tickets.view",
             ),
             (
+                pgettext_lazy("navigation", "未匹配邮件"),
+                "service_mail:unmatched_list",
+                "tickets.create",
+            ),
+            (
                 pgettext_lazy("navigation", "安装档案"),
                 "installed_products:installed_list",
                 "installed_products.view",
