@@ -11,6 +11,7 @@ from guanxi.orgs import policy
 from guanxi.service.tickets import selectors, services
 from guanxi.service.tickets.models import Ticket
 from guanxi.workspace import start, targets
+from guanxi.workspace.notifications import kinds
 
 CARD = "tickets/_customer_card.html"
 
@@ -52,6 +53,11 @@ def _start_card(employee):
 
 
 def register():
+    kinds.register(
+        services.NOTIFY_ASSIGNED,
+        pgettext_lazy("notification kind", "工单分配给我"),
+        default_channels=(kinds.APP,),
+    )
     extensions.register_panel(
         extensions.Panel(key="tickets", template=CARD, context=customer_card, order=60)
     )

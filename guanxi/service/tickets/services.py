@@ -27,8 +27,11 @@ import secrets
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from guanxi.audit import services as audit
 from guanxi.audit.models import ChangeRecord
@@ -44,8 +47,10 @@ from guanxi.service.installed.models import InstalledProduct
 from guanxi.service.tickets import selectors
 from guanxi.service.tickets.models import Ticket, TicketAttachment, TicketMessage, TicketSurvey
 from guanxi.workspace import services as workspace_services
+from guanxi.workspace.notifications.services import notify
 
 MODULE = "tickets"
+NOTIFY_ASSIGNED = "ticket_assigned"
 SEARCH_KIND = "ticket"
 CATEGORY_KIND = "ticket_category"
 SUBJECT_LENGTH = 200
@@ -92,6 +97,7 @@ def _on_created(ticket: Ticket, actor: Employee | None) -> None:
 
 def _on_assigned(ticket: Ticket, actor: Employee | None) -> None:
     """The ticket got an assignee (by hand, or taken by the agent working it)."""
+    _notify_assignee(ticket, actor)
 
 
 def _on_first_response(ticket: Ticket, actor: Employee | None) -> None:
@@ -123,6 +129,23 @@ def _on_reply(ticket: Ticket, message: TicketMessage, actor: Employee) -> None:
 
 
 # ---- helpers -------------------------------------------------------------------------------
+
+
+def _notify_assignee(ticket, actor):
+    """Tell the assignee that someone else gave them the ticket (not when they took it)."""
+    if ticket.assignee_id is None or actor is None or ticket.assignee_id == actor.pk:
+        return
+    notify(
+        recipients=[ticket.assignee_id],
+        kind=NOTIFY_ASSIGNED,
+        title=format_lazy(
+            gettext_lazy("{name}把工单 {code} 分配给您"), name=actor.name, code=ticket.code
+        ),
+        body=ticket.subject,
+        link=reverse("tickets:ticket_detail", args=[ticket.pk]),
+        target=ticket,
+        actor=actor,
+    )
 
 
 def _snapshot(ticket):

@@ -6,6 +6,7 @@ import pytest
 from guanxi.core.tenancy import org_scope
 from guanxi.customers import services as customer_services
 from guanxi.search import selectors as search
+from guanxi.service.tickets import services
 from guanxi.service.tickets.tests import helpers as t
 from guanxi.workspace import services as workspace_services
 from guanxi.workspace import start, targets
@@ -66,3 +67,17 @@ def test_merge_moves_tickets(world):
             actor=world.admin, survivor_id=survivor.pk, merged_ids=[merged.pk]
         )
     assert t.reload(world, ticket).customer_id == survivor.pk
+
+
+def test_assignee_is_notified_unless_they_took_it(world):
+    from guanxi.workspace.notifications.models import Notification
+
+    ticket = t.ticket(world)
+    with org_scope(world.org):
+        services.ticket_assign(actor=world.admin, ticket=ticket, assignee=world.agent)
+        note = Notification.objects.get(recipient=world.agent)
+        assert note.kind == "ticket_assigned" and ticket.code in note.title
+        assert note.link == f"/tickets/{ticket.pk}/"
+        taken = t.ticket(world)
+        services.ticket_assign(actor=world.agent, ticket=taken, assignee=world.agent)
+        assert Notification.objects.filter(recipient=world.agent).count() == 1
