@@ -58,20 +58,17 @@ def agent_board(request):
 @employee_required
 @require_POST
 def agent_status(request):
-    """My status switch. htmx: the switch again, and an event the board listens to."""
+    """My status switch. htmx: the switch again (with the refusal, if any) and, when
+    changed, an event the board listens to."""
     employee = request.employee
     wanted = request.POST.get("service_status", "")
     try:
         services.agent_set_status(actor=employee, service_status=wanted)
     except REFUSALS as exc:
-        if _htmx(request):
-            response = render(
-                request,
-                "routing/_status_switch.html",
-                {"switch_error": refusal_text(exc)},
-                status=getattr(exc, "status_code", 400),
+        if _htmx(request):  # the switch again, with the refusal beside it
+            return render(
+                request, "routing/_status_switch.html", {"switch_error": refusal_text(exc)}
             )
-            return response
         messages.error(request, refusal_text(exc))
         return redirect_back(request, "service_routing:agent_board")
     employee.refresh_from_db(fields=["service_status", "service_status_at"])

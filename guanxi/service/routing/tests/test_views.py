@@ -71,7 +71,8 @@ def test_a_bad_status_is_refused_with_a_message(world, web):
     refused = client.post(
         "/service/routing/status/", {"service_status": "away"}, HTTP_HX_REQUEST="true"
     )
-    assert refused.status_code == 400 and "online" in refused.content.decode()
+    assert refused.status_code == 200 and "HX-Trigger" not in refused
+    assert 'role="alert"' in refused.content.decode() and "online" in refused.content.decode()
 
 
 def test_setup_pages_need_service_setup(world, web):
