@@ -53,7 +53,8 @@ class PanelPage:
         self.page.wait_for_selector("[data-testid=walk-question]")
 
     def answer(self, label):
-        self.page.locator("[data-testid=walk-answer]", has_text=label).click()
+        walk = self.page.locator("[data-testid=walk]")
+        walk.get_by_role("button", name=label, exact=True).click()
         self.page.wait_for_load_state("networkidle")
 
     def back(self):
@@ -96,7 +97,7 @@ def test_admin_builds_a_tree_and_an_agent_walks_it(world, page, sign_in):
     page.wait_for_selector("[data-testid=walk-solution]")
     assert "检查显示器连接线" in page.locator("[data-testid=walk-solution]").inner_text()
     page.click("[data-testid=walk-finish]")
-    page.wait_for_selector("[data-testid=past-walk]")
+    page.wait_for_selector("[data-testid=walk]", state="detached")  # no open walk left
     with org_scope(world.org):
         walk = DiagnosisWalk.objects.get()
     assert walk.employee_id == world.agent.pk and walk.finished_at is not None
