@@ -10,6 +10,7 @@ from django.utils.translation import pgettext_lazy
 from guanxi.customers import extensions
 from guanxi.orgs import policy
 from guanxi.sales.ownership import hand_over
+from guanxi.service.installed import history
 from guanxi.service.repairs import selectors
 from guanxi.service.repairs.models import PackingList, Repair
 from guanxi.workspace import targets
@@ -50,20 +51,18 @@ def handover_open(from_employee, to_employee, customer_ids, actor):
 
 def repair_history(*, employee, item):
     """The repairs of an installed product within the employee's ``repairs`` scope."""
-    from guanxi.service.installed.history import HistoryEntry, link
-
     rows = list(
         selectors.installed_product_repairs(employee=employee, installed_product_id=item.pk)
         .select_related(None)
         .only("id", "code", "fault_description", "status", "received_on")[:HISTORY_LIMIT]
     )
     return [
-        HistoryEntry(
+        history.HistoryEntry(
             code=repair.code,
             title=repair.fault_description[:80],
             status=str(repair.get_status_display()),
             date=repair.received_on,
-            url=link("repairs:repair_detail", repair.pk),
+            url=history.link("repairs:repair_detail", repair.pk),
         )
         for repair in rows
     ]
@@ -96,8 +95,4 @@ def register():
         visible=lambda employee: selectors.repair_queryset(employee=employee).select_related(None),
         customer=lambda repair: repair.customer_id,
     )
-    try:
-        from guanxi.service.installed.history import register_history
-    except ImportError:  # installed products without a service history page
-        return
-    register_history("repairs", _("维修记录"), repair_history, order=30)
+    history.register_history("repairs", _("维修记录"), repair_history, order=30)

@@ -6,6 +6,7 @@ app_name = "repairs"
 urlpatterns = [
     path("", views.repair_list, name="repair_list"),
     path("new/", views.repair_create, name="repair_create"),
+    path("export/", views.repair_export, name="repair_export"),
     path("<int:pk>/", views.repair_detail, name="repair_detail"),
     path("<int:pk>/edit/", views.repair_edit, name="repair_edit"),
     path("<int:pk>/print/", views.repair_print, name="repair_print"),

@@ -3,14 +3,18 @@ summary, printable repair sheet), packing lists (list, form, detail with lines, 
 sheet with the org's letterhead), service outlets (list, detail, form with the coverage
 editor) and the fee lists (setup), and the repairs card of the customer 360° page."""
 
+from urllib.parse import quote as url_quote
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from guanxi.audit import services as audit
 from guanxi.catalog.models import Product
 from guanxi.core.errors import BusinessRuleError
 from guanxi.core.forms import form_status, refuse
@@ -22,7 +26,7 @@ from guanxi.sales import paging
 from guanxi.sales.contracts.views import customer_choices, selected_id
 from guanxi.sales.quotes.pdf import letterhead
 from guanxi.service.installed.models import InstalledProduct
-from guanxi.service.repairs import selectors, services
+from guanxi.service.repairs import exports, selectors, services
 from guanxi.service.repairs.filters import OutletFilter, PackingListFilter, RepairFilter
 from guanxi.service.repairs.forms import (
     EntitlementForm,
@@ -107,8 +111,39 @@ def repair_list(request):
             "outlets": list(ServiceOutlet.objects.only("id", "name").order_by("code")),
             "technicians": _employees(),
             "can_create": policy.can(employee, "repairs.create"),
+            "can_export": policy.can(employee, "repairs.export"),
         },
     )
+
+
+@employee_required
+@require_GET
+def repair_export(request):
+    """The filtered repair list as an Excel workbook (``repairs.export``); logged."""
+    employee = request.employee
+    policy.require(employee, "repairs.export")
+    queryset = (
+        selectors.repair_queryset(employee=employee)
+        .select_related(None)
+        .select_related("customer", "product", "outlet", "owner")
+        .order_by("-id")
+    )
+    filters = RepairFilter(request.GET, queryset=queryset)
+    rows = filters.qs if filters.is_valid() else queryset.none()
+    body, count = exports.repairs_xlsx(rows, places=_places(employee))
+    audit.record_export(
+        actor=employee,
+        entity="repairs.repair",
+        row_count=count,
+        file_format="xlsx",
+        filters={key: value for key, value in request.GET.items() if value},
+    )
+    name = "{}-{}.xlsx".format(_("维修单"), timezone.localdate().isoformat())
+    response = HttpResponse(
+        body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{url_quote(name)}"
+    return response
 
 
 def _ticket_of(employee, value):

@@ -158,3 +158,48 @@ def test_other_orgs_repair_page_is_404(world, other_world, web):
     foreign = h.repair(other_world, actor=other_world.agent)
     assert web(world.admin).get(f"/repairs/{foreign.pk}/").status_code == 404
     assert web(world.admin).get(f"/repairs/{foreign.pk}/print/").status_code == 404
+
+
+def test_export_needs_export_permission_and_follows_the_filters(world, web):
+    import io
+
+    from openpyxl import load_workbook
+
+    from guanxi.audit.models import ExportRecord
+
+    first = h.repair(world)
+    second = h.repair(world)
+    with org_scope(world.org):
+        services.repair_transition(actor=world.agent, repair=second, status="diagnosing")
+    assert web(world.agent).get("/repairs/export/").status_code == 403
+    response = web(world.admin).get("/repairs/export/?status=diagnosing")
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    codes = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert codes == [second.code] and first.code not in codes
+    with org_scope(world.org):
+        assert ExportRecord.objects.filter(entity="repairs.repair", row_count=1).exists()
+
+
+def test_installed_product_history_lists_its_repairs(world):
+    from guanxi.service.installed import history
+    from guanxi.service.installed.models import InstalledProduct
+
+    part = h.product(world)
+    client_record = h.customer(world)
+    with org_scope(world.org):
+        item = InstalledProduct.objects.create(
+            org=world.org, code="IP-7", customer=client_record, product=part
+        )
+        made = services.repair_create(
+            actor=world.agent,
+            customer=client_record,
+            installed_product=item.pk,
+            fault_description="漏水",
+        )
+        sections = dict(
+            (source.key, entries)
+            for source, entries in history.history_of(employee=world.agent, item=item)
+        )
+    assert [entry.code for entry in sections["repairs"]] == [made.code]
+    assert sections["repairs"][0].url == f"/repairs/{made.pk}/"
