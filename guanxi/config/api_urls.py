@@ -30,6 +30,7 @@ from guanxi.sales.quotes.api import routes as quote_routes
 from guanxi.sales.receivables.api import routes as receivable_routes
 from guanxi.search.views import SearchView
 from guanxi.service.contracts.api import routes as service_contract_routes
+from guanxi.service.defects.api import routes as defect_routes
 from guanxi.service.installed.api import routes as installed_routes
 from guanxi.service.mail.api import routes as service_mail_routes
 from guanxi.service.repairs.api import routes as repair_routes
@@ -65,6 +66,7 @@ SERVICE_ROUTES = (
     service_contract_routes,
     repair_routes,
     service_report_routes,
+    defect_routes,
     knowledge_routes,
 )
 

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "guanxi.service.mail",
     "guanxi.service.repairs",
     "guanxi.service.reports",
+    "guanxi.service.defects",
     "guanxi.search",
     "guanxi.transfer",
     "guanxi.api",

@@ -38,6 +38,7 @@ urlpatterns = [
     path("installed-products/", include("guanxi.service.installed.urls")),
     path("service-contracts/", include("guanxi.service.contracts.urls")),
     path("repairs/", include("guanxi.service.repairs.urls")),
+    path("defects/", include("guanxi.service.defects.urls")),
     path("knowledge/", include("guanxi.knowledge.urls")),
     path("", include("guanxi.workspace.urls")),
 ]

@@ -105,6 +105,7 @@ NAVIGATION = [
             ),
             (pgettext_lazy("navigation", "产品维修"), "repairs:repair_list", "repairs.view"),
             (pgettext_lazy("navigation", "装箱单"), "repairs:packing_list_list", "repairs.view"),
+            (pgettext_lazy("navigation", "产品缺陷"), "defects:defect_list", "defects.view"),
             (
                 pgettext_lazy("navigation", "服务网点"),
                 "repairs:outlet_list",

@@ -21,6 +21,7 @@ SALES_MODULES = (
 
 SERVICE_MODULES = (
     "tickets",
+    "defects",
     "installed_products",
     "service_contracts",
     "repairs",
@@ -86,7 +87,7 @@ ROLES = [
         False,
         [
             *_codes(SALES_MODULES, perms.ALL_ACTIONS),
-            *_codes(("commissions", "sales_targets"), perms.ALL_ACTIONS),
+            *_codes(("commissions", "sales_targets", "service_contracts"), perms.ALL_ACTIONS),
             *_codes(("reports", "products"), ("view",)),
             "reports.export",  # the sales analysis of their team, to Excel
             *DAILY_WORK,
@@ -107,6 +108,8 @@ ROLES = [
         False,
         [
             *_codes(SALES_MODULES, ("view", "create", "edit")),
+            # maintenance contracts (维保合同) their customers buy
+            *_codes(("service_contracts",), ("view", "create", "edit")),
             "commissions.view",  # their own statements (data scope: own)
             "sales_targets.view",  # their own targets and progress
             "activities.delete",  # their own follow-up records (data scope: own)
@@ -125,7 +128,7 @@ ROLES = [
         [
             *_codes(("tickets",), ("view", "create", "edit", "transfer")),
             *_codes(("customers", "contacts", "activities"), ("view", "create")),
-            *_codes(("installed_products", "repairs"), ("view", "create", "edit")),
+            *_codes(("installed_products", "repairs", "defects"), ("view", "create", "edit")),
             "service_contracts.view",  # the entitlement check on repair tickets
             "service_outlets.view",
             *DAILY_WORK,

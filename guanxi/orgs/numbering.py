@@ -35,6 +35,7 @@ TARGETS = {
     "repair": (gettext_lazy("维修单"), "WX-{yyyy}{mm}-{seq:04}"),
     "packing_list": (gettext_lazy("装箱单"), "ZX-{yyyy}{mm}-{seq:04}"),
     "kb_article": (gettext_lazy("知识文章"), "KB-{seq:05}"),
+    "defect": (gettext_lazy("产品缺陷"), "QX-{yyyy}-{seq:05}"),
     "product": (gettext_lazy("产品"), "CP-{seq:05}"),
 }
 

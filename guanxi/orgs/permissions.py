@@ -72,6 +72,8 @@ MODULES = {
     "service_contracts": (pgettext_lazy("module", "服务合同"), ALL_ACTIONS, True),
     "repairs": (pgettext_lazy("module", "产品维修"), (*CRUD, "export"), True),
     "service_outlets": (pgettext_lazy("module", "服务网点"), CRUD, False),
+    # product defects found in service, for R&D: shared by the whole service desk
+    "defects": (pgettext_lazy("module", "产品缺陷"), (*CRUD, "export"), False),
     # SLA policies, routing queues, the support mailbox, service fees
     "service_setup": (pgettext_lazy("module", "服务设置"), ("view", "edit"), False),
     "campaigns": (pgettext_lazy("module", "营销活动"), ALL_ACTIONS, True),
