@@ -53,7 +53,7 @@ class TransitionSerializer(serializers.Serializer):
 
 
 class LinkSerializer(serializers.Serializer):
-    ticket = serializers.CharField(help_text="the ticket's id or code (e.g. GD-2026-00001)")
+    ticket = serializers.CharField(help_text="the ticket's id or code (e.g. GD-20260301-0001)")
 
 
 class DefectTicketSerializer(serializers.ModelSerializer):
