@@ -169,9 +169,8 @@ def defect_create(
     source = _visible_ticket(actor, ticket) if ticket not in (None, "") else None
     if source is not None:
         if product in (None, ""):
-            product = source.product_id or (
-                source.installed_product.product_id if source.installed_product_id else None
-            )
+            installed = source.installed_product
+            product = source.product_id or (installed.product_id if installed else None)
         title = title or source.subject
         description = description or source.description
     defect = Defect(
@@ -218,7 +217,8 @@ def defect_update(
         defect.severity = _severity(changes["severity"])
     if "product" in changes:
         defect.product = _product(changes["product"])
-        if defect.duplicate_of_id and defect.duplicate_of.product_id != defect.product_id:
+        original = defect.duplicate_of
+        if original is not None and original.product_id != defect.product_id:
             raise BusinessRuleError(
                 _("该缺陷标记为重复，产品须与原缺陷相同；请先重新打开它再改产品。"),
                 code="defect_duplicate_product",
