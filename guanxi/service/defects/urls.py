@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.defect_list, name="defect_list"),
     path("new/", views.defect_create, name="defect_create"),
     path("stats/", views.defect_stats, name="defect_stats"),
+    path("export/", views.defect_export, name="defect_export"),
     path("<int:pk>/", views.defect_detail, name="defect_detail"),
     path("<int:pk>/edit/", views.defect_edit, name="defect_edit"),
     path("<int:pk>/status/", views.defect_transition, name="defect_transition"),

@@ -2,14 +2,18 @@
 detail page (linked tickets with the link-by-code form, status actions), the statistics
 page (counts per product, monthly trend chart) and the defects panel of a ticket page."""
 
+from urllib.parse import quote as url_quote
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from guanxi.audit import services as audit
 from guanxi.catalog.models import Product
 from guanxi.core.errors import BusinessRuleError
 from guanxi.core.forms import form_status, refuse
@@ -18,7 +22,7 @@ from guanxi.orgs import policy
 from guanxi.orgs.models import Employee
 from guanxi.sales import paging
 from guanxi.sales.contracts.views import selected_id
-from guanxi.service.defects import selectors, services
+from guanxi.service.defects import exports, selectors, services
 from guanxi.service.defects.filters import DefectFilter
 from guanxi.service.defects.forms import DefectForm, LinkForm, TransitionForm
 from guanxi.service.defects.models import Defect
@@ -73,8 +77,34 @@ def defect_list(request):
             "severities": Defect.Severity.choices,
             "products": _products(),
             "can_create": policy.can(employee, "defects.create"),
+            "can_export": policy.can(employee, "defects.export"),
         },
     )
+
+
+@employee_required
+@require_GET
+def defect_export(request):
+    """The filtered defect list as an Excel workbook (``defects.export``); logged."""
+    employee = request.employee
+    policy.require(employee, "defects.export")
+    queryset = selectors.defect_queryset(employee=employee).order_by("-id")
+    filters = DefectFilter(request.GET, queryset=queryset)
+    rows = filters.qs if filters.is_valid() else queryset.none()
+    body, count = exports.defects_xlsx(rows)
+    audit.record_export(
+        actor=employee,
+        entity="defects.defect",
+        row_count=count,
+        file_format="xlsx",
+        filters={key: value for key, value in request.GET.items() if value},
+    )
+    name = "{}-{}.xlsx".format(_("产品缺陷"), timezone.localdate().isoformat())
+    response = HttpResponse(
+        body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{url_quote(name)}"
+    return response
 
 
 def _ticket_of(employee, value):

@@ -111,3 +111,18 @@ def test_page_query_counts_do_not_grow(world, web, django_assert_max_num_queries
         assert client.get("/defects/").status_code == 200
     with django_assert_max_num_queries(len(small_stats.captured_queries)):
         assert client.get("/defects/stats/").status_code == 200
+
+
+def test_export_needs_the_permission_and_follows_the_filters(world, web):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    h.defect(world, severity="critical", title="=危险公式")
+    h.defect(world, severity="minor", title="面板划痕")
+    assert web(world.agent).get("/defects/export/").status_code == 403
+    response = web(world.admin).get("/defects/export/?severity=critical")
+    assert response.status_code == 200
+    sheet = load_workbook(BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert len(rows) == 2 and rows[1][1] == "'=危险公式" and rows[1][3] == "致命"
