@@ -614,6 +614,21 @@ def employee_update(*, actor, employee, version=None, **fields):
     return employee
 
 
+# What other apps do when an agent's availability changes (routing hands the tickets
+# waiting in the queues to an agent who comes online). orgs may not import those apps, so
+# each registers its reaction here at ``ready()``.
+SERVICE_STATUS_REACTIONS: list = []
+
+
+def on_service_status(reaction):
+    """Register ``reaction(*, employee, previous)``, run after an agent's availability
+    changed (in the same transaction)."""
+    if reaction not in SERVICE_STATUS_REACTIONS:
+        SERVICE_STATUS_REACTIONS.append(reaction)
+    return reaction
+
+
+@transaction.atomic
 def employee_set_service_status(*, actor, employee, service_status):
     """Set an agent's availability (``online`` / ``busy`` / ``offline``): an employee sets
     their own; setting someone else's needs ``employees.edit``. Only an active employee
@@ -627,12 +642,15 @@ def employee_set_service_status(*, actor, employee, service_status):
         )
     if not employee.is_active and service_status != Employee.ServiceStatus.OFFLINE:
         raise BusinessRuleError(_("离职员工不能设为在线或忙碌。"), code="employee_left")
-    if employee.service_status != service_status:
+    previous = employee.service_status
+    if previous != service_status:
         employee.service_status = service_status
         employee.service_status_at = timezone.now()
         Employee.objects.filter(pk=employee.pk).update(
             service_status=service_status, service_status_at=employee.service_status_at
         )
+        for reaction in SERVICE_STATUS_REACTIONS:
+            reaction(employee=employee, previous=previous)
     return employee
 
 

@@ -169,7 +169,7 @@ def entitlement_for(*, customer, installed_product=None, product=None, on=None) 
         )
     if installed_product is not None and installed_product.sales_contract_id:
         sales = Contract.with_deleted.filter(pk=installed_product.sales_contract_id).first()
-        if _sales_contract_covers(sales, on):
+        if sales is not None and _sales_contract_covers(sales, on):
             until = sales.end_date
             values = {"code": sales.code, "date": until.isoformat() if until else _("长期")}
             return Entitlement(

@@ -686,13 +686,17 @@ def route_waiting(*, org) -> int:
 
 def agent_set_status(*, actor, service_status) -> Employee:
     """The agent's own status switch (在线 / 忙碌 / 离线). Coming online routes the
-    tickets waiting for an agent at once (the agent may get some right away)."""
-    employee = org_services.employee_set_service_status(
+    tickets waiting for an agent at once (``came_online``, registered with orgs)."""
+    return org_services.employee_set_service_status(
         actor=actor, employee=actor, service_status=service_status
     )
-    if service_status == Employee.ServiceStatus.ONLINE:
-        route_waiting(org=actor.org_id)
-    return employee
+
+
+def came_online(*, employee, previous) -> None:
+    """An agent's availability changed (any way: the switch, ``/api/v1/me``, an admin):
+    coming online routes the tickets waiting for an agent at once."""
+    if employee.service_status == Employee.ServiceStatus.ONLINE:
+        route_waiting(org=employee.org_id)
 
 
 # ---- SLA clocks ----------------------------------------------------------------------------

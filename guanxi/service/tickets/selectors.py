@@ -136,7 +136,10 @@ def my_tickets_needing_attention(*, employee, limit: int = 8) -> dict[str, Any] 
 def ticket_messages(*, ticket, include_notes: bool = True) -> QuerySet[TicketMessage]:
     """The conversation, oldest first; internal notes only for employees (the portal and
     e-mails leave them out with ``include_notes=False``)."""
-    qs = TicketMessage.objects.filter(ticket_id=ticket.pk).select_related("author", "contact")
+    # the e-mail that carried a reply out: its status shows beside the reply
+    qs = TicketMessage.objects.filter(ticket_id=ticket.pk).select_related(
+        "author", "contact", "outbound_mail"
+    )
     if not include_notes:
         qs = qs.exclude(kind=TicketMessage.Kind.NOTE)
     return qs.order_by("id")
@@ -159,7 +162,14 @@ def access_attachment(employee, pk, *, write: bool = False) -> TicketAttachment:
 def with_detail(queryset: QuerySet[Ticket]) -> QuerySet[Ticket]:
     """What the detail page and API read beside the ticket, in a fixed number of queries."""
     return queryset.select_related(
-        "customer", "contact", "assignee", "team", "product", "installed_product", "created_by"
+        "customer",
+        "contact",
+        "assignee",
+        "team",
+        "product",
+        "installed_product",
+        "created_by",
+        "sla",  # the SLA clock shown beside the ticket
     ).prefetch_related(
         Prefetch(
             "attachments",

@@ -43,7 +43,10 @@ from guanxi.orgs import policy
 from guanxi.orgs.models import Department, DictionaryEntry, Employee
 from guanxi.orgs.numbering import next_code
 from guanxi.search import index
+from guanxi.service.contracts.entitlement import entitlement_for
 from guanxi.service.installed.models import InstalledProduct
+from guanxi.service.mail import services as mail
+from guanxi.service.routing import services as routing
 from guanxi.service.tickets import selectors
 from guanxi.service.tickets.models import Ticket, TicketAttachment, TicketMessage, TicketSurvey
 from guanxi.workspace import services as workspace_services
@@ -91,8 +94,39 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
 # saved. Routing, SLA clocks and the mail channel add their calls here.
 
 
-def _on_created(ticket: Ticket, actor: Employee | None) -> None:
-    """A ticket was opened (any channel)."""
+def _on_created(ticket: Ticket, actor: Employee | None) -> Ticket:
+    """A ticket was opened (any channel): its SLA clock starts (a service contract's
+    promise beats the policies), and a ticket nobody took goes to the best online agent
+    of its queue's team, or waits in that queue. Returns the ticket as routing left it."""
+    promise = entitlement_for(
+        customer=ticket.customer,
+        installed_product=ticket.installed_product,
+        product=ticket.product,
+    ).promise
+    override = None
+    if promise is not None and promise.first_response_minutes and promise.resolution_minutes:
+        override = tuple(promise)
+    routing.sla_start(ticket=ticket, override=override)
+    if ticket.assignee_id is not None:
+        return ticket
+    return _routed(ticket)
+
+
+def _routed(ticket: Ticket) -> Ticket:
+    """Route ``ticket`` (routing records the reason and the field history); a ticket that
+    got an agent is indexed again (its scope columns changed) and the agent is told."""
+    routed = routing.route_ticket(ticket=ticket)
+    if routed.assignee_id is not None:
+        _index(routed)
+        notify(
+            recipients=[routed.assignee_id],
+            kind=NOTIFY_ASSIGNED,
+            title=format_lazy(gettext_lazy("新工单 {code} 已分配给您"), code=routed.code),
+            body=routed.subject,
+            link=reverse("tickets:ticket_detail", args=[routed.pk]),
+            target=routed,
+        )
+    return routed
 
 
 def _on_assigned(ticket: Ticket, actor: Employee | None) -> None:
@@ -101,11 +135,15 @@ def _on_assigned(ticket: Ticket, actor: Employee | None) -> None:
 
 
 def _on_first_response(ticket: Ticket, actor: Employee | None) -> None:
-    """The first public reply went to the customer (``first_response_at`` is set)."""
+    """The first public reply went to the customer (``first_response_at`` is set): the
+    first-response clock stops."""
+    routing.sla_on_first_response(ticket=ticket, at=ticket.first_response_at)
 
 
 def _on_status_changed(ticket: Ticket, previous: str, actor: Employee | None) -> None:
-    """The status moved from ``previous`` to ``ticket.status`` (any cause)."""
+    """The status moved from ``previous`` to ``ticket.status`` (any cause): the SLA clock
+    pauses while waiting for the customer, stops when resolved, restarts on reopening."""
+    routing.sla_on_status(ticket=ticket, old=previous, new=ticket.status)
 
 
 def _on_resolved(ticket: Ticket, actor: Employee | None) -> None:
@@ -116,8 +154,12 @@ def _on_closed(ticket: Ticket, survey: TicketSurvey, actor: Employee | None) -> 
     """The ticket was closed; ``survey`` waits for the customer's score."""
 
 
-def _on_reopened(ticket: Ticket, actor: Employee | None) -> None:
-    """A resolved or closed ticket was opened again."""
+def _on_reopened(ticket: Ticket, actor: Employee | None) -> Ticket:
+    """A resolved or closed ticket was opened again; one whose agent has left is back at
+    ``new`` and goes through routing again. Returns the ticket as routing left it."""
+    if ticket.status == Status.NEW:
+        return _routed(ticket)
+    return ticket
 
 
 def _on_customer_message(ticket: Ticket, message: TicketMessage) -> None:
@@ -125,7 +167,15 @@ def _on_customer_message(ticket: Ticket, message: TicketMessage) -> None:
 
 
 def _on_reply(ticket: Ticket, message: TicketMessage, actor: Employee) -> None:
-    """An agent replied (public) or wrote an internal note."""
+    """An agent replied (public) or wrote an internal note: a public reply on a ticket
+    with an e-mail address goes out through the support mailbox once this commits."""
+    if message.kind == TicketMessage.Kind.REPLY:
+        transaction.on_commit(lambda: _mail_reply(message))
+
+
+def _mail_reply(message: TicketMessage) -> None:
+    with org_scope(message.org_id):
+        mail.on_agent_reply(message=message)
 
 
 # ---- helpers -------------------------------------------------------------------------------
@@ -378,7 +428,7 @@ def ticket_create(
         actor=actor, instance=ticket, action=ChangeRecord.Action.CREATE, after=_snapshot(ticket)
     )
     _index(ticket)
-    _on_created(ticket, actor)
+    ticket = _on_created(ticket, actor)
     if owner is not None:
         _on_assigned(ticket, actor)
     return ticket
@@ -573,8 +623,7 @@ def ticket_reopen(*, actor, ticket, reason) -> Ticket:
     previous = _reopen(ticket, actor, reason)
     _save(actor, ticket, before)
     _on_status_changed(ticket, previous, actor)
-    _on_reopened(ticket, actor)
-    return ticket
+    return _on_reopened(ticket, actor)
 
 
 # ---- conversation --------------------------------------------------------------------------

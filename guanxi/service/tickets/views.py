@@ -269,6 +269,10 @@ def ticket_detail(request, pk):
             "can_reopen": can_edit and ticket.status in (S.RESOLVED, S.CLOSED),
             "can_assign": can_edit and ticket.is_open,
             "can_delete": policy.can(employee, "tickets.delete"),
+            "can_repair": policy.can(employee, "repairs.create")
+            and ticket.category in ("repair", "installation", "return"),
+            "sees_knowledge": policy.can(employee, "knowledge.view"),
+            "sees_defects": policy.can(employee, "defects.view"),
             "can_survey": can_edit and survey is not None and not survey.is_answered,
             "survey_link": request.session.pop(f"ticket-survey-{ticket.pk}", None),
             "open_tickets": [
