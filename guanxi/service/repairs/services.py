@@ -39,6 +39,7 @@ from guanxi.orgs.numbering import next_code
 from guanxi.sales.contracts import documents
 from guanxi.sales.lines import MAX_PRICE, MAX_QUANTITY, quantize
 from guanxi.search import index
+from guanxi.service.contracts.entitlement import entitlement_for
 from guanxi.service.installed.models import InstalledProduct
 from guanxi.service.repairs import fees, selectors
 from guanxi.service.repairs.models import (
@@ -655,14 +656,16 @@ def repair_create(
     received_on: Any = None,
     labour_hours: Any = None,
     call_out: Any = False,
-    chargeable: bool = True,
-    entitlement_note: str = "",
+    chargeable: bool | None = None,
+    entitlement_note: str | None = None,
     parts: Any = None,
 ) -> Repair:
     """A received repair. From a ``ticket`` it takes the ticket's customer, installed
     product, product and description unless given. Without an ``outlet`` the active
     outlet covering the customer's region is chosen and the reason kept. The rates come
-    from the outlet's fee list (or the default one). Takes the next ``repair`` code."""
+    from the outlet's fee list (or the default one). Unless ``chargeable`` is given, the
+    entitlement check decides it (warranty, service contract, sales contract) and its
+    explanation becomes the note. Takes the next ``repair`` code."""
     policy.require(actor, f"{MODULE}.create")
     settings = _settings(actor.org_id)
     places = _places(settings)
@@ -709,6 +712,11 @@ def repair_create(
             reason = _("客户未填写所在地区，未自动分派网点")
     else:
         reason = _("由 %(name)s 指定") % {"name": actor.name}
+    if chargeable is None:
+        entitled = entitlement_for(customer=client, installed_product=item, product=chosen_product)
+        chargeable = entitled.chargeable
+        if entitlement_note is None:
+            entitlement_note = entitled.explanation
     repair = Repair(
         org_id=actor.org_id,
         code=next_code(org_id=actor.org_id, target="repair"),
@@ -719,7 +727,7 @@ def repair_create(
         outlet=chosen_outlet,
         outlet_reason=reason[:300],
         chargeable=bool(chargeable),
-        entitlement_note=_text(entitlement_note, "entitlement_note", 500),
+        entitlement_note=_text(entitlement_note or "", "entitlement_note", 500),
         currency=settings.currency,
         created_by=actor,
         **data,

@@ -1,6 +1,7 @@
 """``/api/v1/repairs``, ``/api/v1/packing-lists``, ``/api/v1/service-outlets`` and
 ``/api/v1/fee-lists``: thin viewsets over the repairs services and selectors."""
 
+from django.db import transaction
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
@@ -73,7 +74,13 @@ class RepairViewSet(_ServiceViewSet):
 
     def perform_create(self, serializer):
         _version, data = self._data(serializer)
-        serializer.instance = services.repair_create(actor=self.employee, **data)
+        # a diagnosis or result known at intake is written right after, in one transaction
+        later = {name: data.pop(name) for name in ("diagnosis", "result") if name in data}
+        with transaction.atomic():
+            repair = services.repair_create(actor=self.employee, **data)
+            if any(later.values()):
+                repair = services.repair_update(actor=self.employee, repair=repair, **later)
+        serializer.instance = repair
 
     def perform_update(self, serializer):
         version, data = self._data(serializer)

@@ -220,3 +220,16 @@ def test_list_and_detail_query_counts_do_not_grow(world, api, django_assert_max_
         assert client.get(f"/api/v1/repairs/{made.pk}").status_code == 200
     with org_scope(world.org):
         assert PackingList.objects.count() == 0
+
+
+def test_create_takes_a_diagnosis_known_at_intake(world, api):
+    client = h.customer(world)
+    response = api(world.agent).post(
+        "/api/v1/repairs",
+        {"customer": client.pk, "fault_description": "不制冷", "diagnosis": "压缩机损坏"},
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["diagnosis"] == "压缩机损坏"
+    with org_scope(world.org):
+        assert Repair.objects.get(pk=response.json()["id"]).diagnosis == "压缩机损坏"
