@@ -37,6 +37,9 @@ class ModuleScope:
     department_ids: frozenset = field(default_factory=frozenset)
 
 
+EVERYTHING = ModuleScope(all=True)
+
+
 @dataclass(frozen=True)
 class Access:
     codes: frozenset
@@ -44,6 +47,10 @@ class Access:
     is_admin: bool = False
 
     def scope(self, module):
+        """The records of ``module`` visible to whoever may view it. A module whose
+        records have no owner (products, the knowledge base…) has no data scope: all."""
+        if module in perms.MODULES and not perms.MODULES[module][2]:
+            return EVERYTHING
         return self.scopes.get(module, ModuleScope())
 
 

@@ -6,7 +6,10 @@ with, judged by what they hold on tickets:
 * any other role that creates tickets (an agent's) views, creates and edits installed
   products and repairs, and views service contracts and outlets;
 * a role that only views tickets views the four new record modules;
-* the data scope of service contracts and repairs is the role's data scope on tickets.
+* sales roles sell maintenance contracts: a role that holds every action on orders holds
+  every action on service contracts, one that creates orders views, creates and edits them;
+* the data scope of service contracts and repairs is the role's data scope on tickets (on
+  orders, for service contracts of a role without tickets).
 
 Administrators' roles hold every code already. Codes are only added, never removed, and a
 data scope already set is kept. Agents start offline: routing only picks agents who go
@@ -42,6 +45,10 @@ VIEWER = (
 
 
 def _added(codes):
+    return [*_service(codes), *_sales(codes)]
+
+
+def _service(codes):
     tickets = {c.removeprefix("tickets.") for c in codes if c.startswith("tickets.")}
     if all(action in tickets for action in ALL):
         return [f"{module}.{a}" for module, actions in MODULES.items() for a in actions]
@@ -49,6 +56,15 @@ def _added(codes):
         return list(AGENT)
     if "view" in tickets:
         return list(VIEWER)
+    return []
+
+
+def _sales(codes):
+    orders = {c.removeprefix("orders.") for c in codes if c.startswith("orders.")}
+    if all(action in orders for action in ALL):
+        return [f"service_contracts.{a}" for a in ALL]
+    if "create" in orders:
+        return ["service_contracts.view", "service_contracts.create", "service_contracts.edit"]
     return []
 
 
@@ -64,6 +80,8 @@ def grant(apps, schema_editor):
         if tickets_scope is not None:
             for module in ("service_contracts", "repairs"):
                 new_scopes.setdefault(module, tickets_scope)
+        if scopes.get("orders") is not None:
+            new_scopes.setdefault("service_contracts", scopes["orders"])
         if merged != codes or new_scopes != scopes:
             role.permissions = merged
             role.data_scopes = new_scopes

@@ -1,10 +1,6 @@
 """Isolation-matrix samples (see guanxi/api/tests/matrix.py): a draft service contract
-owned by ``rep_b`` in 华北组.
-
-Service contracts are an owned module, but the sales roles of the test world (销售代表,
-销售主管) do not carry ``service_contracts.view``, so the matrix's own-versus-other-
-department check cannot run on them yet; ``test_contracts.py`` proves the data scope
-with roles granted the permission. Turn ``owned`` on when the sales roles carry it."""
+owned by ``rep_b`` in 华北组, so the data-scope dimension of the matrix applies (sales reps
+sell maintenance contracts and see their own)."""
 
 from guanxi.api.tests.matrix import sample
 from guanxi.sales.contracts.tests import helpers as h
@@ -29,6 +25,7 @@ def _body(world):
     change={"billing_notes": "按季度开票"},
     check_field="billing_notes",
     create=_body,
+    owned=True,
     module="service_contracts",
 )
 def build_service_contract(world):

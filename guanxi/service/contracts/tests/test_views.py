@@ -7,6 +7,7 @@ import pytest
 import time_machine
 
 from guanxi.core.tenancy import org_scope
+from guanxi.orgs.tests.factories import EmployeeFactory, role
 from guanxi.sales.contracts.tests import helpers as h
 from guanxi.service.contracts.models import ServiceContract
 from guanxi.service.contracts.tests.helpers import active, contract, days, ticket
@@ -104,7 +105,13 @@ def test_entitlement_api(world, api, other_world):
     assert rest.get("/api/v1/entitlement").status_code == 400
     foreign = item(other_world, serial="FOREIGN")
     assert rest.get("/api/v1/entitlement", {"customer": foreign.customer_id}).status_code == 404
-    assert api(world.rep_a).get("/api/v1/entitlement", {"customer": 1}).status_code == 403
+    # neither installed products nor service contracts: a marketing specialist
+    with org_scope(world.org):
+        marketer = EmployeeFactory(
+            org=world.org, name="市场小王", username="marketer", department=world.sales,
+            roles=[role(world.org, "市场专员")],
+        )  # fmt: skip
+    assert api(marketer).get("/api/v1/entitlement", {"customer": 1}).status_code == 403
 
 
 def test_ticket_entitlement_partial_checks_the_ticket_scope(world, web):

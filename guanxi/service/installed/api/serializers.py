@@ -17,7 +17,9 @@ class InstalledProductSerializer(serializers.ModelSerializer):
     customer_name = serializers.CharField(source="customer.name", read_only=True)
     product_name = serializers.CharField(source="product.name", read_only=True)
     status_label = serializers.CharField(source="get_status_display", read_only=True)
-    warranty = serializers.SerializerMethodField(help_text=_("in / expiring / out / none"))
+    warranty = serializers.SerializerMethodField(
+        help_text=_("保修状态：in（在保）、expiring（即将过保）、out（过保）、none（无保修信息）")
+    )
     warranty_months = serializers.IntegerField(
         required=False,
         allow_null=True,
