@@ -20,6 +20,8 @@ COLUMNS = (
     ("within_promise_rate", lambda: _("24 小时内响应率（%）")),
     ("resolution_hours", lambda: _("平均解决时长（小时）")),
     ("fcr_rate", lambda: _("一次解决率（%）")),
+    ("sla_rate", lambda: _("SLA 达成率（%）")),
+    ("satisfaction", lambda: _("平均满意度（1–5）")),
 )
 
 

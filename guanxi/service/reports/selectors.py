@@ -12,7 +12,11 @@ Definitions (``docs/decisions/service-reports.md``):
 * first-contact resolution (FCR): resolved tickets never reopened that needed at most one
   public reply from an agent, out of resolved tickets;
 * times are wall-clock hours; the SLA attainment (in working hours, with pauses while
-  waiting for the customer) comes from the SLA clocks.
+  waiting for the customer) comes from the SLA clocks: of the period's tickets whose clock
+  has stopped (resolved), the share that breached neither the first response nor the
+  resolution time;
+* satisfaction: the average of each ticket's latest answered survey score (1–5), over the
+  period's tickets that have one.
 
 Every figure reads tickets through ``policy.scope_queryset`` of the ``tickets`` module
 (assignee as owner, team as department), so a service manager sees their team's tickets
@@ -42,7 +46,7 @@ from django.utils.translation import gettext as _
 from guanxi.catalog.models import Product
 from guanxi.orgs import policy
 from guanxi.orgs.models import Department, DictionaryEntry, Employee
-from guanxi.service.tickets.models import Ticket, TicketMessage
+from guanxi.service.tickets.models import Ticket, TicketMessage, TicketSurvey
 
 DIMENSIONS = ("assignee", "team", "category", "product", "channel", "priority", "month")
 PROMISE = datetime.timedelta(hours=24)  # the 24-hour reply promise (SPEC §5)
@@ -114,8 +118,19 @@ def _agent_replies():
     return Coalesce(Subquery(replies), 0)
 
 
+def _latest_score():
+    """The ticket's latest answered satisfaction score (a correlated subquery)."""
+    return Subquery(
+        TicketSurvey.objects.filter(ticket=OuterRef("pk"), score__isnull=False)
+        .order_by("-closure", "-id")
+        .values("score")[:1]
+    )
+
+
 def _measures(low, high) -> dict[str, Any]:
     created = Q(created_at__gte=low, created_at__lt=high)
+    timed = created & Q(sla__stopped_at__isnull=False)
+    scored = created & Q(survey_score__isnull=False)
     resolved = created & Q(resolved_at__isnull=False)
     responded = created & Q(first_response_at__isnull=False)
     return {
@@ -131,6 +146,17 @@ def _measures(low, high) -> dict[str, Any]:
         "resolution_total": Sum(_since_creation("resolved_at"), filter=resolved),
         "first_contact": Count("id", filter=resolved & Q(reopen_count=0, agent_replies__lte=1)),
         "backlog": Count("id", filter=Q(status__in=Ticket.OPEN_STATUSES, created_at__lt=high)),
+        "sla_timed": Count("id", filter=timed),
+        "sla_met": Count(
+            "id",
+            filter=timed
+            & Q(
+                sla__first_response_breached_at__isnull=True,
+                sla__resolution_breached_at__isnull=True,
+            ),
+        ),
+        "surveys": Count("id", filter=scored),
+        "score_total": Sum("survey_score", filter=scored),
     }
 
 
@@ -158,7 +184,16 @@ def _figures(row: dict) -> dict[str, Any]:
         "resolution_hours": _hours(row["resolution_total"], row["resolved"]),
         "fcr_rate": _percent(row["first_contact"], row["resolved"]),
         "resolution_rate": _percent(row["resolved"], row["volume"]),
+        "sla_rate": _percent(row["sla_met"], row["sla_timed"]),
+        "satisfaction": _average(row["score_total"], row["surveys"]),
+        "surveys": row["surveys"] or 0,
     }
+
+
+def _average(total, count) -> Decimal | None:
+    if not count or total is None:
+        return None
+    return (Decimal(total) / Decimal(count)).quantize(Decimal("0.1"), ROUND_HALF_UP)
 
 
 def _annotated(employee, filters: Filters) -> QuerySet:
@@ -170,7 +205,7 @@ def _annotated(employee, filters: Filters) -> QuerySet:
     return (
         tickets_base(employee, filters)
         .filter(period | backlog)
-        .annotate(agent_replies=_agent_replies())
+        .annotate(agent_replies=_agent_replies(), survey_score=_latest_score())
     )
 
 

@@ -39,6 +39,9 @@ FIGURES = {
     "resolution_hours": serializers.CharField(allow_null=True),
     "fcr_rate": serializers.CharField(allow_null=True),
     "resolution_rate": serializers.CharField(allow_null=True),
+    "sla_rate": serializers.CharField(allow_null=True),
+    "satisfaction": serializers.CharField(allow_null=True),
+    "surveys": serializers.IntegerField(),
 }
 SUMMARY = inline_serializer(
     "ServiceReportSummary",

@@ -148,3 +148,44 @@ def test_queries_do_not_grow_with_tickets(world, march, django_assert_max_num_qu
         assert summary(world.admin, MARCH)["volume"] == 9
     with django_assert_max_num_queries(4):
         breakdown(world.admin, MARCH, "assignee")
+
+
+def test_sla_attainment_and_satisfaction(world, march):
+    from django.utils import timezone
+
+    from guanxi.service.routing.models import TicketClock
+    from guanxi.service.routing.tests.helpers import sla
+    from guanxi.service.tickets.models import TicketSurvey
+
+    tickets, _colleague = march
+    sla(world, "普通", first_response_minutes=60, resolution_minutes=480, business_hours=False)
+    with org_scope(world.org):
+        from guanxi.service.routing import services as routing
+
+        for key in ("fcr", "two_replies", "reopened", "open"):
+            routing.sla_start(ticket=tickets[key])
+        now = timezone.now()
+        # three stopped clocks, one of them breached; the open ticket's clock still runs
+        TicketClock.objects.filter(ticket__in=[tickets["fcr"], tickets["reopened"]]).update(
+            stopped_at=now
+        )
+        TicketClock.objects.filter(ticket=tickets["two_replies"]).update(
+            stopped_at=now, resolution_breached_at=now
+        )
+        # latest answered score per ticket: 5 and (2, then 4 after reopening) → 4.5
+        for ticket, closure, score in (
+            (tickets["fcr"], 1, 5),
+            (tickets["reopened"], 1, 2),
+            (tickets["reopened"], 2, 4),
+            (tickets["two_replies"], 1, None),  # asked, not answered
+        ):
+            TicketSurvey.objects.create(
+                org=world.org, ticket=ticket, closure=closure, score=score, agent=world.agent
+            )
+    figures = summary(world.admin, MARCH)
+    assert figures["sla_rate"] == Decimal("66.7")
+    assert figures["satisfaction"] == Decimal("4.5")
+    assert figures["surveys"] == 2
+    rows = {row["label"]: row for row in breakdown(world.admin, MARCH, "assignee")["rows"]}
+    assert rows[world.agent.name]["sla_rate"] == Decimal("50.0")
+    assert rows[world.agent.name]["satisfaction"] == Decimal("5.0")
