@@ -14,14 +14,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from guanxi.audit import services as audit
-from guanxi.catalog.models import Product
 from guanxi.core.errors import BusinessRuleError
 from guanxi.core.forms import form_status, refuse
 from guanxi.core.views import employee_required, refusal_text
 from guanxi.orgs import policy
-from guanxi.orgs.models import Employee
 from guanxi.sales import paging
 from guanxi.sales.contracts.views import selected_id
+from guanxi.service import choices
 from guanxi.service.defects import exports, selectors, services
 from guanxi.service.defects.filters import DefectFilter
 from guanxi.service.defects.forms import DefectForm, LinkForm, TransitionForm
@@ -29,28 +28,7 @@ from guanxi.service.defects.models import Defect
 from guanxi.service.tickets import selectors as ticket_selectors
 
 PAGE_SIZE = 50
-CHOICES_LIMIT = 1000
 REFUSALS = (ValidationError, BusinessRuleError, PermissionDenied)
-
-
-def _products(extra_ids=()):
-    products = list(
-        Product.objects.filter(active=True)
-        .only("id", "code", "name")
-        .order_by("code", "id")[:CHOICES_LIMIT]
-    )
-    missing = {pk for pk in extra_ids if pk} - {p.pk for p in products}
-    if missing:
-        products += list(Product.objects.filter(pk__in=missing).only("id", "code", "name"))
-    return products
-
-
-def _people():
-    return list(
-        Employee.objects.filter(status=Employee.Status.ACTIVE)
-        .only("id", "name")
-        .order_by("name", "id")[:CHOICES_LIMIT]
-    )
 
 
 def _refused(request, exc):
@@ -75,7 +53,7 @@ def defect_list(request):
             **pager,
             "statuses": Defect.Status.choices,
             "severities": Defect.Severity.choices,
-            "products": _products(),
+            "products": choices.products(),
             "can_create": policy.can(employee, "defects.create"),
             "can_export": policy.can(employee, "defects.export"),
         },
@@ -135,7 +113,7 @@ def _form_page(request, *, defect=None):
         product_id = ticket.product_id or (
             ticket.installed_product.product_id if ticket.installed_product_id else None
         )
-    kwargs = {"products": _products([product_id]), "people": _people()}
+    kwargs = {"products": choices.products([product_id]), "people": choices.colleagues()}
     if request.method == "POST":
         form = DefectForm(request.POST, **kwargs)
         if form.is_valid():
@@ -344,7 +322,7 @@ def defect_stats(request):
         {
             **data,
             "trend_chart": _trend_chart(data["trend"]),
-            "products_choice": _products([product_id]),
+            "products_choice": choices.products([product_id]),
             "product_id": product_id,
         },
     )

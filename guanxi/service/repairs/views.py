@@ -15,16 +15,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from guanxi.audit import services as audit
-from guanxi.catalog.models import Product
 from guanxi.core.errors import BusinessRuleError
 from guanxi.core.forms import form_status, refuse
 from guanxi.core.views import employee_required, refusal_text
 from guanxi.customers import selectors as customer_selectors
 from guanxi.orgs import policy
-from guanxi.orgs.models import Employee, OrgSettings
+from guanxi.orgs.models import OrgSettings
 from guanxi.sales import paging
 from guanxi.sales.contracts.views import customer_choices, selected_id
 from guanxi.sales.quotes.pdf import letterhead
+from guanxi.service import choices
 from guanxi.service.installed.models import InstalledProduct
 from guanxi.service.repairs import exports, selectors, services
 from guanxi.service.repairs.filters import OutletFilter, PackingListFilter, RepairFilter
@@ -50,32 +50,11 @@ from guanxi.service.repairs.models import (
 from guanxi.service.tickets import selectors as ticket_selectors
 
 PAGE_SIZE = 50
-CHOICES_LIMIT = 1000
 REFUSALS = (ValidationError, BusinessRuleError, PermissionDenied)
 
 
 def _places(employee):
     return OrgSettings.objects.get(org_id=employee.org_id).order_decimals
-
-
-def _products(extra_ids=()):
-    products = list(
-        Product.objects.filter(active=True)
-        .only("id", "code", "name")
-        .order_by("code", "id")[:CHOICES_LIMIT]
-    )
-    missing = {pk for pk in extra_ids if pk} - {p.pk for p in products}
-    if missing:
-        products += list(Product.objects.filter(pk__in=missing).only("id", "code", "name"))
-    return products
-
-
-def _employees():
-    return list(
-        Employee.objects.filter(status=Employee.Status.ACTIVE)
-        .only("id", "name")
-        .order_by("name", "id")[:CHOICES_LIMIT]
-    )
 
 
 def _refused(request, exc):
@@ -109,7 +88,7 @@ def repair_list(request):
             "places": _places(employee),
             "statuses": Repair.Status.choices,
             "outlets": list(ServiceOutlet.objects.only("id", "name").order_by("code")),
-            "technicians": _employees(),
+            "technicians": choices.colleagues(),
             "can_create": policy.can(employee, "repairs.create"),
             "can_export": policy.can(employee, "repairs.export"),
         },
@@ -180,13 +159,13 @@ def _repair_form_page(request, *, repair=None):
     kwargs = {
         "customers": customer_choices(employee, customer_id),
         "installed": installed,
-        "products": _products([product_id]),
+        "products": choices.products([product_id]),
         "outlets": list(
             ServiceOutlet.objects.filter(
                 Q(active=True) | Q(pk=repair.outlet_id if repair else None)
             ).order_by("code")
         ),
-        "technicians": _employees(),
+        "technicians": choices.colleagues(),
     }
     if request.method == "POST":
         form = RepairForm(request.POST, **kwargs)
@@ -277,7 +256,7 @@ def repair_detail(request, pk):
             else [],
             "can_edit": can_edit,
             "parts_editable": editable,
-            "part_form": PartForm(products=_products()) if editable else None,
+            "part_form": PartForm(products=choices.products()) if editable else None,
             "entitlement_form": EntitlementForm(
                 initial={
                     "chargeable": repair.chargeable,
@@ -342,7 +321,7 @@ def repair_transition(request, pk):
 def repair_part_add(request, pk):
     employee = request.employee
     repair = selectors.access_repair(employee, pk, write=True)
-    form = PartForm(request.POST, products=_products())
+    form = PartForm(request.POST, products=choices.products())
     if not form.is_valid():
         messages.error(request, _("请检查配件：%(errors)s") % {"errors": _form_text(form)})
     else:
@@ -559,7 +538,7 @@ def packing_list_detail(request, pk):
             "lines": list(packing.lines.all()),
             "can_edit": can_edit,
             "lines_editable": editable,
-            "line_form": PackingLineForm(products=_products()) if editable else None,
+            "line_form": PackingLineForm(products=choices.products()) if editable else None,
             "next_statuses": [
                 (status, PackingList.Status(status).label)
                 for status in services.PACKING_TRANSITIONS[packing.status]
@@ -614,7 +593,7 @@ def packing_list_transition(request, pk):
 def packing_line_add(request, pk):
     employee = request.employee
     packing = selectors.access_packing_list(employee, pk, write=True)
-    form = PackingLineForm(request.POST, products=_products())
+    form = PackingLineForm(request.POST, products=choices.products())
     if not form.is_valid():
         messages.error(request, _("请检查装箱明细：%(errors)s") % {"errors": _form_text(form)})
     else:
@@ -722,7 +701,7 @@ def outlet_detail(request, pk):
 def _outlet_form_page(request, *, outlet=None):
     employee = request.employee
     kwargs = {
-        "employees": _employees(),
+        "employees": choices.colleagues(),
         "fee_lists": list(FeeList.objects.filter(active=True).order_by("name")),
     }
     if request.method == "POST":
@@ -840,7 +819,7 @@ def fee_list_detail(request, pk):
             "fee": record,
             "items": items,
             "form": form if can_edit else None,
-            "item_form": FeeItemForm(products=_products()) if can_edit else None,
+            "item_form": FeeItemForm(products=choices.products()) if can_edit else None,
             "can_edit": can_edit,
         },
         status=form_status(request, form),
@@ -852,7 +831,7 @@ def fee_list_detail(request, pk):
 def fee_item_set(request, pk):
     employee = request.employee
     record = selectors.access_fee_list(employee, pk, write=True)
-    form = FeeItemForm(request.POST, products=_products())
+    form = FeeItemForm(request.POST, products=choices.products())
     if not form.is_valid():
         messages.error(request, _form_text(form))
     else:
