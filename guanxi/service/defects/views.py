@@ -85,25 +85,14 @@ def defect_export(request):
     return response
 
 
-def _ticket_of(employee, value):
-    """The ticket a new defect is recorded from (``?ticket=``), if the employee sees it."""
-    pk = selected_id(value)
-    if pk is None or not policy.can(employee, "tickets.view"):
-        return None
-    return (
-        ticket_selectors.ticket_queryset(employee=employee)
-        .select_related("installed_product")
-        .filter(pk=pk)
-        .first()
-    )
-
-
 def _form_page(request, *, defect=None):
     employee = request.employee
     source = request.POST if request.method == "POST" else request.GET
     ticket = None
     if defect is None:
-        ticket = _ticket_of(employee, source.get("ticket"))
+        ticket = ticket_selectors.ticket_to_start_from(
+            employee=employee, pk=selected_id(source.get("ticket"))
+        )
         if source.get("ticket") and ticket is None:
             messages.warning(request, _("服务工单不存在或您无权查看，已按新缺陷填写。"))
     product_id = selected_id(source.get("product"))

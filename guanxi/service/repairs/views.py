@@ -125,20 +125,14 @@ def repair_export(request):
     return response
 
 
-def _ticket_of(employee, value):
-    """The ticket a new repair starts from (``?ticket=``), if the employee sees it."""
-    pk = selected_id(value)
-    if pk is None or not policy.can(employee, "tickets.view"):
-        return None
-    return ticket_selectors.ticket_queryset(employee=employee).filter(pk=pk).first()
-
-
 def _repair_form_page(request, *, repair=None):
     employee = request.employee
     source = request.POST if request.method == "POST" else request.GET
     ticket = None
     if repair is None:
-        ticket = _ticket_of(employee, source.get("ticket"))
+        ticket = ticket_selectors.ticket_to_start_from(
+            employee=employee, pk=selected_id(source.get("ticket"))
+        )
         if source.get("ticket") and ticket is None:
             messages.warning(request, _("服务工单不存在或您无权查看，已按新维修单填写。"))
     customer_id = selected_id(source.get("customer"))

@@ -159,6 +159,16 @@ def access_attachment(employee, pk, *, write: bool = False) -> TicketAttachment:
     return attachment
 
 
+def ticket_to_start_from(*, employee, pk: int | None) -> Ticket | None:
+    """The ticket another record (a repair, a defect…) is started from, when the employee
+    may see it; None otherwise."""
+    if pk is None or not policy.can(employee, f"{MODULE}.view"):
+        return None
+    return (
+        ticket_queryset(employee=employee).select_related("installed_product").filter(pk=pk).first()
+    )
+
+
 def with_detail(queryset: QuerySet[Ticket]) -> QuerySet[Ticket]:
     """What the detail page and API read beside the ticket, in a fixed number of queries."""
     return queryset.select_related(
