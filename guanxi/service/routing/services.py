@@ -912,7 +912,8 @@ def _claim(clock_pk, which, flag_field, now):
     """Lock the clock and set ``flag_field`` if still unset and the clock runs; the
     clock, or None when another scan (or a status change) got there first."""
     clock = (
-        TicketClock.objects.select_for_update()
+        # only the clock's row: PostgreSQL refuses to lock the nullable side of a join
+        TicketClock.objects.select_for_update(of=("self",))
         .select_related("ticket__assignee", "policy")
         .filter(pk=clock_pk)
         .first()
