@@ -31,6 +31,7 @@ from guanxi.sales.receivables.api import routes as receivable_routes
 from guanxi.search.views import SearchView
 from guanxi.service.contracts.api import routes as service_contract_routes
 from guanxi.service.defects.api import routes as defect_routes
+from guanxi.service.projects.api import routes as service_project_routes
 from guanxi.service.installed.api import routes as installed_routes
 from guanxi.service.mail.api import routes as service_mail_routes
 from guanxi.service.repairs.api import routes as repair_routes
@@ -67,6 +68,7 @@ SERVICE_ROUTES = (
     repair_routes,
     service_report_routes,
     defect_routes,
+    service_project_routes,
     knowledge_routes,
 )
 

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "guanxi.service.repairs",
     "guanxi.service.reports",
     "guanxi.service.defects",
+    "guanxi.service.projects",
     "guanxi.search",
     "guanxi.transfer",
     "guanxi.api",

@@ -39,6 +39,7 @@ urlpatterns = [
     path("service-contracts/", include("guanxi.service.contracts.urls")),
     path("repairs/", include("guanxi.service.repairs.urls")),
     path("defects/", include("guanxi.service.defects.urls")),
+    path("service-projects/", include("guanxi.service.projects.urls")),
     path("knowledge/", include("guanxi.knowledge.urls")),
     path("", include("guanxi.workspace.urls")),
 ]

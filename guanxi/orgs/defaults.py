@@ -25,6 +25,7 @@ SERVICE_MODULES = (
     "installed_products",
     "service_contracts",
     "repairs",
+    "service_projects",
     "service_outlets",
     "service_setup",
 )
@@ -128,7 +129,10 @@ ROLES = [
         [
             *_codes(("tickets",), ("view", "create", "edit", "transfer")),
             *_codes(("customers", "contacts", "activities"), ("view", "create")),
-            *_codes(("installed_products", "repairs", "defects"), ("view", "create", "edit")),
+            *_codes(
+                ("installed_products", "repairs", "defects", "service_projects"),
+                ("view", "create", "edit"),
+            ),
             "service_contracts.view",  # the entitlement check on repair tickets
             "service_outlets.view",
             *DAILY_WORK,

@@ -36,6 +36,7 @@ TARGETS = {
     "packing_list": (gettext_lazy("装箱单"), "ZX-{yyyy}{mm}-{seq:04}"),
     "kb_article": (gettext_lazy("知识文章"), "KB-{seq:05}"),
     "defect": (gettext_lazy("产品缺陷"), "QX-{yyyy}-{seq:05}"),
+    "service_project": (gettext_lazy("项目服务"), "XM-{yyyy}-{seq:04}"),
     "product": (gettext_lazy("产品"), "CP-{seq:05}"),
 }
 

@@ -74,6 +74,8 @@ MODULES = {
     "service_outlets": (pgettext_lazy("module", "服务网点"), CRUD, False),
     # product defects found in service, for R&D: shared by the whole service desk
     "defects": (pgettext_lazy("module", "产品缺陷"), (*CRUD, "export"), False),
+    # service projects (项目服务): owned by their project manager; members see theirs too
+    "service_projects": (pgettext_lazy("module", "项目服务"), ALL_ACTIONS, True),
     # SLA policies, routing queues, the support mailbox, service fees
     "service_setup": (pgettext_lazy("module", "服务设置"), ("view", "edit"), False),
     "campaigns": (pgettext_lazy("module", "营销活动"), ALL_ACTIONS, True),

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ServiceProjectsConfig(AppConfig):
+    name = "guanxi.service.projects"
+    label = "service_projects"
+    verbose_name = _("项目服务")

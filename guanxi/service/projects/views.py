@@ -1,0 +1,1 @@
+"""Service project screens (项目服务)."""
