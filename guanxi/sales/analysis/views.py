@@ -2,15 +2,14 @@
 form reloads the sections through htmx) and its Excel downloads. Thin: they parse the
 filters and call ``selectors``."""
 
-from urllib.parse import quote
-
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 
 from guanxi.audit import services as audit
 from guanxi.catalog.models import ProductLine
+from guanxi.core import spreadsheet
 from guanxi.core.views import employee_required
 from guanxi.orgs import policy
 from guanxi.orgs.models import Department, Employee
@@ -145,8 +144,4 @@ def export(request, table):
         filters={key: request.GET.get(key) for key in request.GET},
     )
     filename = f"{exports.title(table)}-{filters.start.isoformat()}_{filters.end.isoformat()}.xlsx"
-    response = HttpResponse(
-        body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
+    return spreadsheet.download(body, filename)

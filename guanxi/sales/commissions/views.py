@@ -4,18 +4,17 @@ recompute, adjustments, submit, delete, Excel export). Thin: they parse input an
 ``services`` / ``selectors``."""
 
 import json
-from urllib.parse import quote
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from guanxi.audit import services as audit
+from guanxi.core import spreadsheet
 from guanxi.core.errors import BusinessRuleError
 from guanxi.core.forms import form_status, refuse
 from guanxi.core.views import employee_required, refusal_text
@@ -30,7 +29,6 @@ SETUP = selectors.SETUP
 PAGE_SIZE = 30
 EXPORT_LIMIT = 5000
 REFUSALS = (ValidationError, BusinessRuleError, PermissionDenied)
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _places(request):
@@ -40,9 +38,7 @@ def _places(request):
 
 def _download(request, body, filename, entity, rows):
     audit.record_export(actor=request.employee, entity=entity, row_count=rows, file_format="xlsx")
-    response = HttpResponse(body, content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
+    return spreadsheet.download(body, filename)
 
 
 # ---- rules ---------------------------------------------------------------------------------

@@ -3,17 +3,15 @@ the expense page (receipts, approval, reimbursement), the create/edit form, and 
 cards on the customer 360° page and the opportunity page (htmx, loaded after the
 page). Thin: they parse input and call ``services`` / ``selectors``."""
 
-from urllib.parse import quote as url_quote
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from guanxi.core import spreadsheet
 from guanxi.core.errors import BusinessRuleError
 from guanxi.core.forms import form_status, refuse
 from guanxi.core.views import employee_required, refusal_text
@@ -168,11 +166,7 @@ def expense_export(request):
         filters={k: v for k, v in request.GET.items() if v},
     )
     name = "{}-{}.xlsx".format(_("费用"), timezone.localdate().isoformat())
-    response = HttpResponse(
-        body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{url_quote(name)}"
-    return response
+    return spreadsheet.download(body, name)
 
 
 # ---- create / edit ---------------------------------------------------------------------

@@ -3,12 +3,9 @@ tree with actual vs target), a target's page (edit, delete), a new target, a dep
 yearly plan grid, the Excel export, the start page's "我的目标" card (loaded after the
 page) and the forecast page. Thin: they parse input and call ``services`` / ``selectors``."""
 
-from urllib.parse import quote
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from guanxi.audit import services as audit
 from guanxi.catalog.models import ProductLine
+from guanxi.core import spreadsheet
 from guanxi.core.errors import BusinessRuleError
 from guanxi.core.forms import form_status, refuse
 from guanxi.core.views import employee_required, refusal_text
@@ -360,13 +358,7 @@ def target_export(request):
         file_format="xlsx",
         filters={"period": period.label, "measure": measure, "line": line_id},
     )
-    response = HttpResponse(
-        content,
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    name = f"{_('销售目标')}-{period.label}.xlsx"
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
-    return response
+    return spreadsheet.download(content, f"{_('销售目标')}-{period.label}.xlsx")
 
 
 @employee_required

@@ -7,13 +7,14 @@ import datetime
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from guanxi.core import spreadsheet
 from guanxi.core.errors import BusinessRuleError
 from guanxi.core.forms import form_status, refuse
 from guanxi.core.views import employee_required, refusal_text
@@ -604,7 +605,7 @@ def statement_xlsx(request):
         request,
         body,
         exports.filename(result, "xlsx"),
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        spreadsheet.XLSX,
         "xlsx",
     )
 
@@ -624,16 +625,12 @@ def statement_pdf(request):
 
 
 def _download(request, body, filename, content_type, file_format):
-    from urllib.parse import quote
-
     from guanxi.audit import services as audit
 
     audit.record_export(
         actor=request.employee, entity="receivables.statement", row_count=1, file_format=file_format
     )
-    response = HttpResponse(body, content_type=content_type)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
+    return spreadsheet.download(body, filename, content_type)
 
 
 @employee_required

@@ -2,8 +2,6 @@
 detail page (linked tickets with the link-by-code form, status actions), the statistics
 page (counts per product, monthly trend chart) and the defects panel of a ticket page."""
 
-from urllib.parse import quote as url_quote
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
@@ -14,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from guanxi.audit import services as audit
+from guanxi.core import spreadsheet
 from guanxi.core.errors import BusinessRuleError
 from guanxi.core.forms import form_status, refuse
 from guanxi.core.views import employee_required, refusal_text
@@ -78,11 +77,7 @@ def defect_export(request):
         filters={key: value for key, value in request.GET.items() if value},
     )
     name = "{}-{}.xlsx".format(_("产品缺陷"), timezone.localdate().isoformat())
-    response = HttpResponse(
-        body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{url_quote(name)}"
-    return response
+    return spreadsheet.download(body, name)
 
 
 def _form_page(request, *, defect=None):

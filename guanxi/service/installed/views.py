@@ -2,17 +2,16 @@
 badge, service history), create/edit form, registering the units of a confirmed order,
 and the card on the customer 360° page."""
 
-from urllib.parse import quote as url_quote
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from guanxi.catalog.models import Product
+from guanxi.core import spreadsheet
 from guanxi.core.errors import BusinessRuleError
 from guanxi.core.forms import form_status, refuse
 from guanxi.core.views import employee_required, refusal_text
@@ -86,11 +85,7 @@ def installed_export(request):
         filters={k: v for k, v in request.GET.items() if v},
     )
     name = "{}-{}.xlsx".format(_("安装档案"), timezone.localdate().isoformat())
-    response = HttpResponse(
-        body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{url_quote(name)}"
-    return response
+    return spreadsheet.download(body, name)
 
 
 @employee_required

@@ -3,18 +3,17 @@ summary, printable repair sheet), packing lists (list, form, detail with lines, 
 sheet with the org's letterhead), service outlets (list, detail, form with the coverage
 editor) and the fee lists (setup), and the repairs card of the customer 360° page."""
 
-from urllib.parse import quote as url_quote
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from guanxi.audit import services as audit
+from guanxi.core import spreadsheet
 from guanxi.core.errors import BusinessRuleError
 from guanxi.core.forms import form_status, refuse
 from guanxi.core.views import employee_required, refusal_text
@@ -118,11 +117,7 @@ def repair_export(request):
         filters={key: value for key, value in request.GET.items() if value},
     )
     name = "{}-{}.xlsx".format(_("维修单"), timezone.localdate().isoformat())
-    response = HttpResponse(
-        body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{url_quote(name)}"
-    return response
+    return spreadsheet.download(body, name)
 
 
 def _repair_form_page(request, *, repair=None):
