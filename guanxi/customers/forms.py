@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from guanxi.core.forms import RegionInput
 from guanxi.customers import selectors
 from guanxi.customers.models import Contact, Customer
-from guanxi.customers.services import DICTIONARY_FIELDS
+from guanxi.customers.services import DICTIONARY_FIELDS, PHONE_DIGITS
 from guanxi.orgs import custom_fields
 from guanxi.orgs.models import Department, Employee
 from guanxi.orgs.selectors import dictionary_entries
@@ -18,6 +18,21 @@ from guanxi.orgs.selectors import dictionary_entries
 PARENT_CHOICES_LIMIT = 200
 _TAG_SEPARATORS = re.compile(r"[,，、;；\s]+")
 BLANK = ("", "---------")
+
+
+_PREFILL_PHONE = re.compile(r"^\+?[0-9][0-9\-\s]*$")
+
+
+def phone_from_query(value) -> str:
+    """A phone number handed to the create form in the address (``?phone=``, as the
+    call-centre screen's "新建客户" link does), when it is one: digits with an optional
+    leading + and dashes or spaces, 3 to 20 digits, at most 40 characters. Anything
+    else is dropped (the form starts empty) rather than shown back."""
+    value = str(value or "").strip()
+    if not value or len(value) > 40 or not _PREFILL_PHONE.match(value):
+        return ""
+    digits = sum(ch.isdigit() for ch in value)
+    return value if PHONE_DIGITS[0] <= digits <= PHONE_DIGITS[1] else ""
 
 
 def dictionary_choices(kind, current=""):

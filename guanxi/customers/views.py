@@ -23,7 +23,7 @@ from guanxi.core.forms import form_status, refuse
 from guanxi.core.views import employee_required
 from guanxi.customers import extensions, jobs, selectors, services
 from guanxi.customers.filters import ContactFilter, CustomerFilter
-from guanxi.customers.forms import ContactForm, CustomerForm
+from guanxi.customers.forms import ContactForm, CustomerForm, phone_from_query
 from guanxi.customers.models import Contact, Customer, LifecycleChange
 from guanxi.customers.services import DICTIONARY_FIELDS
 from guanxi.orgs import custom_fields, policy
@@ -307,11 +307,17 @@ def _unconfirmed_duplicates(request, form, customer=None):
 def customer_create(request):
     employee = request.employee
     policy.require(employee, "customers.create")
+    initial = {"owner": str(employee.pk), "department": str(employee.department_id or "")}
+    if request.method == "GET":
+        # from the call-centre screen: the caller's number
+        phone = phone_from_query(request.GET.get("phone"))
+        if phone:
+            initial["phone"] = phone
     form = CustomerForm(
         request.POST or None,
         employee=employee,
         can_transfer=policy.can(employee, "customers.transfer"),
-        initial={"owner": str(employee.pk), "department": str(employee.department_id or "")},
+        initial=initial,
     )
     if request.method == "POST" and form.is_valid():
         duplicates = _unconfirmed_duplicates(request, form)

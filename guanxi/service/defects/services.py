@@ -8,7 +8,8 @@ Status: open → confirmed → in_fix → fixed → closed. ``open`` and ``confi
 rejected (not a defect) or marked a duplicate of another defect of the same product;
 ``fixed`` may go back to ``in_fix`` (the fix did not hold) and a closed, rejected or
 duplicate defect may be reopened. Each write locks the defect row first (optimistic
-locking: a stale ``version`` is a 409).
+locking: a stale ``version`` is a 409). Each write keeps the defect's entry in the global
+search index in step (``indexing``).
 """
 
 from __future__ import annotations
@@ -29,7 +30,9 @@ from guanxi.orgs import policy
 from guanxi.orgs.models import Employee
 from guanxi.orgs.numbering import next_code
 from guanxi.sales.contracts import documents
+from guanxi.search import index
 from guanxi.service.defects import selectors
+from guanxi.service.defects.indexing import KIND as SEARCH_KIND
 from guanxi.service.defects.models import Defect, DefectTicket
 from guanxi.service.tickets import selectors as ticket_selectors
 from guanxi.service.tickets.models import Ticket
@@ -131,6 +134,7 @@ def _finish(actor: Employee, defect: Defect, before: dict) -> Defect:
         before=before,
         after=_snapshot(defect),
     )
+    index.refresh(SEARCH_KIND, [defect.pk])
     return defect
 
 
@@ -186,6 +190,7 @@ def defect_create(
     )
     defect.code = next_code(org_id=actor.org_id, target="defect")
     defect.save()
+    index.refresh(SEARCH_KIND, [defect.pk])
     audit.record_change(
         actor=actor, instance=defect, action=ChangeRecord.Action.CREATE, after=_snapshot(defect)
     )
@@ -335,3 +340,4 @@ def defect_delete(*, actor: Employee, defect: Defect) -> None:
     defect.deleted_at = timezone.now()
     defect.save(update_fields=["deleted_at", "updated_at"])
     audit.record_change(actor=actor, instance=defect, action=ChangeRecord.Action.DELETE)
+    index.remove(SEARCH_KIND, [defect.pk])
