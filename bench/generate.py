@@ -139,6 +139,13 @@ def parse_args(argv=None):
         help="multiply --customers and --contacts (0.1: a tenth of the reference size)",
     )
     parser.add_argument(
+        "--tickets",
+        type=int,
+        default=300_000,
+        help="service tickets (big org), over the last two years; multiplied by --scale",
+    )
+    parser.add_argument("--small-tickets", type=int, default=50, help="tickets of each small org")
+    parser.add_argument(
         "--small-customers",
         type=int,
         default=200,
@@ -756,6 +763,172 @@ def create_customers(org, rng, employees, customer_count, contact_count, timer, 
     return customer_count, made_contacts
 
 
+# ---- service tickets -----------------------------------------------------------------------
+
+TICKET_SUBJECTS = {
+    "consultation": [
+        "{p}如何设置网络打印",
+        "咨询{p}的保修期限",
+        "{p}驱动程序下载",
+        "{p}操作培训安排",
+    ],
+    "complaint": ["{p}维修后仍有故障", "上门服务迟到", "{p}配件发错型号", "客服电话长时间无人接听"],
+    "repair": ["{p}无法开机", "{p}卡纸频繁", "{p}屏幕出现花屏", "{p}运行时异响"],
+    "installation": ["{p}上门安装预约", "{p}安装调试", "新购{p}需要部署", "{p}搬迁后重新安装"],
+    "return": ["{p}七天无理由退货", "{p}到货破损要求退换", "{p}型号不符申请退货"],
+}
+TICKET_CATEGORIES = list(TICKET_SUBJECTS)
+CATEGORY_WEIGHTS = [30, 10, 35, 15, 10]
+CHANNELS = ["phone", "email", "web", "walk_in"]
+CHANNEL_WEIGHTS = [50, 25, 20, 5]
+PRIORITIES = ["urgent", "high", "normal", "low"]
+PRIORITY_WEIGHTS = [3, 17, 65, 15]
+# most of two years' tickets are long closed; the open ones are recent
+TICKET_STATUSES = ["closed", "resolved", "waiting", "in_progress", "assigned", "new"]
+TICKET_STATUS_WEIGHTS = [86, 5, 2, 3, 2, 2]
+OPEN_TICKET_STATUSES = ("new", "assigned", "in_progress", "waiting")
+RESPONSE_HOURS = {"urgent": 1, "high": 4, "normal": 24, "low": 48}
+RESOLUTION_HOURS = {"urgent": 8, "high": 24, "normal": 72, "low": 120}
+
+
+def create_tickets(org, rng, employees, products, count, timer, chunk=20000):
+    """``count`` service tickets of the org's customers over the last two years, handled by
+    its service agents (team = the agent's department), with the SLA clocks of the open
+    ones and their search index entries, all by raw bulk SQL. Open tickets are the last
+    weeks' (a desk works its backlog down); a few of them are past their due times."""
+    from types import SimpleNamespace
+
+    from django.db import connection
+    from django.utils import timezone
+
+    from guanxi.orgs.models import NumberSequence
+    from guanxi.orgs.numbering import pattern_for, period_of
+    from guanxi.search import tokens as tk
+    from guanxi.search.models import SearchEntry
+    from guanxi.service.routing.models import TicketClock
+    from guanxi.service.tickets import indexing
+    from guanxi.service.tickets.models import Ticket
+
+    if not count:
+        return 0
+    agents = [e for e in employees if getattr(e, "role_key", "") == "service_agent"]
+    agents = agents or list(employees)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id, name FROM customers_customer WHERE org_id = %s ORDER BY id", [org.pk]
+        )
+        customers = cursor.fetchall()
+        cursor.execute(
+            "SELECT customer_id, MIN(id) FROM customers_contact WHERE org_id = %s "
+            "GROUP BY customer_id",
+            [org.pk],
+        )
+        first_contact = dict(cursor.fetchall())
+    if not customers:
+        return 0
+    product_ids = [p.pk for p in products] or [None]
+    product_names = {p.pk: p.name for p in products}
+    now = timezone.now()
+    today = timezone.localdate()
+    tickets = RawTable(Ticket, {})
+    clocks = RawTable(TicketClock, {})
+    entries = RawTable(SearchEntry, {})
+    ticket_id, clock_id, entry_id = _next_id(Ticket), _next_id(TicketClock), _next_id(SearchEntry)
+    per_day = {}
+    # oldest first, so ids and codes rise with time as they would in use
+    ages = sorted((rng.random() * 730 for _ in range(count)), reverse=True)
+
+    def flush():
+        for name, table in (("tickets", tickets), ("ticket clocks", clocks)):
+            started = time.perf_counter()
+            n = table.flush()
+            timer.add(name, n, time.perf_counter() - started)
+        started = time.perf_counter()
+        n = entries.flush()
+        timer.add("search entries", n, time.perf_counter() - started)
+
+    for age in ages:
+        status = rng.choices(TICKET_STATUSES, TICKET_STATUS_WEIGHTS)[0]
+        if status in OPEN_TICKET_STATUSES or status == "resolved":
+            age = min(age, rng.random() * 21)  # the backlog is recent
+        created = now - datetime.timedelta(days=age)
+        day = timezone.localtime(created).date()
+        seq = per_day[day] = per_day.get(day, 0) + 1
+        code = f"GD-{day:%Y%m%d}-{seq:04d}"
+        category = rng.choices(TICKET_CATEGORIES, CATEGORY_WEIGHTS)[0]
+        priority = rng.choices(PRIORITIES, PRIORITY_WEIGHTS)[0]
+        product_id = rng.choice(product_ids)
+        product = product_names.get(product_id, "设备")
+        subject = rng.choice(TICKET_SUBJECTS[category]).format(p=product)
+        customer_id, customer_name = rng.choice(customers)
+        agent = None if status == "new" else rng.choice(agents)
+        taker = rng.choice(agents)
+        responded = None
+        if status != "new":
+            responded = created + datetime.timedelta(minutes=rng.randint(3, 60 * 30))
+            responded = min(responded, now)
+        resolved = closed = None
+        if status in ("resolved", "closed"):
+            resolved = created + datetime.timedelta(hours=rng.uniform(0.5, 24 * 6))
+            resolved = min(max(resolved, responded), now)
+        if status == "closed":
+            closed = min(resolved + datetime.timedelta(hours=rng.uniform(1, 72)), now)
+        team_id = agent.department_id if agent else None
+        tickets.add(
+            id=ticket_id, org_id=org.pk, created_at=created, updated_at=closed or created,
+            version=1, code=code, subject=subject, description=f"客户反映：{subject}。",
+            customer_id=customer_id, contact_id=first_contact.get(customer_id),
+            channel=rng.choices(CHANNELS, CHANNEL_WEIGHTS)[0], category=category,
+            priority=priority, status=status, product_id=product_id,
+            assignee_id=agent.pk if agent else None, team_id=team_id,
+            assignment_reason="", assigned_at=responded, created_by_id=taker.pk,
+            first_response_at=responded, resolved_at=resolved, closed_at=closed,
+            reopen_count=0, resolution="已处理完毕，客户确认。" if closed else "",
+            deleted_at=None,
+        )  # fmt: skip
+        if status in OPEN_TICKET_STATUSES:
+            response_due = created + datetime.timedelta(hours=RESPONSE_HOURS[priority])
+            resolution_due = created + datetime.timedelta(hours=RESOLUTION_HOURS[priority])
+            clocks.add(
+                id=clock_id, org_id=org.pk, created_at=created, updated_at=created,
+                ticket_id=ticket_id, policy_id=None, label="", business_hours=False,
+                first_response_minutes=RESPONSE_HOURS[priority] * 60,
+                resolution_minutes=RESOLUTION_HOURS[priority] * 60, started_at=created,
+                first_response_due_at=response_due,
+                first_response_warn_at=response_due - datetime.timedelta(minutes=30),
+                first_response_at=responded, resolution_due_at=resolution_due,
+                resolution_warn_at=resolution_due - datetime.timedelta(hours=2),
+                paused_at=created if status == "waiting" else None,
+                first_response_breached_at=(
+                    response_due if response_due < (responded or now) else None
+                ),
+                resolution_breached_at=resolution_due if resolution_due < now else None,
+            )  # fmt: skip
+            clock_id += 1
+        record = SimpleNamespace(
+            pk=ticket_id, code=code, subject=subject, assignee_id=agent.pk if agent else None,
+            team_id=team_id,
+        )  # fmt: skip
+        doc = indexing.ticket_document(record, customer_name)
+        text, tokens = tk.document_tokens(doc, org.pk)
+        entries.add(
+            id=entry_id, org_id=org.pk, created_at=created, updated_at=created, kind=doc.kind,
+            object_id=doc.object_id, module=doc.module, owner_id=doc.owner_id,
+            department_id=doc.department_id, title=doc.title, subtitle=doc.subtitle,
+            url_name=doc.url_name, url_arg=doc.url_arg, text=text, tokens=tokens,
+        )  # fmt: skip
+        entry_id += 1
+        ticket_id += 1
+        if len(tickets.rows) >= chunk:
+            flush()
+    flush()
+    period = period_of(pattern_for(org.pk, "ticket"), today)
+    NumberSequence.objects.update_or_create(
+        org=org, target="ticket", period=period, defaults={"last_value": per_day.get(today, 0)}
+    )
+    return count
+
+
 def prepare_search_index():
     """Before a big load on PostgreSQL: drop the GIN index (rebuilt once afterwards)."""
     from django.db import connection
@@ -772,7 +945,10 @@ def finish_search_index(timer):
     from guanxi.search.models import SearchEntry
 
     _fulltext = importlib.import_module("guanxi.search.migrations.0002_fulltext")
-    _reset_sequences([Customer, Contact, SearchEntry])
+    from guanxi.service.routing.models import TicketClock
+    from guanxi.service.tickets.models import Ticket
+
+    _reset_sequences([Customer, Contact, SearchEntry, Ticket, TicketClock])
     started = time.perf_counter()
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -823,6 +999,7 @@ def build_org(
     timer,
     customers=0,
     contacts=0,
+    tickets=0,
 ):
     from django.db import transaction
 
@@ -846,6 +1023,7 @@ def build_org(
             if products and catalog_available():
                 made = create_products(org, rng, products, timer)
             create_customers(org, rng, people, customers, contacts, timer)
+            create_tickets(org, rng, people, made, tickets, timer)
     return org, len(nodes), len(people), len(made)
 
 
@@ -919,6 +1097,7 @@ def main(argv=None):
         timer=timer,
         customers=round(args.customers * args.scale),
         contacts=round(args.contacts * args.scale),
+        tickets=round(args.tickets * args.scale),
     )
     print(f"{org.code}: {d} departments, {e} employees, {p} products")
     for n in range(1, args.orgs + 1):
@@ -934,6 +1113,7 @@ def main(argv=None):
             timer=timer,
             customers=args.small_customers,
             contacts=args.small_customers * 3,
+            tickets=args.small_tickets,
         )
     finish_search_index(timer)
     print(f"{args.orgs} small orgs of {args.small_size} departments/employees/products")

@@ -42,7 +42,7 @@ def parse_args(argv=None):
         "--only",
         default="",
         help="comma-separated groups to run (employees,products,departments,customers,"
-        "search,360,export,login); default all",
+        "search,360,tickets,export,login); default all",
     )
     parser.add_argument(
         "--login-repeat",
@@ -491,6 +491,124 @@ class Bench:
             note="HTML detail page with its panels; baseline: the customer row and its counts",
         )
 
+    def _has_tickets(self):
+        from guanxi.core.tenancy import all_orgs
+        from guanxi.service.tickets.models import Ticket
+
+        with all_orgs():
+            return Ticket.objects.filter(org=self.org).exists()
+
+    def _busiest_agent(self):
+        """The employee with the most open tickets."""
+        from django.db.models import Count
+
+        from guanxi.core.tenancy import org_scope
+        from guanxi.orgs.models import Employee
+        from guanxi.service.tickets.models import Ticket
+
+        with org_scope(self.org):
+            top = (
+                Ticket.objects.filter(status__in=Ticket.OPEN_STATUSES, assignee__isnull=False)
+                .values("assignee_id")
+                .annotate(n=Count("id"))
+                .order_by("-n", "assignee_id")
+                .first()
+            )
+            return Employee.objects.select_related("user").get(pk=top["assignee_id"])
+
+    def ticket_pages(self):
+        """The service desk at scale: an agent's open tickets, the whole desk's open tickets
+        (the administrator sees every ticket), the ticket page and the agent's start page."""
+        from django.db import connection
+        from django.test import Client
+        from django.test.utils import CaptureQueriesContext
+
+        from guanxi.core.tenancy import org_scope
+        from guanxi.service.tickets.models import Ticket
+
+        agent = self._busiest_agent()
+        client = self._client_for(agent)
+        open_statuses = list(Ticket.OPEN_STATUSES)
+        marks = ", ".join(["%s"] * len(open_statuses))
+        columns = (
+            "t.id, t.code, t.subject, t.status, t.priority, t.category, t.channel, "
+            "t.created_at, c.name, a.name, d.name"
+        )
+        base = (
+            f"SELECT {columns} FROM tickets_ticket t "
+            "JOIN customers_customer c ON c.id = t.customer_id "
+            "LEFT JOIN orgs_employee a ON a.id = t.assignee_id "
+            "LEFT JOIN orgs_department d ON d.id = t.team_id "
+            f"WHERE t.org_id = %s AND t.deleted_at IS NULL AND t.status IN ({marks})"
+        )
+
+        def get(some_client, path):
+            def run():
+                response = some_client.get(path)
+                if response.status_code != 200:
+                    raise RuntimeError(f"{path}: HTTP {response.status_code}")
+                return response
+
+            return run
+
+        self.record(
+            "ticket list: an agent's open tickets (API)",
+            get(client, "/api/v1/tickets?limit=50&status=open&assignee=me"),
+            self.sql(
+                base + " AND t.assignee_id = %s ORDER BY t.id DESC LIMIT 50",
+                [self.org.pk, *open_statuses, agent.pk],
+            ),
+        )
+        self.record(
+            "ticket list: the whole desk's open tickets (API, all scope)",
+            get(self.client, "/api/v1/tickets?limit=50&status=open"),
+            self.sql(base + " ORDER BY t.id DESC LIMIT 50", [self.org.pk, *open_statuses]),
+        )
+        with org_scope(self.org):
+            ticket_id = (
+                Ticket.objects.filter(assignee_id=agent.pk)
+                .order_by("-id")
+                .values_list("id", flat=True)[:1][0]
+            )
+        browser = Client(SERVER_NAME="localhost")
+        browser.force_login(agent.user)
+        for name, path, baseline in (
+            (
+                "ticket page",
+                f"/tickets/{ticket_id}/",
+                self.sql(
+                    base.replace(f" AND t.status IN ({marks})", "") + " AND t.id = %s",
+                    [self.org.pk, ticket_id],
+                ),
+            ),
+            (
+                "ticket list page (HTML, an agent's open tickets)",
+                "/tickets/?status=open&assignee=me",
+                self.sql(
+                    base + " AND t.assignee_id = %s ORDER BY t.id DESC LIMIT 50",
+                    [self.org.pk, *open_statuses, agent.pk],
+                ),
+            ),
+            (
+                "start page (an agent: my tickets, SLA due)",
+                "/",
+                self.sql(
+                    base + " AND t.assignee_id = %s ORDER BY t.id DESC LIMIT 10",
+                    [self.org.pk, *open_statuses, agent.pk],
+                ),
+            ),
+        ):
+            run = get(browser, path)
+            run()
+            with CaptureQueriesContext(connection) as queries:
+                run()
+            self.record(
+                f"{name} ({len(queries.captured_queries)} queries)",
+                run,
+                baseline,
+                note="HTML page; baseline: its main rows in one query",
+            )
+
     def export_all(self):
         import csv
         import io
@@ -563,6 +681,8 @@ class Bench:
                 ("search", self.list_search),
                 ("360", self.customer_360),
             ]
+            if self._has_tickets():
+                groups.append(("tickets", self.ticket_pages))
             if self.args.export_repeat:
                 groups.append(("export", self.export_all))
         else:
@@ -592,9 +712,11 @@ def counts(org):
         from guanxi.customers.models import Contact, Customer
         from guanxi.orgs.models import Organization
         from guanxi.search.models import SearchEntry
+        from guanxi.service.tickets.models import Ticket
 
         data["customers"] = Customer.objects.filter(org=org).count()
         data["contacts"] = Contact.objects.filter(org=org).count()
+        data["tickets"] = Ticket.with_deleted.filter(org=org).count()
         data["all orgs"] = {
             "orgs": Organization.objects.count(),
             "customers": Customer.objects.count(),

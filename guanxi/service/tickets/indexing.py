@@ -11,22 +11,28 @@ from guanxi.service.tickets.models import Ticket
 KIND = "ticket"
 
 
+def ticket_document(ticket, customer_name):
+    """The index entry of a ticket: any object with the ticket's ``pk``, ``code``,
+    ``subject``, ``assignee_id`` and ``team_id`` (bulk loaders pass plain records)."""
+    return Document(
+        kind=KIND,
+        object_id=ticket.pk,
+        title=f"{ticket.code} {ticket.subject}",
+        subtitle=customer_name,
+        module="tickets",
+        url_name="tickets:ticket_detail",
+        url_arg=ticket.pk,
+        owner_id=ticket.assignee_id,
+        department_id=ticket.team_id,
+        codes=[ticket.code],
+        texts=[ticket.subject],
+    )
+
+
 def _documents(ids):
     rows = Ticket.objects.filter(pk__in=ids).select_related("customer")
     for ticket in rows.only("id", "code", "subject", "assignee_id", "team_id", "customer__name"):
-        yield Document(
-            kind=KIND,
-            object_id=ticket.pk,
-            title=f"{ticket.code} {ticket.subject}",
-            subtitle=ticket.customer.name,
-            module="tickets",
-            url_name="tickets:ticket_detail",
-            url_arg=ticket.pk,
-            owner_id=ticket.assignee_id,
-            department_id=ticket.team_id,
-            codes=[ticket.code],
-            texts=[ticket.subject],
-        )
+        yield ticket_document(ticket, ticket.customer.name)
 
 
 def _all_ids():
