@@ -11,7 +11,10 @@ Definitions (``docs/decisions/service-reports.md``):
 * resolution time: from creation to resolution, over resolved tickets;
 * first-contact resolution (FCR): resolved tickets never reopened that needed at most one
   public reply from an agent, out of resolved tickets;
-* times are wall-clock hours; the SLA attainment (in working hours, with pauses while
+* times are given twice: wall-clock hours (``*_hours``), and working hours
+  (``*_work_hours``) counted with the org's work calendar — working days and hours,
+  holidays and make-up working days, the same calendar the SLA clocks use (without their
+  pauses); the SLA attainment (in working hours, with pauses while
   waiting for the customer) comes from the SLA clocks: of the period's tickets whose clock
   has stopped (resolved), the share that breached neither the first response nor the
   resolution time;
@@ -20,7 +23,9 @@ Definitions (``docs/decisions/service-reports.md``):
 
 Every figure reads tickets through ``policy.scope_queryset`` of the ``tickets`` module
 (assignee as owner, team as department), so a service manager sees their team's tickets
-and an agent their own. Python only touches aggregated rows, never one row per ticket.
+and an agent their own. The wall-clock figures are aggregated in SQL; the working hours
+need the calendar, so one more query reads the period's answered or resolved tickets'
+three timestamps (and group key) and Python adds them up — never a query per ticket.
 """
 
 import datetime
@@ -46,6 +51,8 @@ from django.utils.translation import gettext as _
 from guanxi.catalog.models import Product
 from guanxi.orgs import policy
 from guanxi.orgs.models import Department, DictionaryEntry, Employee
+from guanxi.service.routing import hours as work_hours
+from guanxi.service.routing.selectors import work_calendar
 from guanxi.service.tickets.models import Ticket, TicketMessage, TicketSurvey
 
 DIMENSIONS = ("assignee", "team", "category", "product", "channel", "priority", "month")
@@ -173,6 +180,53 @@ def _percent(part, whole) -> Decimal | None:
     return (Decimal(part) * HUNDRED / Decimal(whole)).quantize(Decimal("0.1"), ROUND_HALF_UP)
 
 
+def _work_times(employee, filters: Filters, group=None) -> dict[Any, dict[str, int]]:
+    """Working seconds to the first response and to resolution, summed per group key
+    (None without ``group``), over the period's tickets (one query)."""
+    low, high = local_bounds(filters.start, filters.end)
+    queryset = (
+        tickets_base(employee, filters)
+        .filter(created_at__gte=low, created_at__lt=high)
+        .filter(Q(first_response_at__isnull=False) | Q(resolved_at__isnull=False))
+    )
+    fields = ["created_at", "first_response_at", "resolved_at"]
+    if group is not None:
+        queryset = queryset.annotate(work_group=group)
+        fields.append("work_group")
+    calendar = work_calendar(employee.org_id, since=filters.start - ONE_DAY)
+    totals: dict[Any, dict[str, int]] = {}
+    for row in queryset.values(*fields).order_by():
+        total = totals.setdefault(
+            row.get("work_group"), {"response": 0, "responded": 0, "resolution": 0, "resolved": 0}
+        )
+        if row["first_response_at"] is not None:
+            total["response"] += work_hours.seconds_between(
+                calendar, row["created_at"], row["first_response_at"]
+            )
+            total["responded"] += 1
+        if row["resolved_at"] is not None:
+            total["resolution"] += work_hours.seconds_between(
+                calendar, row["created_at"], row["resolved_at"]
+            )
+            total["resolved"] += 1
+    return totals
+
+
+def _work_figures(total: dict[str, int] | None) -> dict[str, Decimal | None]:
+    total = total or {}
+    return {
+        "first_response_work_hours": _seconds_hours(total.get("response"), total.get("responded")),
+        "resolution_work_hours": _seconds_hours(total.get("resolution"), total.get("resolved")),
+    }
+
+
+def _seconds_hours(seconds, count) -> Decimal | None:
+    if not count or seconds is None:
+        return None
+    hours = Decimal(seconds) / Decimal(3600) / Decimal(count)
+    return hours.quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+
 def _figures(row: dict) -> dict[str, Any]:
     return {
         "volume": row["volume"] or 0,
@@ -210,10 +264,11 @@ def _annotated(employee, filters: Filters) -> QuerySet:
 
 
 def summary(employee, filters: Filters) -> dict[str, Any]:
-    """The KPI tiles (one query)."""
+    """The KPI tiles (one query, and the working-hours one with its calendar)."""
     low, high = local_bounds(filters.start, filters.end)
     row = _annotated(employee, filters).aggregate(**_measures(low, high))
-    return {"start": filters.start, "end": filters.end, **_figures(row)}
+    work = _work_figures(_work_times(employee, filters).get(None))
+    return {"start": filters.start, "end": filters.end, **_figures(row), **work}
 
 
 def _grouping(by: str):
@@ -242,7 +297,8 @@ def _labels(by: str, keys: list) -> dict:
 
 def breakdown(employee, filters: Filters, by: str) -> dict[str, Any]:
     """The figures per agent / team / category / product / channel / priority / month
-    (two queries: the grouped figures, and the dictionary labels for categories). Rows
+    (the grouped figures, the dictionary labels for categories, and the working hours
+    with their calendar: a fixed number of queries). Rows
     without tickets in the period (only backlog) are kept so the backlog adds up."""
     if by not in DIMENSIONS:
         raise ValueError(by)
@@ -257,6 +313,7 @@ def breakdown(employee, filters: Filters, by: str) -> dict[str, Any]:
     )
     items = [item for item in grouped if item["volume"] or item["backlog"]]
     labels = _labels(by, [item["group"] for item in items])
+    work = _work_times(employee, filters, key) if items else {}
     rows = []
     for item in items:
         group = item["group"]
@@ -266,7 +323,9 @@ def breakdown(employee, filters: Filters, by: str) -> dict[str, Any]:
             text = item.get("group_label") or _("未分配")
         else:
             text = str(labels.get(group, group or _("未分类")))
-        rows.append({"key": group, "label": text, **_figures(item)})
+        rows.append(
+            {"key": group, "label": text, **_figures(item), **_work_figures(work.get(group))}
+        )
     if by == "month":
         rows.sort(key=lambda row: row["label"])
     else:

@@ -15,13 +15,17 @@ from guanxi.orgs import policy
 from guanxi.sales.analysis.forms import PRESETS
 from guanxi.service.reports import charts, exports, selectors
 from guanxi.service.reports.forms import DIMENSION_CHOICES, ReportFilterForm
+from guanxi.service.routing.selectors import calendar_cache
 
 
 def _figures(employee, form):
     filters = form.filters()
-    summary = selectors.summary(employee, filters)
-    result = selectors.breakdown(employee, filters, form.dimension)
-    trend = result if form.dimension == "month" else selectors.breakdown(employee, filters, "month")
+    with calendar_cache():  # the work calendar is read once for the three sections
+        summary = selectors.summary(employee, filters)
+        result = selectors.breakdown(employee, filters, form.dimension)
+        trend = (
+            result if form.dimension == "month" else selectors.breakdown(employee, filters, "month")
+        )
     return filters, summary, result, trend
 
 

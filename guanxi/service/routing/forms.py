@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from guanxi.catalog.models import Product, ProductCategory
 from guanxi.orgs.models import Department, Employee
 from guanxi.orgs.selectors import dictionary_entries
-from guanxi.service.routing.models import ServiceQueue, SlaPolicy
+from guanxi.service.routing.models import CalendarDay, ServiceQueue, SlaPolicy
 from guanxi.service.tickets.models import Ticket
 
 
@@ -141,3 +141,46 @@ class SlaPolicyForm(forms.Form):
         person = data.get("escalate_employee")
         data["escalate_employee"] = person.pk if person else None
         return data
+
+
+def _date_input():
+    return forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+
+
+class CalendarDaysForm(forms.Form):
+    """Add holidays or make-up working days: one date, or a range with the same name."""
+
+    start = forms.DateField(label=_("开始日期"), widget=_date_input())
+    end = forms.DateField(
+        label=_("结束日期"),
+        required=False,
+        widget=_date_input(),
+        help_text=_("只添加一天时留空。"),
+    )
+    kind = forms.ChoiceField(
+        label=_("类型"), choices=CalendarDay.Kind.choices, initial=CalendarDay.Kind.HOLIDAY
+    )
+    name = forms.CharField(
+        label=_("名称"), max_length=50, widget=forms.TextInput(attrs={"placeholder": _("国庆节")})
+    )
+
+    def service_fields(self):
+        return dict(self.cleaned_data)
+
+
+class CalendarImportForm(forms.Form):
+    """Paste many days at once, one line each."""
+
+    text = forms.CharField(
+        label=_("粘贴日期"),
+        widget=forms.Textarea(
+            attrs={
+                "rows": 6,
+                "placeholder": "2026-10-01,2026-10-08 国庆节 休\n2026-10-10 国庆节调休 班",
+            }
+        ),
+        help_text=_(
+            "每行一条：日期或“开始日期,结束日期”、名称、类型（休 = 休息日，班 = 调休上班日；"
+            "不写为休）。任何一行有误时不会导入。"
+        ),
+    )

@@ -10,7 +10,9 @@ An ``SlaPolicy`` (SLA 策略) promises a first response and a resolution within 
 minutes, for a priority and/or a customer level (blank = any); the most specific active
 policy that matches a ticket applies. ``TicketClock`` is one ticket's running SLA: the
 due times, pauses while waiting for the customer, warnings, breaches and escalation.
-Queues and policies are service setup (module ``service_setup``).
+Queues and policies are service setup (module ``service_setup``), and so is the work
+calendar: ``CalendarDay`` dates that break the weekly working pattern (法定节假日 off,
+调休上班 on), which every SLA clock counts with.
 """
 
 from typing import ClassVar
@@ -222,3 +224,30 @@ class TicketClock(OrgOwned):
     @property
     def breached(self):
         return bool(self.first_response_breached_at or self.resolution_breached_at)
+
+
+class CalendarDay(OrgOwned):
+    """One date of the org's work calendar that breaks the weekly pattern: a holiday
+    (休息日, no working hours even on a working weekday) or a make-up working day
+    (调休上班日, the normal working hours even on a weekend)."""
+
+    class Kind(models.TextChoices):
+        HOLIDAY = "holiday", pgettext_lazy("calendar day", "休息日")
+        WORKDAY = "workday", pgettext_lazy("calendar day", "调休上班日")
+
+    date = models.DateField(_("日期"))
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices, default=Kind.HOLIDAY)
+    name = models.CharField(_("名称"), max_length=50)
+
+    objects: ClassVar["OrgScopedManager[CalendarDay]"] = OrgScopedManager()
+
+    class Meta:
+        verbose_name = _("工作日历日")
+        verbose_name_plural = _("工作日历")
+        ordering = ["date"]
+        constraints = [
+            models.UniqueConstraint(fields=["org", "date"], name="calendarday_org_date"),
+        ]
+
+    def __str__(self):
+        return f"{self.date.isoformat()} {self.name}"

@@ -1,17 +1,24 @@
-"""Reads of routing and SLAs: setup querysets and access checks, the agent board, a
-ticket's SLA for display, and the tickets about to run out of time."""
+"""Reads of routing and SLAs: setup querysets and access checks, the org's working
+calendar, the agent board, a ticket's SLA for display, and the tickets about to run out
+of time."""
 
+import contextlib
+import contextvars
 import datetime
+import zoneinfo
+from collections.abc import Iterator
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Case, Count, F, Max, Q, When
 from django.http import Http404
 from django.utils import timezone
 
 from guanxi.orgs import policy
-from guanxi.orgs.models import Employee, Role
+from guanxi.orgs.models import Employee, OrgSettings, Role
 from guanxi.orgs.selectors import dictionary_labels
-from guanxi.service.routing.models import ServiceQueue, SlaPolicy, TicketClock
+from guanxi.service.routing import hours
+from guanxi.service.routing.models import CalendarDay, ServiceQueue, SlaPolicy, TicketClock
 from guanxi.service.tickets.models import Ticket
 
 SETUP = "service_setup"
@@ -50,6 +57,88 @@ def access_queue(employee, pk, *, write=False) -> ServiceQueue:
 def access_sla_policy(employee, pk, *, write=False) -> SlaPolicy:
     """The SLA policy, or 404 / 403 as ``access_queue``."""
     return _access(sla_policy_queryset(), employee, pk, write)
+
+
+# ---- the work calendar ---------------------------------------------------------------------
+
+# how far back a calendar loads its dated days unless told: clocks run from a ticket's
+# creation, and tickets wait for months at most; a report passes its period's start
+CALENDAR_PAST = datetime.timedelta(days=400)
+_calendars: contextvars.ContextVar[dict | None] = contextvars.ContextVar(
+    "work_calendars", default=None
+)
+
+
+def calendar_day_queryset():
+    """The org's dated work calendar days (service setup: ``service_setup.view``)."""
+    return CalendarDay.objects.order_by("date", "pk")
+
+
+def calendar_year(year: int):
+    """The calendar days of ``year``, in date order."""
+    return calendar_day_queryset().filter(
+        date__gte=datetime.date(year, 1, 1), date__lte=datetime.date(year, 12, 31)
+    )
+
+
+def access_calendar_day(employee, pk, *, write=False) -> CalendarDay:
+    """The calendar day, or 404 (another org's / unknown) / 403 (no ``service_setup``)."""
+    return _access(calendar_day_queryset(), employee, pk, write)
+
+
+@contextlib.contextmanager
+def calendar_cache() -> Iterator[None]:
+    """Within the block every ``work_calendar`` of the same org and kind is loaded once
+    (a request, a job run, a report). Nested blocks share the outer cache."""
+    if _calendars.get() is not None:
+        yield
+        return
+    token = _calendars.set({})
+    try:
+        yield
+    finally:
+        _calendars.reset(token)
+
+
+def work_calendar(org_id, *, business_hours=True, since=None) -> hours.WorkCalendar:
+    """The org's working calendar: its working days and hours (in the installation's time
+    zone) with the holidays and make-up working days dated from ``since`` on (at least the
+    last 400 days; the calendar is small) — one query for the settings, one for the days;
+    round-the-clock when ``business_hours`` is False. Cached inside ``calendar_cache()``."""
+    tz_name = settings.TIME_ZONE
+    if not business_hours:
+        return hours.WorkCalendar.always(zoneinfo.ZoneInfo(tz_name))
+    recent = timezone.localdate() - CALENDAR_PAST
+    since = min(since, recent) if since else recent
+    cache = _calendars.get()
+    if cache is not None:
+        cached = cache.get(org_id)
+        if cached is not None and cached[0] <= since:
+            return cached[1]
+    calendar = _load_calendar(org_id, tz_name, since)
+    if cache is not None:
+        cache[org_id] = (since, calendar)
+    return calendar
+
+
+def _load_calendar(org_id, tz_name, since) -> hours.WorkCalendar:
+    row = (
+        OrgSettings.objects.filter(org_id=org_id)
+        .values("work_days", "work_start", "work_end")
+        .first()
+    ) or {"work_days": [], "work_start": None, "work_end": None}
+    days = CalendarDay.objects.filter(org_id=org_id, date__gte=since).values_list("date", "kind")
+    holidays, extra = set(), set()
+    for date, kind in days:
+        (holidays if kind == CalendarDay.Kind.HOLIDAY else extra).add(date)
+    return hours.WorkCalendar.of(
+        tz_name=tz_name,
+        work_days=row["work_days"],
+        work_start=row["work_start"],
+        work_end=row["work_end"],
+        holidays=holidays,
+        extra_days=extra,
+    )
 
 
 def ticket_queryset(*, employee):

@@ -17,10 +17,9 @@ minute) warns before a due time and notifies and escalates a breach, once each.
 """
 
 import datetime
-import zoneinfo
+import re
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -37,10 +36,11 @@ from guanxi.core.tenancy import org_scope
 from guanxi.core.versioning import lock_for_update
 from guanxi.orgs import policy
 from guanxi.orgs import services as org_services
-from guanxi.orgs.models import Department, DictionaryEntry, Employee, Organization, OrgSettings
-from guanxi.service.routing import hours
+from guanxi.orgs.models import Department, DictionaryEntry, Employee, Organization
+from guanxi.service.routing import hours, selectors
 from guanxi.service.routing.models import (
     MAX_MINUTES,
+    CalendarDay,
     ServiceQueue,
     SlaPolicy,
     TicketClock,
@@ -51,6 +51,7 @@ from guanxi.service.tickets.models import Ticket
 from guanxi.workspace.notifications.services import lazy_text, notify
 
 SETUP = "service_setup"
+DAY = datetime.timedelta(days=1)
 WORK = "tickets.edit"
 OPEN = Ticket.OPEN_STATUSES
 ROUTABLE = (Ticket.Status.NEW, Ticket.Status.ASSIGNED)
@@ -73,25 +74,11 @@ KIND_ESCALATION = "sla_escalation"
 # ---- calendars ---------------------------------------------------------------------------
 
 
-def org_calendar(org_id, *, business_hours=True) -> hours.WorkCalendar:
-    """The org's working calendar (its working days and hours, in the installation's time
-    zone), or round-the-clock when ``business_hours`` is False."""
-    tz_name = settings.TIME_ZONE
-    if not business_hours:
-        return hours.WorkCalendar.always(zoneinfo.ZoneInfo(tz_name))
-    row = (
-        OrgSettings.objects.filter(org_id=org_id)
-        .values("work_days", "work_start", "work_end")
-        .first()
-    )
-    if row is None:
-        return hours.WorkCalendar.of(tz_name=tz_name, work_days=[], work_start=None, work_end=None)
-    return hours.WorkCalendar.of(
-        tz_name=tz_name,
-        work_days=row["work_days"],
-        work_start=row["work_start"],
-        work_end=row["work_end"],
-    )
+def org_calendar(org_id, *, business_hours=True, since=None) -> hours.WorkCalendar:
+    """The org's working calendar (see ``selectors.work_calendar``): its working days and
+    hours, holidays and make-up working days; round-the-clock when ``business_hours`` is
+    False."""
+    return selectors.work_calendar(org_id, business_hours=business_hours, since=since)
 
 
 # ---- setup: queues -------------------------------------------------------------------------
@@ -392,6 +379,221 @@ def sla_policy_delete(*, actor, sla) -> None:
         before=audit.snapshot(sla, POLICY_AUDIT),
     )
     sla.delete()
+
+
+# ---- setup: the work calendar ------------------------------------------------------------
+
+CALENDAR_AUDIT = ("date", "kind", "name")
+MAX_RANGE_DAYS = 62  # the longest holiday (春节) is 9 days; a range is never a season
+MAX_IMPORT_LINES = 500
+KIND_WORDS = {
+    "休": CalendarDay.Kind.HOLIDAY,
+    "班": CalendarDay.Kind.WORKDAY,
+    "holiday": CalendarDay.Kind.HOLIDAY,
+    "workday": CalendarDay.Kind.WORKDAY,
+}
+RANGE_SEPARATORS = re.compile(r"\.\.|[,，~～]")
+
+
+def _date(value, field, errors) -> datetime.date | None:
+    if isinstance(value, datetime.datetime):
+        value = value.date()
+    if isinstance(value, datetime.date):
+        return value
+    try:
+        return datetime.date.fromisoformat(str(value or "").strip())
+    except ValueError:
+        errors.setdefault(field, []).append(_("请输入日期，格式为 YYYY-MM-DD。"))
+        return None
+
+
+def _kind(value, errors) -> str:
+    kind = str(value or "")
+    if kind not in CalendarDay.Kind.values:
+        errors.setdefault("kind", []).append(_("请选择类型：休息日或调休上班日。"))
+    return kind
+
+
+def _range(first, last, errors, field="end") -> list[datetime.date]:
+    """The dates from ``first`` to ``last``, or [] with an error."""
+    if first is None or last is None:
+        return []
+    if last < first:
+        errors.setdefault(field, []).append(_("结束日期不能早于开始日期。"))
+        return []
+    if (last - first).days + 1 > MAX_RANGE_DAYS:
+        errors.setdefault(field, []).append(
+            _("一次最多添加 %(days)d 天。") % {"days": MAX_RANGE_DAYS}
+        )
+        return []
+    return [first + DAY * offset for offset in range((last - first).days + 1)]
+
+
+def _taken(dates) -> dict[datetime.date, str]:
+    """The dates among ``dates`` already in the calendar, with their names."""
+    return dict(CalendarDay.objects.filter(date__in=list(dates)).values_list("date", "name"))
+
+
+def _taken_text(date, name):
+    return _("%(date)s 已在工作日历中（%(name)s），请先删除。") % {
+        "date": date.isoformat(),
+        "name": name,
+    }
+
+
+def _create_days(actor, rows) -> list[CalendarDay]:
+    days = [
+        CalendarDay(org_id=actor.org_id, date=date, kind=kind, name=name)
+        for date, kind, name in rows
+    ]
+    try:
+        with transaction.atomic():
+            made = CalendarDay.objects.bulk_create(days)
+    except IntegrityError:  # a date added by someone else meanwhile
+        raise ValidationError({"start": [_("其中有日期已在工作日历中，请刷新后重试。")]}) from None
+    for day in made:
+        audit.record_change(
+            actor=actor,
+            instance=day,
+            action=ChangeRecord.Action.CREATE,
+            after=audit.snapshot(day, CALENDAR_AUDIT),
+        )
+    return made
+
+
+@transaction.atomic
+def calendar_days_add(
+    *, actor, start, end=None, kind=CalendarDay.Kind.HOLIDAY, name=""
+) -> list[CalendarDay]:
+    """Holidays (``kind`` holiday) or make-up working days (workday) from ``start`` to
+    ``end`` (blank: the one day), all with ``name``. A date already in the calendar is
+    refused (delete it first); nothing is written on any error. SLA clocks started
+    before keep their due times."""
+    policy.require(actor, f"{SETUP}.edit")
+    errors: dict[str, list] = {}
+    first = _date(start, "start", errors)
+    last = first if end in (None, "") else _date(end, "end", errors)
+    kind = _kind(kind, errors)
+    name = _text(name, "name", 50, errors)
+    dates = _range(first, last, errors)
+    _errors_raise(errors)
+    taken = _taken(dates)
+    if taken:
+        raise ValidationError({"start": [_taken_text(date, taken[date]) for date in sorted(taken)]})
+    return _create_days(actor, [(date, kind, name) for date in dates])
+
+
+def _parse_line(text) -> tuple[list[datetime.date], str, str]:
+    """One pasted line ``YYYY-MM-DD[,YYYY-MM-DD] 名称 [休|班]``: the dates, the kind and
+    the name; a ValidationError with the line's first problem otherwise."""
+    parts = text.split()
+    kind = CalendarDay.Kind.HOLIDAY
+    if len(parts) > 1 and parts[-1].lower() in KIND_WORDS:
+        kind = KIND_WORDS[parts.pop().lower()]
+    bounds = [bound for bound in RANGE_SEPARATORS.split(parts[0]) if bound]
+    errors: dict[str, list] = {}
+    if not 1 <= len(bounds) <= 2:
+        raise ValidationError(_("日期应为 YYYY-MM-DD 或 YYYY-MM-DD,YYYY-MM-DD。"))
+    first = _date(bounds[0], "date", errors)
+    last = _date(bounds[-1], "date", errors)
+    if errors:
+        raise ValidationError(_("日期应为 YYYY-MM-DD 或 YYYY-MM-DD,YYYY-MM-DD。"))
+    dates = _range(first, last, errors)
+    name = _text(" ".join(parts[1:]), "name", 50, errors)
+    if errors.get("end"):
+        raise ValidationError(errors["end"][0])
+    if errors.get("name"):
+        raise ValidationError(errors["name"][0] if name else _("请写上名称，如：国庆节。"))
+    return dates, kind, name
+
+
+@transaction.atomic
+def calendar_days_import(*, actor, text) -> list[CalendarDay]:
+    """Pasted lines ``YYYY-MM-DD[,YYYY-MM-DD] 名称 [休|班]`` (休, the default: holidays;
+    班: make-up working days; blank lines and lines starting with # are skipped). Every
+    problem is reported with its line number and nothing is written unless every line is
+    right."""
+    policy.require(actor, f"{SETUP}.edit")
+    lines = str(text or "").splitlines()
+    if len(lines) > MAX_IMPORT_LINES:
+        raise ValidationError(
+            {"text": [_("一次最多导入 %(lines)d 行。") % {"lines": MAX_IMPORT_LINES}]}
+        )
+    problems: list[str] = []
+    rows: list[tuple[datetime.date, str, str]] = []
+    seen: dict[datetime.date, int] = {}
+    lines_of: dict[datetime.date, int] = {}
+
+    def problem(number, message):
+        problems.append(_("第 %(line)d 行：%(error)s") % {"line": number, "error": message})
+
+    for number, line in enumerate(lines, start=1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        try:
+            dates, kind, name = _parse_line(line)
+        except ValidationError as exc:
+            problem(number, exc.messages[0])
+            continue
+        for date in dates:
+            if date in seen:
+                problem(
+                    number,
+                    _("%(date)s 与第 %(other)d 行重复。")
+                    % {"date": date.isoformat(), "other": seen[date]},
+                )
+                break
+            seen[date] = number
+        else:
+            rows.extend((date, kind, name) for date in dates)
+            lines_of.update(dict.fromkeys(dates, number))
+    taken = _taken(lines_of)
+    for date in sorted(taken, key=lambda date: (lines_of[date], date)):
+        problem(lines_of[date], _taken_text(date, taken[date]))
+    if not rows and not problems:
+        problems.append(_("请粘贴至少一行，如：2026-10-01,2026-10-08 国庆节 休"))
+    if problems:
+        raise ValidationError({"text": problems})
+    return _create_days(actor, rows)
+
+
+@transaction.atomic
+def calendar_day_update(*, actor, day, **fields) -> CalendarDay:
+    """Rename a calendar day or change its kind (the date stays: delete and add)."""
+    policy.require(actor, f"{SETUP}.edit")
+    day = CalendarDay.objects.select_for_update().get(pk=day.pk)
+    before = audit.snapshot(day, CALENDAR_AUDIT)
+    errors: dict[str, list] = {}
+    if "name" in fields:
+        day.name = _text(fields["name"], "name", 50, errors)
+    if "kind" in fields:
+        day.kind = _kind(fields["kind"], errors)
+    if "date" in fields and _date(fields["date"], "date", errors) != day.date:
+        errors.setdefault("date", []).append(_("日期不能修改：请删除后重新添加。"))
+    _errors_raise(errors)
+    day.save()
+    audit.record_change(
+        actor=actor,
+        instance=day,
+        action=ChangeRecord.Action.UPDATE,
+        before=before,
+        after=audit.snapshot(day, CALENDAR_AUDIT),
+    )
+    return day
+
+
+@transaction.atomic
+def calendar_day_delete(*, actor, day) -> None:
+    """Remove a date from the calendar: it follows the weekly pattern again."""
+    policy.require(actor, f"{SETUP}.edit")
+    audit.record_change(
+        actor=actor,
+        instance=day,
+        action=ChangeRecord.Action.DELETE,
+        before=audit.snapshot(day, CALENDAR_AUDIT),
+    )
+    CalendarDay.objects.filter(pk=day.pk).delete()
 
 
 # ---- routing -------------------------------------------------------------------------------
@@ -729,7 +931,11 @@ def _warn_at(calendar, start, minutes, sla: SlaPolicy | None):
 
 
 def _clock_calendar(clock):
-    return org_calendar(clock.org_id, business_hours=clock.business_hours)
+    return org_calendar(
+        clock.org_id,
+        business_hours=clock.business_hours,
+        since=timezone.localdate(clock.paused_at or clock.started_at),
+    )
 
 
 def _positive(value, name):
@@ -770,7 +976,7 @@ def sla_start(*, ticket, override=None) -> TicketClock | None:
             sla.name,
             sla.business_hours,
         )
-    calendar = org_calendar(ticket.org_id, business_hours=business)
+    calendar = org_calendar(ticket.org_id, business_hours=business, since=timezone.localdate(start))
     values = {
         "org_id": ticket.org_id,
         "policy": sla,

@@ -14,4 +14,8 @@ urlpatterns = [
     path("sla/new/", views.sla_policy_create, name="sla_policy_create"),
     path("sla/<int:pk>/", views.sla_policy_edit, name="sla_policy_edit"),
     path("sla/<int:pk>/delete/", views.sla_policy_delete, name="sla_policy_delete"),
+    path("calendar/", views.calendar_list, name="calendar_list"),
+    path("calendar/add/", views.calendar_add, name="calendar_add"),
+    path("calendar/import/", views.calendar_import, name="calendar_import"),
+    path("calendar/<int:pk>/delete/", views.calendar_delete, name="calendar_delete"),
 ]

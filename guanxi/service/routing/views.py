@@ -1,11 +1,15 @@
 """Screens of routing and SLAs: the agent board (my status switch, the team's agents with
 status, skills, load and idle time, the queues and their waiting tickets), and the
-service setup of queues and SLA policies. Thin: they parse input and call ``services`` /
+service setup of queues, SLA policies and the work calendar (holidays and make-up
+working days). Thin: they parse input and call ``services`` /
 ``selectors``."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -14,7 +18,13 @@ from guanxi.core.forms import form_status, refuse
 from guanxi.core.views import employee_required, redirect_back, refusal_text
 from guanxi.orgs import policy
 from guanxi.service.routing import selectors, services
-from guanxi.service.routing.forms import QueueForm, SlaPolicyForm
+from guanxi.service.routing.forms import (
+    CalendarDaysForm,
+    CalendarImportForm,
+    QueueForm,
+    SlaPolicyForm,
+)
+from guanxi.service.routing.models import CalendarDay
 
 SETUP = selectors.SETUP
 REFUSALS = (ValidationError, BusinessRuleError, PermissionDenied)
@@ -225,3 +235,107 @@ def sla_policy_delete(request, pk):
     services.sla_policy_delete(actor=request.employee, sla=sla)
     messages.success(request, _("SLA 策略已删除。"))
     return redirect("service_routing:sla_policy_list")
+
+
+# ---- setup: the work calendar --------------------------------------------------------------
+
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
+def _year(raw) -> int:
+    try:
+        year = int(raw)
+    except (TypeError, ValueError):
+        return timezone.localdate().year
+    return min(max(year, FIRST_YEAR), LAST_YEAR)
+
+
+def _calendar_page(request, year, *, add_form=None, import_form=None, status=200):
+    days = list(selectors.calendar_year(year))
+    holiday = CalendarDay.Kind.HOLIDAY
+    return render(
+        request,
+        "routing/calendar.html",
+        {
+            "year": year,
+            "previous_year": year - 1 if year > FIRST_YEAR else None,
+            "next_year": year + 1 if year < LAST_YEAR else None,
+            "days": days,
+            "holidays": sum(1 for day in days if day.kind == holiday),
+            "workdays": sum(1 for day in days if day.kind != holiday),
+            "can_edit": policy.can(request.employee, f"{SETUP}.edit"),
+            "add_form": add_form or CalendarDaysForm(initial={"start": f"{year}-10-01"}),
+            "import_form": import_form or CalendarImportForm(),
+        },
+        status=status,
+    )
+
+
+def _calendar_url(year):
+    return f"{reverse('service_routing:calendar_list')}?year={year}"
+
+
+@employee_required
+@require_GET
+def calendar_list(request):
+    """A year's holidays and make-up working days, with the forms to add some."""
+    policy.require(request.employee, f"{SETUP}.view")
+    return _calendar_page(request, _year(request.GET.get("year")))
+
+
+@employee_required
+@require_POST
+def calendar_add(request):
+    """One day or a range of days with one name; the page again with errors if refused."""
+    policy.require(request.employee, f"{SETUP}.edit")
+    form = CalendarDaysForm(request.POST)
+    if form.is_valid():
+        try:
+            made = services.calendar_days_add(actor=request.employee, **form.service_fields())
+        except REFUSALS as exc:
+            refuse(form, exc)
+        else:
+            messages.success(request, _("已添加 %(count)d 天。") % {"count": len(made)})
+            return HttpResponseRedirect(_calendar_url(made[0].date.year))
+    year = form.cleaned_data["start"].year if form.cleaned_data.get("start") else None
+    return _calendar_page(
+        request,
+        _year(year or request.POST.get("year")),
+        add_form=form,
+        status=form_status(request, form),
+    )
+
+
+@employee_required
+@require_POST
+def calendar_import(request):
+    """Pasted lines; every problem listed with its line number, nothing written then."""
+    policy.require(request.employee, f"{SETUP}.edit")
+    form = CalendarImportForm(request.POST)
+    if form.is_valid():
+        try:
+            made = services.calendar_days_import(
+                actor=request.employee, text=form.cleaned_data["text"]
+            )
+        except REFUSALS as exc:
+            refuse(form, exc)
+        else:
+            messages.success(request, _("已导入 %(count)d 天。") % {"count": len(made)})
+            return HttpResponseRedirect(_calendar_url(min(day.date for day in made).year))
+    return _calendar_page(
+        request,
+        _year(request.POST.get("year")),
+        import_form=form,
+        status=form_status(request, form),
+    )
+
+
+@employee_required
+@require_POST
+def calendar_delete(request, pk):
+    day = selectors.access_calendar_day(request.employee, pk, write=True)
+    services.calendar_day_delete(actor=request.employee, day=day)
+    messages.success(
+        request, _("已删除 %(date)s %(name)s。") % {"date": day.date.isoformat(), "name": day.name}
+    )
+    return HttpResponseRedirect(_calendar_url(day.date.year))

@@ -1,7 +1,9 @@
 """Read-only service report endpoints: the KPIs and a breakdown, for the same filters as
 the screen (``forms.ReportFilterForm``). ``reports.view`` is required (403 otherwise); a
 bad filter is a 400 with field errors. Hours and rates are strings (one decimal) or null
-when nothing was counted."""
+when nothing was counted. ``*_hours`` are wall-clock hours, ``*_work_hours`` the same
+times in working hours (the org's work calendar: working days and hours, holidays and
+make-up working days)."""
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
@@ -12,6 +14,7 @@ from guanxi.api.permissions import IsEmployee
 from guanxi.orgs import policy
 from guanxi.sales.analysis.forms import PRESETS
 from guanxi.service.reports import forms, selectors
+from guanxi.service.routing.selectors import calendar_cache
 
 FILTER_PARAMETERS = [
     OpenApiParameter(
@@ -37,6 +40,8 @@ FIGURES = {
     "first_response_hours": serializers.CharField(allow_null=True),
     "within_promise_rate": serializers.CharField(allow_null=True),
     "resolution_hours": serializers.CharField(allow_null=True),
+    "first_response_work_hours": serializers.CharField(allow_null=True),
+    "resolution_work_hours": serializers.CharField(allow_null=True),
     "fcr_rate": serializers.CharField(allow_null=True),
     "resolution_rate": serializers.CharField(allow_null=True),
     "sla_rate": serializers.CharField(allow_null=True),
@@ -87,12 +92,14 @@ class _ReportView(APIView):
 
 class SummaryView(_ReportView):
     """Ticket volume, complaints, resolved, backlog, average first response and
-    resolution hours, the 24-hour reply promise kept, first-contact resolution."""
+    resolution hours (wall-clock and working hours), the 24-hour reply promise kept,
+    first-contact resolution."""
 
     @extend_schema(parameters=FILTER_PARAMETERS, responses=SUMMARY)
     def get(self, request):
         employee, form = self.prepare(request)
-        return Response(_plain(selectors.summary(employee, form.filters())))
+        with calendar_cache():
+            return Response(_plain(selectors.summary(employee, form.filters())))
 
 
 class BreakdownView(_ReportView):
@@ -108,7 +115,8 @@ class BreakdownView(_ReportView):
     )
     def get(self, request):
         employee, form = self.prepare(request)
-        result = selectors.breakdown(employee, form.filters(), form.dimension)
+        with calendar_cache():
+            result = selectors.breakdown(employee, form.filters(), form.dimension)
         rows = []
         for row in result["rows"]:
             key = row["key"]

@@ -10,6 +10,7 @@ def register(router):
     """Adds this app's viewsets to the ``/api/v1/`` router."""
     router.register("service-queues", views.ServiceQueueViewSet, basename="service-queue")
     router.register("sla-policies", views.SlaPolicyViewSet, basename="sla-policy")
+    router.register("work-calendar", views.CalendarDayViewSet, basename="calendar-day")
 
 
 urlpatterns: list = [

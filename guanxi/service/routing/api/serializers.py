@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from guanxi.api.fields import RecordId
-from guanxi.service.routing.models import ServiceQueue, SlaPolicy
+from guanxi.service.routing.models import CalendarDay, ServiceQueue, SlaPolicy
 
 
 class RelatedPk(RecordId):
@@ -78,6 +78,41 @@ class SlaPolicySerializer(serializers.ModelSerializer):
             "created_at", "updated_at",
         ]  # fmt: skip
         read_only_fields = ["created_at", "updated_at"]
+
+
+class CalendarDaySerializer(serializers.ModelSerializer):
+    kind = serializers.ChoiceField(
+        choices=CalendarDay.Kind.choices,
+        required=False,
+        help_text=_("holiday 休息日（默认）/ workday 调休上班日"),
+    )
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    weekday = serializers.SerializerMethodField(help_text=_("ISO 星期（1 = 星期一）"))
+
+    class Meta:
+        model = CalendarDay
+        fields = ["id", "date", "kind", "kind_label", "weekday", "name", "created_at", "updated_at"]
+        read_only_fields = ["created_at", "updated_at"]
+        extra_kwargs = {"name": {"required": False}}
+
+    def get_weekday(self, day) -> int:
+        return day.date.isoweekday()
+
+    def get_validators(self):
+        return []  # the service answers a taken date with a translated 400
+
+
+class CalendarImportSerializer(serializers.Serializer):
+    text = serializers.CharField(
+        max_length=50_000,
+        help_text=_("每行：YYYY-MM-DD[,YYYY-MM-DD] 名称 [休|班]"),
+    )
+
+
+class CalendarImportAnswerSerializer(serializers.Serializer):
+    items = CalendarDaySerializer(many=True)
+    count = serializers.IntegerField()
+    next = serializers.CharField(allow_null=True)
 
 
 class AgentSerializer(serializers.Serializer):

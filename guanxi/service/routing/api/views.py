@@ -1,10 +1,12 @@
-"""``/api/v1/service-queues``, ``/api/v1/sla-policies`` (service setup: reading takes
-``service_setup.view``, any change ``service_setup.edit``), the agent board
+"""``/api/v1/service-queues``, ``/api/v1/sla-policies``, ``/api/v1/work-calendar`` (service
+setup: reading takes ``service_setup.view``, any change ``service_setup.edit``), the agent board
 ``/api/v1/service/agents``, the caller's own status switch ``/api/v1/service/status`` and
 the SLA of listed tickets ``/api/v1/tickets-sla?ids=``."""
 
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema
+from rest_framework import status
+from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.response import Response
@@ -16,11 +18,15 @@ from guanxi.orgs import policy
 from guanxi.service.routing import selectors, services
 from guanxi.service.routing.api.serializers import (
     BoardSerializer,
+    CalendarDaySerializer,
+    CalendarImportAnswerSerializer,
+    CalendarImportSerializer,
     ServiceQueueSerializer,
     SlaPolicySerializer,
     StatusSerializer,
     TicketSlaSerializer,
 )
+from guanxi.service.routing.filters import CalendarDayFilter
 
 MAX_IDS = 100
 
@@ -108,6 +114,55 @@ class SlaPolicyViewSet(OrgViewSet):
 
     def perform_destroy(self, instance):
         services.sla_policy_delete(actor=self.employee, sla=instance)
+
+
+class CalendarDayViewSet(OrgViewSet):
+    """The work calendar (工作日历): dates that break the weekly working pattern — a
+    ``holiday`` (法定节假日: no working hours) or a ``workday`` (调休上班: the normal
+    working hours on a weekend). SLA clocks in working hours count with them. List with
+    ``?year=2026`` (and ``kind``); POST one ``date``; ``POST /import`` takes pasted lines
+    ``YYYY-MM-DD[,YYYY-MM-DD] 名称 [休|班]`` (nothing written on any error; the errors
+    name their lines); PATCH changes ``name`` / ``kind`` (not the date)."""
+
+    module = "service_setup"
+    permission_classes = [IsEmployee, SetupPermission]
+    serializer_class = CalendarDaySerializer
+    filterset_class = CalendarDayFilter
+    ordering_fields = ["id", "date"]
+
+    def scoped_queryset(self):
+        return selectors.calendar_day_queryset()
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        made = services.calendar_days_add(
+            actor=self.employee,
+            start=data["date"],
+            kind=data.get("kind", "holiday"),
+            name=data.get("name", ""),
+        )
+        serializer.instance = made[0]
+
+    def perform_update(self, serializer):
+        serializer.instance = services.calendar_day_update(
+            actor=self.employee, day=serializer.instance, **serializer.validated_data
+        )
+
+    def perform_destroy(self, instance):
+        services.calendar_day_delete(actor=self.employee, day=instance)
+
+    @extend_schema(
+        request=CalendarImportSerializer, responses={201: CalendarImportAnswerSerializer}
+    )
+    @action(detail=False, methods=["post"], url_path="import")
+    def import_days(self, request):
+        body = CalendarImportSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        made = services.calendar_days_import(actor=self.employee, text=body.validated_data["text"])
+        items = CalendarDaySerializer(made, many=True).data
+        return Response(
+            {"items": items, "count": len(items), "next": None}, status=status.HTTP_201_CREATED
+        )
 
 
 def board_answer(employee):
