@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from guanxi.core import crypto
 from guanxi.core.models import OrgOwned, Versioned
 from guanxi.core.tenancy import OrgScopedManager
 
@@ -27,9 +28,16 @@ class Security(models.TextChoices):
     NONE = "none", _("不加密")
 
 
+# the purpose the mailbox passwords' encryption key is derived for (guanxi.core.crypto)
+PASSWORD_PURPOSE = "service_mail.mailbox.password"
+PASSWORD_LENGTH = 200  # of the plain password; the stored token is longer
+
+
 class Mailbox(OrgOwned, Versioned):
     """The org's service mailbox: where customers write (IMAP) and what agents' replies
-    are sent from (SMTP). Passwords are write-only in forms and the API."""
+    are sent from (SMTP). Passwords are write-only in forms and the API, and stored
+    encrypted (``set_password``/``password``; a plain value written before encryption
+    is still read as it is until the data migration or the next save encrypts it)."""
 
     name = models.CharField(_("名称"), max_length=100, default="", blank=True)
     active = models.BooleanField(_("启用"), default=False)
@@ -39,7 +47,7 @@ class Mailbox(OrgOwned, Versioned):
         _("IMAP 加密"), max_length=10, choices=Security.choices, default=Security.SSL
     )
     imap_user = models.CharField(_("IMAP 用户名"), max_length=200)
-    imap_password = models.CharField(_("IMAP 密码"), max_length=200, blank=True)
+    imap_password = models.TextField(_("IMAP 密码"), blank=True)
     imap_folder = models.CharField(_("收件文件夹"), max_length=200, default="INBOX")
     smtp_host = models.CharField(_("SMTP 服务器"), max_length=200, blank=True)
     smtp_port = models.PositiveIntegerField(_("SMTP 端口"), default=465)
@@ -47,7 +55,7 @@ class Mailbox(OrgOwned, Versioned):
         _("SMTP 加密"), max_length=10, choices=Security.choices, default=Security.SSL
     )
     smtp_user = models.CharField(_("SMTP 用户名"), max_length=200, blank=True)
-    smtp_password = models.CharField(_("SMTP 密码"), max_length=200, blank=True)
+    smtp_password = models.TextField(_("SMTP 密码"), blank=True)
     from_address = models.EmailField(_("发件地址"))
     from_name = models.CharField(_("发件人名称"), max_length=100, blank=True)
 
@@ -77,6 +85,15 @@ class Mailbox(OrgOwned, Versioned):
     @property
     def can_send(self):
         return bool(self.active and self.smtp_host and self.from_address)
+
+    def set_password(self, field: str, plaintext: str) -> None:
+        """Store ``plaintext`` encrypted in ``field`` (imap_password, smtp_password)."""
+        setattr(self, field, crypto.encrypt(plaintext or "", purpose=PASSWORD_PURPOSE))
+
+    def password(self, field: str) -> str:
+        """The plain password of ``field``. Raises ``crypto.DecryptionError`` when the
+        key that encrypted it is no longer configured."""
+        return crypto.reveal(getattr(self, field), purpose=PASSWORD_PURPOSE)
 
 
 class InboundMail(OrgOwned):

@@ -44,7 +44,13 @@ from guanxi.customers.models import Contact, Customer
 from guanxi.orgs import policy
 from guanxi.orgs.models import Employee, Role
 from guanxi.service.mail import parsing, transport
-from guanxi.service.mail.models import InboundMail, Mailbox, OutboundMail, Security
+from guanxi.service.mail.models import (
+    PASSWORD_LENGTH,
+    InboundMail,
+    Mailbox,
+    OutboundMail,
+    Security,
+)
 from guanxi.service.mail.transport import MailServerError
 
 logger = logging.getLogger(__name__)
@@ -148,13 +154,21 @@ def _validate(mailbox):
 def mailbox_save(*, actor, mailbox: Mailbox | None = None, version=None, **values) -> Mailbox:
     """Create the org's mailbox (``mailbox`` None; refused when it has one) or change
     it (``version`` as loaded: 409 when stale). A password left blank keeps the stored
-    one. Turning the mailbox on, or changing its server, clears the poll's failure
-    state, so the next minute polls it."""
+    one; a typed one is stored encrypted (``Mailbox.set_password``). Turning the
+    mailbox on, or changing its server, clears the poll's failure state, so the next
+    minute polls it."""
     policy.require(actor, SETUP_EDIT)
     values = _clean_settings(values)
+    passwords = {}
     for name in PASSWORD_FIELDS:
-        if not values.get(name):
-            values.pop(name, None)
+        typed = values.pop(name, None)
+        if not typed:
+            continue  # blank keeps the stored one
+        if len(str(typed)) > PASSWORD_LENGTH:
+            raise ValidationError(
+                {name: [_("密码不能超过 %(n)d 个字符。") % {"n": PASSWORD_LENGTH}]}
+            )
+        passwords[name] = str(typed)
     if mailbox is None:
         if Mailbox.objects.exists():
             raise BusinessRuleError(
@@ -163,6 +177,8 @@ def mailbox_save(*, actor, mailbox: Mailbox | None = None, version=None, **value
         mailbox = Mailbox(org_id=actor.org_id)
         for name, value in values.items():
             setattr(mailbox, name, value)
+        for name, typed in passwords.items():
+            mailbox.set_password(name, typed)
         _validate(mailbox)
         try:
             with transaction.atomic():
@@ -177,6 +193,8 @@ def mailbox_save(*, actor, mailbox: Mailbox | None = None, version=None, **value
     was_active = mailbox.active
     for name, value in values.items():
         setattr(mailbox, name, value)
+    for name, typed in passwords.items():
+        mailbox.set_password(name, typed)
     _validate(mailbox)
     server_after = (mailbox.imap_host, mailbox.imap_port, mailbox.imap_user, mailbox.imap_folder)
     if server_after != server_before or (mailbox.active and not was_active):

@@ -13,6 +13,8 @@ import socket
 import ssl
 from contextlib import contextmanager, suppress
 
+from django.utils.translation import gettext as _
+
 logger = logging.getLogger(__name__)
 
 TIMEOUT = 30  # seconds, per network operation
@@ -20,6 +22,17 @@ TIMEOUT = 30  # seconds, per network operation
 
 class MailServerError(Exception):
     """The mail server could not be reached or refused us."""
+
+
+def _password(mailbox, field):
+    """The mailbox's plain password, or a readable ``MailServerError`` when it cannot
+    be decrypted (the encryption key was changed)."""
+    from guanxi.core.crypto import DecryptionError
+
+    try:
+        return mailbox.password(field)
+    except DecryptionError as exc:
+        raise MailServerError(_("无法解密保存的邮箱密码：%(error)s") % {"error": exc}) from exc
 
 
 NETWORK_ERRORS = (OSError, socket.timeout, ssl.SSLError, EOFError)
@@ -46,6 +59,7 @@ def describe(exc) -> str:
 @contextmanager
 def imap_session(mailbox, *, timeout=TIMEOUT):
     """A logged-in IMAP connection to ``mailbox``; logs out at the end."""
+    password = _password(mailbox, "imap_password")  # before connecting: nothing to close
     connection: imaplib.IMAP4 | None = None
     try:
         if mailbox.imap_security == "ssl":
@@ -57,7 +71,7 @@ def imap_session(mailbox, *, timeout=TIMEOUT):
             if mailbox.imap_security == "starttls":
                 connection.starttls(ssl_context=_tls_context())
         imap = connection
-        imap.login(mailbox.imap_user, mailbox.imap_password)
+        imap.login(mailbox.imap_user, password)
     except (imaplib.IMAP4.error, *NETWORK_ERRORS) as exc:
         _close_imap(connection)
         raise MailServerError(describe(exc)) from exc
@@ -84,6 +98,7 @@ def _close_imap(connection, *, logout=False):
 @contextmanager
 def smtp_session(mailbox, *, timeout=TIMEOUT):
     """A connected (and, with a user, logged-in) SMTP connection to ``mailbox``."""
+    password = _password(mailbox, "smtp_password") if mailbox.smtp_user else ""
     connection: smtplib.SMTP | None = None
     try:
         if mailbox.smtp_security == "ssl":
@@ -96,7 +111,7 @@ def smtp_session(mailbox, *, timeout=TIMEOUT):
                 connection.starttls(context=_tls_context())
         smtp = connection
         if mailbox.smtp_user:
-            smtp.login(mailbox.smtp_user, mailbox.smtp_password)
+            smtp.login(mailbox.smtp_user, password)
     except (smtplib.SMTPException, *NETWORK_ERRORS) as exc:
         _close_smtp(connection)
         raise MailServerError(describe(exc)) from exc

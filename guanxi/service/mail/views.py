@@ -59,8 +59,12 @@ def _unsaved_mailbox(form, stored: Mailbox | None) -> Mailbox:
     _version, data = form.values()
     candidate = Mailbox(org_id=stored.org_id if stored else None)
     for name, value in data.items():
-        if name in services.PASSWORD_FIELDS and not value and stored is not None:
-            value = getattr(stored, name)
+        if name in services.PASSWORD_FIELDS:
+            if value:
+                candidate.set_password(name, value)
+            elif stored is not None:
+                setattr(candidate, name, getattr(stored, name))
+            continue
         setattr(candidate, name, value if value is not None else "")
     candidate.imap_folder = candidate.imap_folder or "INBOX"
     return candidate

@@ -50,7 +50,8 @@ def test_admin_creates_the_mailbox_and_passwords_never_come_back(world, api):
     assert listing["count"] == 1 and "imap-secret" not in str(listing)
     with org_scope(world.org):
         stored = Mailbox.objects.get()
-    assert stored.imap_password == "imap-secret"
+    assert stored.password("imap_password") == "imap-secret"
+    assert "imap-secret" not in stored.imap_password  # stored encrypted
 
     again = client.post("/api/v1/mailboxes", BODY, format="json")
     assert again.status_code == 422 and again.json()["code"] == "mailbox_exists"
@@ -67,7 +68,7 @@ def test_a_blank_password_keeps_the_stored_one_and_a_stale_version_is_409(world,
     assert changed.status_code == 200, changed.content
     assert changed.json()["from_name"] == "新名称" and changed.json()["version"] == 2
     with org_scope(world.org):
-        assert Mailbox.objects.get().imap_password == "imap-secret"
+        assert Mailbox.objects.get().password("imap_password") == "imap-secret"
     stale = client.patch(f"/api/v1/mailboxes/{pk}", {"from_name": "x", "version": 1}, format="json")
     assert stale.status_code == 409
 

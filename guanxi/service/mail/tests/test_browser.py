@@ -67,7 +67,7 @@ def test_admin_configures_the_mailbox_and_tests_the_connection(
     screen.save()
     with org_scope(world.org):
         box = Mailbox.objects.get()
-    assert box.active and box.imap_password == imap_server.password
+    assert box.active and box.password("imap_password") == imap_server.password
     assert page.locator("[name=imap_password]").input_value() == ""
 
 

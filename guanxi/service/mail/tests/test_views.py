@@ -38,7 +38,8 @@ def test_the_admin_saves_the_mailbox_and_the_password_is_not_shown(world, web):
     assert saved.status_code == 302
     with org_scope(world.org):
         box = Mailbox.objects.get()
-    assert box.imap_password == "imap-secret" and box.active
+    assert box.password("imap_password") == "imap-secret" and box.active
+    assert "imap-secret" not in box.imap_password  # stored encrypted
     page = client.get("/service/mail/").content.decode()
     assert "imap-secret" not in page
     assert "留空则保留已保存的密码" in page
@@ -46,7 +47,7 @@ def test_the_admin_saves_the_mailbox_and_the_password_is_not_shown(world, web):
     again = client.post("/service/mail/", {**FORM, "imap_password": "", "version": box.version})
     assert again.status_code == 302
     with org_scope(world.org):
-        assert Mailbox.objects.get().imap_password == "imap-secret"
+        assert Mailbox.objects.get().password("imap_password") == "imap-secret"
 
 
 def test_bad_settings_are_shown_on_the_form_and_nothing_is_saved(world, web):
