@@ -176,7 +176,7 @@ class CalendarImportForm(forms.Form):
         widget=forms.Textarea(
             attrs={
                 "rows": 6,
-                "placeholder": "2026-10-01,2026-10-08 国庆节 休\n2026-10-10 国庆节调休 班",
+                "placeholder": _("2026-10-01,2026-10-08 国庆节 休\n2026-10-10 国庆节调休 班"),
             }
         ),
         help_text=_(

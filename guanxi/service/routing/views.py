@@ -264,7 +264,7 @@ def _calendar_page(request, year, *, add_form=None, import_form=None, status=200
             "holidays": sum(1 for day in days if day.kind == holiday),
             "workdays": sum(1 for day in days if day.kind != holiday),
             "can_edit": policy.can(request.employee, f"{SETUP}.edit"),
-            "add_form": add_form or CalendarDaysForm(initial={"start": f"{year}-10-01"}),
+            "add_form": add_form or CalendarDaysForm(),
             "import_form": import_form or CalendarImportForm(),
         },
         status=status,

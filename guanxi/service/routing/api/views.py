@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from guanxi.api.permissions import IsEmployee
-from guanxi.api.viewsets import OrgViewSet
+from guanxi.api.viewsets import OrgViewSet, idempotent_answer
 from guanxi.orgs import policy
 from guanxi.service.routing import selectors, services
 from guanxi.service.routing.api.serializers import (
@@ -156,13 +156,21 @@ class CalendarDayViewSet(OrgViewSet):
     )
     @action(detail=False, methods=["post"], url_path="import")
     def import_days(self, request):
+        """Pasted lines, all or nothing (``Idempotency-Key`` honoured)."""
         body = CalendarImportSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        made = services.calendar_days_import(actor=self.employee, text=body.validated_data["text"])
-        items = CalendarDaySerializer(made, many=True).data
-        return Response(
-            {"items": items, "count": len(items), "next": None}, status=status.HTTP_201_CREATED
-        )
+
+        def answer():
+            made = services.calendar_days_import(
+                actor=self.employee, text=body.validated_data["text"]
+            )
+            items = CalendarDaySerializer(made, many=True).data
+            return Response(
+                {"items": items, "count": len(items), "next": None},
+                status=status.HTTP_201_CREATED,
+            )
+
+        return idempotent_answer(request, self.employee, answer)
 
 
 def board_answer(employee):

@@ -87,6 +87,14 @@ def sla(world, name="普通工单", **fields):
         return services.sla_policy_create(actor=world.admin, name=name, **fields)
 
 
+def calendar_days(world, start, end=None, name="国庆节", kind="holiday"):
+    """Holidays (or make-up working days) from ``start`` to ``end`` (ISO dates)."""
+    with org_scope(world.org):
+        return services.calendar_days_add(
+            actor=world.admin, start=start, end=end, name=name, kind=kind
+        )
+
+
 def work_week(world, start=datetime.time(9), end=datetime.time(18), days=(1, 2, 3, 4, 5)):
     h.settings(world, work_days=list(days), work_start=start, work_end=end)
 
