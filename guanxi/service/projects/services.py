@@ -442,8 +442,9 @@ def project_remove_member(*, actor: Employee, project: ServiceProject, employee:
 # ---- milestones ------------------------------------------------------------------------
 
 
-def _next_position(model: type, project: ServiceProject) -> int:
-    last = model.objects.filter(project_id=project.pk).aggregate(m=Max("position"))["m"]
+def _next_position(model: type[Milestone] | type[ProjectTask], project: ServiceProject) -> int:
+    rows = model.objects.filter(project_id=project.pk)
+    last = rows.aggregate(m=Max("position"))["m"]
     return 0 if last is None else last + 1
 
 
