@@ -325,3 +325,17 @@ def test_api_import_needs_setup_edit(world, api):
     )
     assert response.status_code == 403
     assert dates(world) == set()
+
+
+def test_the_middleware_reads_the_calendar_once_per_request(world):
+    from guanxi.service.routing.middleware import CalendarCacheMiddleware
+
+    def view(_request):
+        with CaptureQueriesContext(connection) as counted:
+            for _ in range(3):
+                selectors.work_calendar(world.org.pk)
+        return len(counted)
+
+    with org_scope(world.org):
+        assert CalendarCacheMiddleware(view)(object()) == 2
+        assert view(object()) == 6  # without it, each call reads
