@@ -1,5 +1,13 @@
 """Reading a raw e-mail into what the channel needs: sender, subject, threading
-headers, the text body and the attachments' names and sizes.
+headers, the text body and the attachments (name, type and content).
+
+An attachment is a part with ``Content-Disposition: attachment``, or any part with a
+file name that is not a text or HTML body part — so an inline image with a file name
+(a pasted screenshot) counts, and the HTML alternative of the body does not. File
+names come decoded: RFC 2231 parameters (``filename*=UTF-8''…``), RFC 2047 encoded
+words inside the quotes (``"=?GBK?B?…?="``, what many Chinese clients write) and raw
+8-bit names, GB charsets read as GB18030. Cleaning a name for storage is the ticket
+attachments' job.
 
 Chinese mail comes in many encodings. The GB family is decoded as GB18030 (a superset
 of GB2312 and GBK, so characters a sender's client wrote outside the declared set
@@ -14,6 +22,7 @@ import email.policy
 import email.utils
 import hashlib
 import html
+import mimetypes
 import re
 from dataclasses import dataclass, field
 from email.header import Header, decode_header
@@ -31,6 +40,20 @@ class MalformedMail(ValueError):
 
 
 @dataclass
+class MailFile:
+    """One attachment of a mail, its content decoded."""
+
+    name: str
+    content_type: str
+    data: bytes
+    inline: bool = False
+
+    @property
+    def size(self):
+        return len(self.data)
+
+
+@dataclass
 class ParsedMail:
     message_id: str
     in_reply_to: str
@@ -41,8 +64,10 @@ class ParsedMail:
     subject: str
     date: datetime.datetime | None
     body_text: str
+    # name, size and content type of each attachment (what the mail log keeps)
     attachments: list[dict] = field(default_factory=list)
     headers: dict = field(default_factory=dict)  # lower-cased name -> first value
+    files: list[MailFile] = field(default_factory=list)  # the attachments themselves
 
 
 def _charset(name):
@@ -131,24 +156,57 @@ def _part_text(part) -> str:
     return decode_bytes(payload, part.get_content_charset())
 
 
+BODY_TYPES = ("text/plain", "text/html")
+
+
+def _filename(part) -> str:
+    """The part's file name, decoded (see the module's docstring); "" when none."""
+    try:
+        raw = part.get_filename()
+    except (ValueError, LookupError, UnicodeError, TypeError, IndexError):
+        raw = None
+    if raw is None or (isinstance(raw, str) and "\ufffd" in raw):
+        # a name the header parser could not read (8-bit GBK bytes in the quotes, say):
+        # read it from the header as received, its bytes kept as surrogates
+        sources = dict((name.lower(), value) for name, value in part.raw_items())
+        for header in ("content-disposition", "content-type"):
+            found = re.search(
+                r"""\b(?:file)?name\s*=\s*("([^"]*)"|[^;\s]+)""", str(sources.get(header, ""))
+            )
+            if found:
+                raw = found.group(2) if found.group(2) is not None else found.group(1)
+                break
+    if not raw:
+        return ""
+    if isinstance(raw, tuple):  # an RFC 2231 value the parser left undecoded
+        charset, _language, text = raw
+        raw = decode_bytes(str(text).encode("latin-1", errors="replace"), charset)
+    return decode_header_value(raw)
+
+
+def _default_name(content_type):
+    return "attachment" + (mimetypes.guess_extension(content_type) or ".bin")
+
+
 def _body_and_attachments(message):
     plain: list[str] = []
     markup: list[str] = []
-    attachments = []
+    files: list[MailFile] = []
     for part in message.walk():
         if part.is_multipart():
             continue
         disposition = (part.get_content_disposition() or "").lower()
-        filename = part.get_filename()
+        filename = _filename(part)
         content_type = part.get_content_type()
-        if disposition == "attachment" or (filename and disposition != "inline"):
+        if disposition == "attachment" or (filename and content_type not in BODY_TYPES):
             payload = part.get_payload(decode=True) or b""
-            attachments.append(
-                {
-                    "name": decode_header_value(filename) or content_type,
-                    "size": len(payload),
-                    "content_type": content_type,
-                }
+            files.append(
+                MailFile(
+                    name=filename or _default_name(content_type),
+                    content_type=content_type,
+                    data=payload if isinstance(payload, bytes) else bytes(payload),
+                    inline=disposition == "inline",
+                )
             )
         elif content_type == "text/plain":
             plain.append(_part_text(part))
@@ -158,7 +216,7 @@ def _body_and_attachments(message):
         body = "\n\n".join(text.strip() for text in plain if text.strip())
     else:
         body = "\n\n".join(html_to_text(text) for text in markup)
-    return body.replace("\r\n", "\n").strip()[:BODY_LENGTH], attachments
+    return body.replace("\r\n", "\n").strip()[:BODY_LENGTH], files
 
 
 def _ids(value) -> list[str]:
@@ -237,7 +295,7 @@ def parse(raw: bytes) -> ParsedMail:
             from_name = decode_header_value(_display)
         if not from_address or "@" not in from_address:
             raise MalformedMail("no valid From address")
-        body, attachments = _body_and_attachments(message)
+        body, files = _body_and_attachments(message)
         headers = {}
         for key in message:
             if key.lower() not in headers:
@@ -255,8 +313,11 @@ def parse(raw: bytes) -> ParsedMail:
             subject=decode_header_value(plain.get("Subject"))[:SUBJECT_LENGTH],
             date=_date(message.get("Date")),
             body_text=body,
-            attachments=attachments,
+            attachments=[
+                {"name": f.name, "size": f.size, "content_type": f.content_type} for f in files
+            ],
             headers=headers,
+            files=files,
         )
     except MalformedMail:
         raise

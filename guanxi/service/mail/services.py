@@ -33,6 +33,7 @@ from email.message import EmailMessage
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.template.defaultfilters import filesizeformat
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -61,6 +62,7 @@ SETUP_EDIT = "service_setup.edit"
 MAX_SIZE = 10 * 1024 * 1024  # bigger mails are refused without being downloaded
 RAW_KEEP = 1024 * 1024  # the raw message is kept (for unmatched/failed ones) up to this
 BATCH = 200  # messages per poll; the rest wait for the next minute
+MAX_ATTACHMENTS = 20  # files kept per mail; the rest are listed in a note
 CLAIM = datetime.timedelta(minutes=10)  # a poll that died frees the mailbox after this
 BACKOFF_CAP_MINUTES = 30
 NOTIFY_AFTER = 3  # consecutive failures before the setup people are told
@@ -69,6 +71,7 @@ SENDER_RATE_WINDOW = datetime.timedelta(hours=1)
 SEND_BACKOFF_MINUTES = (1, 2, 4, 8, 16, 30)
 MAX_SEND_ATTEMPTS = len(SEND_BACKOFF_MINUTES) + 1
 SEND_CLAIM = datetime.timedelta(minutes=10)
+SEND_FILES_MAX = 20 * 1024 * 1024  # a reply's files sent with it, in all; the rest are named
 NOTIFY_KIND = "mailbox_failure"
 ROBOT_SENDERS = ("mailer-daemon", "postmaster")
 BULK_PRECEDENCE = {"bulk", "junk", "list", "auto_reply"}
@@ -500,7 +503,9 @@ def handle_message(*, mailbox: Mailbox, raw: bytes, uid=None, uid_validity=None,
         if loop:
             inbound.status, inbound.detail = Status.IGNORED_LOOP, loop
         else:
-            _route(mailbox, inbound, parsed, raw)
+            message = _route(mailbox, inbound, parsed, raw)
+            if inbound.ticket_id and parsed.files:
+                _keep_attachments(inbound, parsed.files, message=message)
         inbound.save()
         if uid is not None:
             _advance(mailbox, uid)
@@ -544,13 +549,12 @@ def _route(mailbox, inbound, parsed, raw):
     contact, customer, ambiguous = match_sender(parsed.from_address)
     ticket = _thread_ticket(parsed, customer)
     if ticket is not None:
-        _append(
+        return _append(
             inbound,
             parsed,
             ticket,
             contact if contact and contact.customer_id == ticket.customer_id else ticket.contact,
         )
-        return
     if customer is None:
         inbound.status = Status.UNMATCHED
         inbound.detail = (
@@ -559,8 +563,10 @@ def _route(mailbox, inbound, parsed, raw):
             else _("发件人不是任何客户或联系人的邮箱，请选择客户后建单。")
         )
         inbound.body_text = parsed.body_text
-        inbound.raw = raw[:RAW_KEEP]
-        return
+        # whole while it waits (at most MAX_SIZE): its attachments go to the ticket an
+        # agent opens for it
+        inbound.raw = raw[:MAX_SIZE]
+        return None
     ticket = _open_ticket(
         actor=None,
         customer=customer,
@@ -570,14 +576,74 @@ def _route(mailbox, inbound, parsed, raw):
         from_address=parsed.from_address,
     )
     inbound.status, inbound.ticket = Status.TICKET_CREATED, ticket
-    inbound.detail = _attachment_note(parsed.attachments)
+    return None
 
 
-def _attachment_note(attachments):
-    if not attachments:
-        return ""
-    names = "、".join(f"{a['name']}（{_size_text(a['size'])}）" for a in attachments[:20])
-    return _("附件未保存到工单：%(names)s") % {"names": names}
+def _keep_attachments(inbound, files, *, message=None):
+    """Store ``files`` (``parsing.MailFile``) as the files of ``inbound.ticket`` (and
+    of ``message``, the conversation entry the mail became), inside the caller's
+    transaction: a mail is recorded with its files or not at all, so a re-poll never
+    duplicates them. At most ``MAX_ATTACHMENTS``; one that is too big, of a type not
+    allowed, or cannot be stored is skipped, and the ticket gets an internal note
+    naming the skipped ones and why. Records on ``inbound`` what became of each."""
+    services = _ticket_services()
+    kept = 0
+    skipped: list[tuple[str, int, str]] = []
+    log = []
+    for item in files:
+        reason = ""
+        if kept >= MAX_ATTACHMENTS:
+            reason = _("超过每封邮件 %(n)d 个附件的上限") % {"n": MAX_ATTACHMENTS}
+        else:
+            try:
+                with transaction.atomic():
+                    services.ticket_attachment_receive(
+                        ticket=inbound.ticket, name=item.name, content=item.data, message=message
+                    )
+                kept += 1
+            except ValidationError as exc:
+                reason = "；".join(str(m) for m in exc.messages)
+            except OSError as exc:  # the file storage refused it: keep the mail going
+                logger.exception("mail %s: attachment not stored", inbound.pk)
+                reason = _("文件保存失败：%(error)s") % {"error": type(exc).__name__}
+        log.append(
+            {
+                "name": item.name[:200],
+                "size": item.size,
+                "content_type": item.content_type[:100],
+                "saved": not reason,
+                **({"reason": reason} if reason else {}),
+            }
+        )
+        if reason:
+            skipped.append((item.name, item.size, reason))
+    inbound.attachments = log[:100]
+    if skipped:
+        lines = "\n".join(
+            f"- {name}（{filesizeformat(size)}）：{reason}" for name, size, reason in skipped[:50]
+        )
+        services.ticket_system_note(
+            ticket=inbound.ticket,
+            body=_("来自 %(sender)s 的邮件“%(subject)s”中有附件未保存：\n%(files)s")
+            % {
+                "sender": inbound.from_address,
+                "subject": inbound.subject or _("（无主题邮件）"),
+                "files": lines,
+            },
+        )
+    note = _attachment_note(kept, skipped)
+    inbound.detail = " ".join(filter(None, [inbound.detail, note]))
+    return kept, skipped
+
+
+def _attachment_note(kept, skipped):
+    parts = []
+    if kept:
+        parts.append(_("已保存 %(n)d 个附件到工单。") % {"n": kept})
+    if skipped:
+        names = "、".join(f"{name}（{reason}）" for name, _size, reason in skipped[:20])
+        parts.append(_("未保存的附件：%(names)s") % {"names": names})
+    return " ".join(parts)
 
 
 def match_sender(address: str):
@@ -634,7 +700,7 @@ def _append(inbound, parsed, ticket, contact):
     services = _ticket_services()
     try:
         with transaction.atomic():
-            services.ticket_customer_message(
+            message = services.ticket_customer_message(
                 ticket=ticket,
                 body=parsed.body_text or parsed.subject,
                 contact=contact,
@@ -654,18 +720,10 @@ def _append(inbound, parsed, ticket, contact):
             from_address=parsed.from_address,
         )
         inbound.status, inbound.ticket = Status.TICKET_CREATED, new
-        inbound.detail = " ".join(
-            filter(
-                None,
-                [
-                    _("原工单 %(code)s 已关闭，已新建工单。") % {"code": ticket.code},
-                    _attachment_note(parsed.attachments),
-                ],
-            )
-        )
-        return
+        inbound.detail = _("原工单 %(code)s 已关闭，已新建工单。") % {"code": ticket.code}
+        return None
     inbound.status, inbound.ticket = Status.APPENDED, ticket
-    inbound.detail = _attachment_note(parsed.attachments)
+    return message
 
 
 def _open_ticket(*, actor, customer, contact, subject, body, from_address, category=None):
@@ -830,10 +888,45 @@ def inbound_create_ticket(
     current.ticket = ticket
     current.handled_by = actor
     current.handled_at = timezone.now()
+    current.detail = ""
+    _attachments_of_waiting_mail(current)
     current.raw = None
-    current.detail = _attachment_note(current.attachments)
     current.save()
     return current
+
+
+def _attachments_of_waiting_mail(inbound):
+    """The attachments of an unmatched mail, read again from its kept raw message, to
+    the ticket just opened for it. A mail kept before whole messages were kept (cut at
+    ``RAW_KEEP``) may have lost them: they are named in the ticket's note."""
+    files = []
+    if inbound.raw:
+        try:
+            files = parsing.parse(bytes(inbound.raw)).files
+        except parsing.MalformedMail:
+            files = []
+    known = {(f.name, f.size) for f in files}
+    lost = [
+        a
+        for a in inbound.attachments or []
+        if isinstance(a, dict) and (a.get("name"), a.get("size")) not in known
+    ]
+    if files:
+        _keep_attachments(inbound, files)
+    if lost:
+        reason = _("原始邮件未完整保留")
+        for item in lost:
+            item.update(saved=False, reason=reason)
+        inbound.attachments = [*(inbound.attachments if files else []), *lost][:100]
+        _ticket_services().ticket_system_note(
+            ticket=inbound.ticket,
+            body=_("邮件“%(subject)s”的附件未能保存（%(reason)s）：%(names)s")
+            % {
+                "subject": inbound.subject or _("（无主题邮件）"),
+                "reason": reason,
+                "names": "、".join(str(a.get("name", "")) for a in lost[:50]),
+            },
+        )
 
 
 @transaction.atomic
@@ -926,10 +1019,36 @@ def _enqueue_send(org_id, pk):
     tasks.outbound_send(org_id, pk)
 
 
+def _reply_files(outbound):
+    """The reply's files that fit in one mail (``SEND_FILES_MAX`` in all, in the order
+    they were attached) with their content, and the names of those that did not."""
+    from guanxi.service.tickets.models import TicketAttachment
+
+    rows = TicketAttachment.objects.filter(message_id=outbound.ticket_message_id).order_by("id")
+    sent, left, total = [], [], 0
+    for row in rows:
+        if total + row.size > SEND_FILES_MAX:
+            left.append(row.original_name)
+            continue
+        with row.file.open("rb") as handle:
+            data = handle.read()
+        total += len(data)
+        sent.append((row.original_name, row.content_type or "application/octet-stream", data))
+    return sent, left
+
+
 def build_message(outbound: OutboundMail, mailbox: Mailbox) -> EmailMessage:
     """The MIME message of a reply: UTF-8 text with a simple HTML alternative, our
-    Message-ID, threading headers; no Auto-Submitted (a person wrote it)."""
+    Message-ID, threading headers, and the reply's files as attachments (names
+    RFC 2231-encoded; files past ``SEND_FILES_MAX`` in all are named in the text
+    instead); no Auto-Submitted (a person wrote it)."""
     body = outbound.ticket_message.body
+    files, left = _reply_files(outbound)
+    if left:
+        body = "\n\n".join(
+            [body, _("（以下附件过大，未随邮件发送，请联系我们获取：%(names)s）")
+             % {"names": "、".join(left)}]
+        )  # fmt: skip
     message = EmailMessage(policy=email.policy.SMTP)
     message["From"] = (
         email.utils.formataddr((mailbox.from_name, mailbox.from_address))
@@ -953,6 +1072,11 @@ def build_message(outbound: OutboundMail, mailbox: Mailbox) -> EmailMessage:
         subtype="html",
         charset="utf-8",
     )
+    for name, content_type, data in files:
+        maintype, _slash, subtype = content_type.partition("/")
+        if not maintype or not subtype:
+            maintype, subtype = "application", "octet-stream"
+        message.add_attachment(data, maintype=maintype, subtype=subtype, filename=name)
     return message
 
 

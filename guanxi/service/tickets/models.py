@@ -211,6 +211,16 @@ class TicketAttachment(OrgOwned):
     ticket = models.ForeignKey(
         Ticket, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("工单")
     )
+    # the conversation entry the file came or went with (a customer's e-mail, an agent's
+    # reply): a reply's files are sent with it; none for files uploaded on their own
+    message = models.ForeignKey(
+        TicketMessage,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="attachments",
+        verbose_name=_("工单消息"),
+    )
     file = models.FileField(_("文件"), upload_to=attachment_path, max_length=200)
     original_name = models.CharField(_("文件名"), max_length=200)
     size = models.PositiveBigIntegerField(_("大小"), default=0)

@@ -670,14 +670,30 @@ def ticket_customer_message(
     return message
 
 
+MAX_REPLY_FILES = 10
+
+
 @transaction.atomic
-def ticket_reply(*, actor, ticket, body, public=True) -> TicketMessage:
+def ticket_reply(*, actor, ticket, body, public=True, files=()) -> TicketMessage:
     """A reply to the customer (``public``) or an internal note (``tickets.edit``). The
     first public reply sets ``first_response_at``; a reply to a new or assigned ticket
     moves it to in progress (an unassigned ticket goes to the actor). A closed ticket
-    takes notes but no replies."""
+    takes notes but no replies. ``files`` (uploads, at most ``MAX_REPLY_FILES``, each
+    under the upload rules) become the ticket's files, tied to the message: a reply's
+    files go out with its e-mail. One refused file refuses the whole reply."""
     policy.require(actor, f"{MODULE}.edit")
     body = _text(body, "body", TEXT_LENGTH, required=True)
+    files = [f for f in (files or ()) if f is not None]
+    if len(files) > MAX_REPLY_FILES:
+        raise _field_error("files", _("一次最多附带 %(n)d 个文件。") % {"n": MAX_REPLY_FILES})
+    names = [workspace_services.clean_file_name(getattr(f, "name", "") or "") for f in files]
+    for upload, name in zip(files, names, strict=True):
+        try:
+            _check_upload(upload, name, field="files")
+        except ValidationError as exc:
+            raise ValidationError(
+                {"files": [f"{name}：{m}" for m in exc.message_dict["files"]]}
+            ) from exc
     ticket = _locked(actor, ticket)
     if public:
         _refuse_closed(ticket)
@@ -691,6 +707,15 @@ def ticket_reply(*, actor, ticket, body, public=True) -> TicketMessage:
         author=actor,
         channel=ticket.channel if public else "",
     )
+    for upload, name in zip(files, names, strict=True):
+        _store_attachment(
+            ticket_id=ticket.pk,
+            org_id=ticket.org_id,
+            upload=upload,
+            name=name,
+            actor=actor,
+            message=message,
+        )
     first = False
     took = False
     if public:
@@ -753,34 +778,36 @@ def ticket_restore(*, actor, ticket) -> Ticket:
 # ---- files ---------------------------------------------------------------------------------
 
 
-def _check_upload(upload, name):
-    if upload is None:
-        raise _field_error("file", _("请选择要上传的文件。"), "required")
-    size = getattr(upload, "size", None) or 0
+def attachment_problem(name: str, size: int) -> str:
+    """Why a file of ``name`` (cleaned) and ``size`` bytes cannot be a ticket's file
+    (empty, over the upload limit, a type not allowed), or "" when it can. The one rule
+    for uploads, replies' files and files that came by e-mail."""
     if size <= 0:
-        raise _field_error("file", _("文件是空的。"))
+        return _("文件是空的。")
     limit = workspace_services.MAX_UPLOAD_BYTES
     if size > limit:
-        raise _field_error("file", _("文件不能超过 %(limit)s MB。") % {"limit": limit // 1048576})
+        return _("文件不能超过 %(limit)s MB。") % {"limit": limit // 1048576}
     extension = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
     if extension not in ALLOWED_EXTENSIONS:
-        raise _field_error(
-            "file",
-            _("不支持该文件类型（可上传图片、PDF、Office 文档、文本、压缩包和音视频）。"),
-        )
+        return _("不支持该文件类型（可上传图片、PDF、Office 文档、文本、压缩包和音视频）。")
+    return ""
 
 
-@transaction.atomic
-def ticket_attachment_upload(*, actor, ticket, upload) -> TicketAttachment:
-    """Attach a file (at most 20 MB, of an allowed type) to a ticket the actor may edit.
-    The stored path is random; the cleaned original name is kept for display."""
-    policy.require(actor, f"{MODULE}.edit")
-    selectors.access_ticket(actor, _pk(ticket), write=True)
-    name = workspace_services.clean_file_name(getattr(upload, "name", "") or "")
-    _check_upload(upload, name)
+def _check_upload(upload, name, field="file"):
+    if upload is None:
+        raise _field_error(field, _("请选择要上传的文件。"), "required")
+    problem = attachment_problem(name, getattr(upload, "size", None) or 0)
+    if problem:
+        raise _field_error(field, problem)
+
+
+def _store_attachment(*, ticket_id, org_id, upload, name, actor, message=None):
+    """The row and the stored file of one checked file (the file goes again if the
+    transaction rolls back)."""
     attachment = TicketAttachment(
-        org_id=actor.org_id,
-        ticket_id=_pk(ticket),
+        org_id=org_id,
+        ticket_id=ticket_id,
+        message=message,
         original_name=name,
         size=upload.size,
         content_type=(mimetypes.guess_type(name)[0] or "application/octet-stream")[:100],
@@ -796,6 +823,60 @@ def ticket_attachment_upload(*, actor, ticket, upload) -> TicketAttachment:
         after=audit.snapshot(attachment, FILE_FIELDS),
     )
     return attachment
+
+
+@transaction.atomic
+def ticket_attachment_receive(*, ticket, name, content: bytes, message=None) -> TicketAttachment:
+    """Attach a file that came with a customer's message (an e-mail) to ``ticket`` (and
+    to ``message``, its conversation entry). System write: no actor, no permission
+    check; the same storage and limits as an upload (``attachment_problem``: a
+    ``ValidationError`` on ``file`` when refused, nothing stored)."""
+    from django.core.files.base import ContentFile
+
+    ticket_id = _pk(ticket)
+    found = Ticket.objects.filter(pk=ticket_id).values_list("org_id", flat=True).first()
+    if found is None:
+        raise BusinessRuleError(_("工单已删除。"), code="ticket_deleted")
+    clean = workspace_services.clean_file_name(name or "")
+    content = content or b""
+    problem = attachment_problem(clean, len(content))
+    if problem:
+        raise _field_error("file", problem)
+    return _store_attachment(
+        ticket_id=ticket_id,
+        org_id=found,
+        upload=ContentFile(content, name=clean),
+        name=clean,
+        actor=None,
+        message=message,
+    )
+
+
+@transaction.atomic
+def ticket_system_note(*, ticket, body) -> TicketMessage:
+    """An internal note written by the system (what the mail poller could not keep,
+    say): no author, no permission check, the ticket's status untouched."""
+    body = _text(body, "body", TEXT_LENGTH, required=True)
+    ticket_id = _pk(ticket)
+    org_id = Ticket.objects.filter(pk=ticket_id).values_list("org_id", flat=True).first()
+    if org_id is None:
+        raise BusinessRuleError(_("工单已删除。"), code="ticket_deleted")
+    return TicketMessage.objects.create(
+        org_id=org_id, ticket_id=ticket_id, kind=TicketMessage.Kind.NOTE, body=body
+    )
+
+
+@transaction.atomic
+def ticket_attachment_upload(*, actor, ticket, upload) -> TicketAttachment:
+    """Attach a file (at most 20 MB, of an allowed type) to a ticket the actor may edit.
+    The stored path is random; the cleaned original name is kept for display."""
+    policy.require(actor, f"{MODULE}.edit")
+    selectors.access_ticket(actor, _pk(ticket), write=True)
+    name = workspace_services.clean_file_name(getattr(upload, "name", "") or "")
+    _check_upload(upload, name)
+    return _store_attachment(
+        ticket_id=_pk(ticket), org_id=actor.org_id, upload=upload, name=name, actor=actor
+    )
 
 
 @transaction.atomic

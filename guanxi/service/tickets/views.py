@@ -234,6 +234,19 @@ def customer_options(request):
     return render(request, "tickets/_customer_options.html", {"form": form})
 
 
+def _with_files(messages_qs, attachments):
+    """The conversation, each message with ``files``: the ticket's files that came or
+    went with it (already loaded with the ticket: no query per message)."""
+    by_message: dict[int, list] = {}
+    for attachment in attachments:
+        if attachment.message_id:
+            by_message.setdefault(attachment.message_id, []).append(attachment)
+    rows = list(messages_qs)
+    for message in rows:
+        message.files = by_message.get(message.pk, [])
+    return rows
+
+
 @employee_required
 @require_GET
 def ticket_detail(request, pk):
@@ -253,7 +266,9 @@ def ticket_detail(request, pk):
         {
             "ticket": ticket,
             "category_label": _category_labels().get(ticket.category, ticket.category),
-            "conversation": list(selectors.ticket_messages(ticket=ticket)),
+            "conversation": _with_files(
+                selectors.ticket_messages(ticket=ticket), ticket.live_attachments
+            ),
             "attachments": ticket.live_attachments,
             "survey": survey,
             "survey_form": SurveyForm(),
@@ -355,7 +370,11 @@ def ticket_reply(request, pk):
     public = bool(form.cleaned_data.get("public"))
     try:
         services.ticket_reply(
-            actor=employee, ticket=ticket, body=form.cleaned_data.get("body", ""), public=public
+            actor=employee,
+            ticket=ticket,
+            body=form.cleaned_data.get("body", ""),
+            public=public,
+            files=request.FILES.getlist("files"),
         )
     except REFUSALS as exc:
         messages.error(request, refusal_text(exc))

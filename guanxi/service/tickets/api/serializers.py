@@ -92,10 +92,12 @@ class AttachmentSerializer(serializers.ModelSerializer):
     class Meta:
         model = TicketAttachment
         fields = [
-            "id", "file", "original_name", "size", "content_type", "uploaded_by",
+            "id", "file", "original_name", "size", "content_type", "uploaded_by", "message",
             "created_at", "download_url",
         ]  # fmt: skip
-        read_only_fields = ["original_name", "size", "content_type", "uploaded_by", "created_at"]
+        read_only_fields = [
+            "original_name", "size", "content_type", "uploaded_by", "message", "created_at",
+        ]  # fmt: skip
 
     def get_download_url(self, attachment) -> str:
         return f"/api/v1/tickets/{attachment.ticket_id}/attachments/{attachment.pk}"

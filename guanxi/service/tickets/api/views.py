@@ -148,7 +148,8 @@ class TicketViewSet(OrgViewSet):
     def replies(self, request, pk=None):
         """GET: the conversation (replies, internal notes, customer messages), oldest
         first. POST ``{body, public}``: a reply to the customer, or an internal note
-        with ``public: false`` (``tickets.edit``)."""
+        with ``public: false`` (``tickets.edit``); as multipart, ``files`` (repeated) are
+        attached to it and go out with the reply's e-mail."""
         ticket = self.get_object()
         if request.method == "GET":
             rows = selectors.ticket_messages(ticket=ticket)
@@ -162,6 +163,7 @@ class TicketViewSet(OrgViewSet):
                 ticket=ticket,
                 body=body.validated_data["body"],
                 public=body.validated_data["public"],
+                files=request.FILES.getlist("files"),
             )
             return Response(MessageSerializer(message).data, status=status.HTTP_201_CREATED)
 
