@@ -45,11 +45,12 @@ class DecryptionError(ValueError):
 
 def _secrets() -> list[str]:
     dedicated = getattr(settings, "FIELD_ENCRYPTION_KEY", None)
-    if dedicated:
-        found = [dedicated] if isinstance(dedicated, (str, bytes)) else list(dedicated)
-    else:
-        found = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
-    found = [s.decode() if isinstance(s, bytes) else str(s) for s in found if s]
+    given: list = (
+        ([dedicated] if isinstance(dedicated, (str, bytes)) else list(dedicated))
+        if dedicated
+        else [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
+    )
+    found = [s.decode() if isinstance(s, bytes) else str(s) for s in given if s]
     if not found:
         raise ImproperlyConfigured("No SECRET_KEY or FIELD_ENCRYPTION_KEY to derive keys from.")
     return found
