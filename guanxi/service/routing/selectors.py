@@ -122,13 +122,17 @@ def work_calendar(org_id, *, business_hours=True, since=None) -> hours.WorkCalen
 
 
 def _load_calendar(org_id, tz_name, since) -> hours.WorkCalendar:
-    row = (
+    found = (
         OrgSettings.objects.filter(org_id=org_id)
         .values("work_days", "work_start", "work_end")
         .first()
-    ) or {"work_days": [], "work_start": None, "work_end": None}
+    )
+    row: dict[str, Any] = (
+        dict(found) if found else {"work_days": [], "work_start": None, "work_end": None}
+    )
     days = CalendarDay.objects.filter(org_id=org_id, date__gte=since).values_list("date", "kind")
-    holidays, extra = set(), set()
+    holidays: set[datetime.date] = set()
+    extra: set[datetime.date] = set()
     for date, kind in days:
         (holidays if kind == CalendarDay.Kind.HOLIDAY else extra).add(date)
     return hours.WorkCalendar.of(

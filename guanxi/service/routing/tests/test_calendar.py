@@ -339,3 +339,13 @@ def test_the_middleware_reads_the_calendar_once_per_request(world):
     with org_scope(world.org):
         assert CalendarCacheMiddleware(view)(object()) == 2
         assert view(object()) == 6  # without it, each call reads
+
+
+def test_the_demo_seeds_the_years_holidays_once(world):
+    from guanxi.service.routing import demo
+
+    with org_scope(world.org):
+        made = demo.seed(world.admin)
+        assert made["calendar_days"] == 39  # 33 days off, 6 make-up working days
+        assert CalendarDay.objects.get(date=datetime.date(2026, 10, 10)).kind == "workday"
+        assert demo.seed(world.admin)["calendar_days"] == 0

@@ -188,8 +188,8 @@ def test_the_demo_seed_makes_queues_and_policies_once(world):
 
         DepartmentFactory(org=world.org, name="售后技术支持组", parent=world.service)
         DepartmentFactory(org=world.org, name="呼叫中心", parent=world.service)
-        assert demo.seed(world.admin) == {"queues": 2, "policies": 7}
-        assert demo.seed(world.admin) == {"queues": 0, "policies": 0}
+        assert demo.seed(world.admin) == {"queues": 2, "policies": 7, "calendar_days": 39}
+        assert demo.seed(world.admin) == {"queues": 0, "policies": 0, "calendar_days": 0}
         default = ServiceQueue.objects.get(is_default=True)
         assert default.name == "咨询投诉组"
         assert Department.objects.get(pk=default.team_id).name == "呼叫中心"
