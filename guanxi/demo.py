@@ -37,8 +37,10 @@ from guanxi.sales.planning import demo as planning_demo
 from guanxi.sales.quotes import demo as quotes_demo
 from guanxi.sales.receivables import demo as receivables_demo
 from guanxi.service.contracts import demo as service_contracts_demo
+from guanxi.service.defects import demo as defects_demo
 from guanxi.service.installed import demo as installed_demo
 from guanxi.service.mail import demo as mail_demo
+from guanxi.service.projects import demo as service_projects_demo
 from guanxi.service.repairs import demo as repairs_demo
 from guanxi.service.routing import demo as routing_demo
 from guanxi.service.tickets import demo as tickets_demo
@@ -347,13 +349,16 @@ def demo_seed(*, password=DEMO_PASSWORD):
             commissions_demo.seed(admin)
             planning_demo.seed(admin)
             # service: queues and SLAs first, then what customers own and are entitled to,
-            # the knowledge agents use, the tickets, repairs and the mailbox
+            # the knowledge agents use, the tickets, the defects they found, repairs,
+            # service projects and the mailbox
             routing_demo.seed(admin)
             installed_demo.seed(admin)
             service_contracts_demo.seed(admin)
             knowledge_demo.seed(admin)
             tickets_demo.seed(admin)
+            defects_demo.seed(admin)
             repairs_demo.seed(admin)
+            service_projects_demo.seed(admin)
             mail_demo.seed(admin)
     return result
 

@@ -20,6 +20,12 @@ DATA_DIR = data_dir(env.str("GUANXI_DATA_DIR", default=""), BASE_DIR.parent)
 
 DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env.str("SECRET_KEY", default="") or load_or_create_secret_key(DATA_DIR)
+# earlier secret keys, still accepted (sessions, signed links) and still decrypting stored
+# secrets until they are saved again: set when rotating SECRET_KEY
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
+# keys for stored secrets (mailbox passwords), when they should not hang on SECRET_KEY:
+# the first encrypts, every one decrypts (core.crypto)
+FIELD_ENCRYPTION_KEY = env.list("FIELD_ENCRYPTION_KEY", default=[])
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -93,6 +99,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "guanxi.orgs.middleware.TenantMiddleware",
     "guanxi.accounts.middleware.UserLanguageMiddleware",
+    # one work calendar per org for the whole request (SLA clocks of bulk changes)
+    "guanxi.service.routing.middleware.CalendarCacheMiddleware",
 ]
 
 ROOT_URLCONF = "guanxi.config.urls"

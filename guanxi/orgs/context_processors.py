@@ -107,6 +107,11 @@ NAVIGATION = [
             (pgettext_lazy("navigation", "装箱单"), "repairs:packing_list_list", "repairs.view"),
             (pgettext_lazy("navigation", "产品缺陷"), "defects:defect_list", "defects.view"),
             (
+                pgettext_lazy("navigation", "项目服务"),
+                "service_projects:project_list",
+                "service_projects.view",
+            ),
+            (
                 pgettext_lazy("navigation", "服务网点"),
                 "repairs:outlet_list",
                 "service_outlets.view",
@@ -165,6 +170,11 @@ NAVIGATION = [
             (
                 pgettext_lazy("navigation", "服务队列"),
                 "service_routing:queue_list",
+                "service_setup.view",
+            ),
+            (
+                pgettext_lazy("navigation", "工作日历"),
+                "service_routing:calendar_list",
                 "service_setup.view",
             ),
             (
