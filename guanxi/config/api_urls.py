@@ -31,9 +31,9 @@ from guanxi.sales.receivables.api import routes as receivable_routes
 from guanxi.search.views import SearchView
 from guanxi.service.contracts.api import routes as service_contract_routes
 from guanxi.service.defects.api import routes as defect_routes
-from guanxi.service.projects.api import routes as service_project_routes
 from guanxi.service.installed.api import routes as installed_routes
 from guanxi.service.mail.api import routes as service_mail_routes
+from guanxi.service.projects.api import routes as service_project_routes
 from guanxi.service.repairs.api import routes as repair_routes
 from guanxi.service.reports.api import routes as service_report_routes
 from guanxi.service.routing.api import routes as routing_routes
