@@ -298,22 +298,72 @@ def project_detail(request, pk):
     )
 
 
+def _act(request, project, action, done):
+    """Run ``action()``, a service call of one of the detail page's small forms, and go back
+    to the page: the refusal, or ``done`` (a message, or a function of the result that
+    gives one), shows there."""
+    try:
+        result = action()
+    except REFUSALS as exc:
+        _refused(request, exc)
+    else:
+        messages.success(request, done(result) if callable(done) else done)
+    return _back(project)
+
+
+def _add(request, project, form, *, invalid, create, done):
+    """Submit an add form of the detail page: its errors (``invalid`` % errors), the
+    service's refusal or ``done`` show as a message."""
+    if not form.is_valid():
+        messages.error(request, invalid % {"errors": _form_text(form)})
+        return _back(project)
+    return _act(request, project, lambda: create(**form.cleaned_data), done)
+
+
+def _item_page(request, project, form_class, *, options, initial, save, done, heading, testid):
+    """The edit page of a milestone or task: ``save(**cleaned_data)`` on a valid post."""
+    if request.method == "POST":
+        form = form_class(request.POST, **options)
+        if form.is_valid():
+            try:
+                save(**form.cleaned_data)
+            except REFUSALS as exc:
+                refuse(form, exc)
+            else:
+                messages.success(request, done)
+                return _back(project)
+    else:
+        form = form_class(initial=initial, **options)
+    return render(
+        request,
+        "service_projects/item_form.html",
+        {"project": project, "form": form, "heading": heading, "testid": testid},
+        status=form_status(request, form),
+    )
+
+
+def _child(model, project, child_pk):
+    """A milestone, task or time entry of ``project`` (404 for any other)."""
+    found = model.objects.filter(pk=child_pk, project_id=project.pk).first()
+    if found is None:
+        raise Http404
+    found.project = project
+    return found
+
+
 @employee_required
 @require_POST
 def project_transition(request, pk):
     employee = request.employee
     project = selectors.access_project(employee, pk, write=True)
-    try:
-        project = services.project_transition(
+    return _act(
+        request,
+        project,
+        lambda: services.project_transition(
             actor=employee, project=project, status=request.POST.get("status", "")
-        )
-    except REFUSALS as exc:
-        _refused(request, exc)
-    else:
-        messages.success(
-            request, _("项目已改为“%(status)s”。") % {"status": project.get_status_display()}
-        )
-    return _back(project)
+        ),
+        lambda changed: _("项目已改为“%(status)s”。") % {"status": changed.get_status_display()},
+    )
 
 
 @employee_required
@@ -338,17 +388,14 @@ def project_delete(request, pk):
 def member_add(request, pk):
     employee = request.employee
     project = selectors.access_project(employee, pk, write=True)
-    form = MemberForm(request.POST, colleagues=choices.colleagues())
-    if not form.is_valid():
-        messages.error(request, _form_text(form))
-        return _back(project)
-    try:
-        services.project_add_member(actor=employee, project=project, **form.cleaned_data)
-    except REFUSALS as exc:
-        _refused(request, exc)
-    else:
-        messages.success(request, _("项目成员已添加。"))
-    return _back(project)
+    return _add(
+        request,
+        project,
+        MemberForm(request.POST, colleagues=choices.colleagues()),
+        invalid="%(errors)s",
+        create=lambda **data: services.project_add_member(actor=employee, project=project, **data),
+        done=_("项目成员已添加。"),
+    )
 
 
 @employee_required
@@ -356,24 +403,17 @@ def member_add(request, pk):
 def member_remove(request, pk, employee_pk):
     employee = request.employee
     project = selectors.access_project(employee, pk, write=True)
-    try:
-        services.project_remove_member(actor=employee, project=project, employee=employee_pk)
-    except REFUSALS as exc:
-        _refused(request, exc)
-    else:
-        messages.success(request, _("项目成员已移除。"))
-    return _back(project)
+    return _act(
+        request,
+        project,
+        lambda: services.project_remove_member(
+            actor=employee, project=project, employee=employee_pk
+        ),
+        _("项目成员已移除。"),
+    )
 
 
 # ---- milestones ------------------------------------------------------------------------
-
-
-def _milestone(project, milestone_pk):
-    found = Milestone.objects.filter(pk=milestone_pk, project_id=project.pk).first()
-    if found is None:
-        raise Http404
-    found.project = project
-    return found
 
 
 @employee_required
@@ -381,52 +421,31 @@ def _milestone(project, milestone_pk):
 def milestone_add(request, pk):
     employee = request.employee
     project = selectors.access_project(employee, pk, write=True)
-    form = MilestoneForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("请检查里程碑：%(errors)s") % {"errors": _form_text(form)})
-        return _back(project)
-    try:
-        services.milestone_create(actor=employee, project=project, **form.cleaned_data)
-    except REFUSALS as exc:
-        _refused(request, exc)
-    else:
-        messages.success(request, _("里程碑已添加。"))
-    return _back(project)
+    return _add(
+        request,
+        project,
+        MilestoneForm(request.POST),
+        invalid=_("请检查里程碑：%(errors)s"),
+        create=lambda **data: services.milestone_create(actor=employee, project=project, **data),
+        done=_("里程碑已添加。"),
+    )
 
 
 @employee_required
 def milestone_edit(request, pk, milestone_pk):
     employee = request.employee
     project = selectors.access_project(employee, pk, write=True)
-    milestone = _milestone(project, milestone_pk)
-    if request.method == "POST":
-        form = MilestoneForm(request.POST)
-        if form.is_valid():
-            try:
-                services.milestone_update(actor=employee, milestone=milestone, **form.cleaned_data)
-            except REFUSALS as exc:
-                refuse(form, exc)
-            else:
-                messages.success(request, _("里程碑已更新。"))
-                return _back(project)
-    else:
-        form = MilestoneForm(
-            initial={
-                "name": milestone.name,
-                "due_date": milestone.due_date,
-                "notes": milestone.notes,
-            }
-        )
-    return render(
+    milestone = _child(Milestone, project, milestone_pk)
+    return _item_page(
         request,
-        "service_projects/item_form.html",
-        {
-            "project": project,
-            "form": form,
-            "heading": _("编辑里程碑"),
-            "testid": "milestone-edit-form",
-        },
-        status=form_status(request, form),
+        project,
+        MilestoneForm,
+        options={},
+        initial={"name": milestone.name, "due_date": milestone.due_date, "notes": milestone.notes},
+        save=lambda **data: services.milestone_update(actor=employee, milestone=milestone, **data),
+        done=_("里程碑已更新。"),
+        heading=_("编辑里程碑"),
+        testid="milestone-edit-form",
     )
 
 
@@ -436,17 +455,20 @@ def milestone_reach(request, pk, milestone_pk):
     """Reach the milestone today; ``reached=0`` takes the reach back."""
     employee = request.employee
     project = selectors.access_project(employee, pk, write=True)
-    milestone = _milestone(project, milestone_pk)
-    try:
-        if request.POST.get("reached") == "0":
-            services.milestone_update(actor=employee, milestone=milestone, reached_on=None)
-            messages.success(request, _("里程碑已改为未达成。"))
-        else:
-            services.milestone_reach(actor=employee, milestone=milestone)
-            messages.success(request, _("里程碑已达成。"))
-    except REFUSALS as exc:
-        _refused(request, exc)
-    return _back(project)
+    milestone = _child(Milestone, project, milestone_pk)
+    if request.POST.get("reached") == "0":
+        return _act(
+            request,
+            project,
+            lambda: services.milestone_update(actor=employee, milestone=milestone, reached_on=None),
+            _("里程碑已改为未达成。"),
+        )
+    return _act(
+        request,
+        project,
+        lambda: services.milestone_reach(actor=employee, milestone=milestone),
+        _("里程碑已达成。"),
+    )
 
 
 @employee_required
@@ -454,24 +476,23 @@ def milestone_reach(request, pk, milestone_pk):
 def milestone_delete(request, pk, milestone_pk):
     employee = request.employee
     project = selectors.access_project(employee, pk, write=True)
-    try:
-        services.milestone_delete(actor=employee, milestone=_milestone(project, milestone_pk))
-    except REFUSALS as exc:
-        _refused(request, exc)
-    else:
-        messages.success(request, _("里程碑已删除。"))
-    return _back(project)
+    milestone = _child(Milestone, project, milestone_pk)
+    return _act(
+        request,
+        project,
+        lambda: services.milestone_delete(actor=employee, milestone=milestone),
+        _("里程碑已删除。"),
+    )
 
 
 # ---- tasks -----------------------------------------------------------------------------
 
 
-def _task(project, task_pk):
-    found = ProjectTask.objects.filter(pk=task_pk, project_id=project.pk).first()
-    if found is None:
-        raise Http404
-    found.project = project
-    return found
+def _task_options(project):
+    return {
+        "milestones": list(Milestone.objects.filter(project_id=project.pk)),
+        "colleagues": choices.colleagues(),
+    }
 
 
 @employee_required
@@ -479,49 +500,31 @@ def _task(project, task_pk):
 def task_add(request, pk):
     employee = request.employee
     project = selectors.access_project(employee, pk, write=True)
-    form = TaskForm(
-        request.POST,
-        milestones=list(Milestone.objects.filter(project_id=project.pk)),
-        colleagues=choices.colleagues(),
+    return _add(
+        request,
+        project,
+        TaskForm(request.POST, **_task_options(project)),
+        invalid=_("请检查任务：%(errors)s"),
+        create=lambda **data: services.task_create(actor=employee, project=project, **data),
+        done=_("任务已添加。"),
     )
-    if not form.is_valid():
-        messages.error(request, _("请检查任务：%(errors)s") % {"errors": _form_text(form)})
-        return _back(project)
-    try:
-        services.task_create(actor=employee, project=project, **form.cleaned_data)
-    except REFUSALS as exc:
-        _refused(request, exc)
-    else:
-        messages.success(request, _("任务已添加。"))
-    return _back(project)
 
 
 @employee_required
 def task_edit(request, pk, task_pk):
     employee = request.employee
     project = selectors.access_project(employee, pk, write=True)
-    task = _task(project, task_pk)
-    kwargs = {
-        "milestones": list(Milestone.objects.filter(project_id=project.pk)),
-        "colleagues": choices.colleagues(),
-    }
-    if request.method == "POST":
-        form = TaskForm(request.POST, **kwargs)
-        if form.is_valid():
-            try:
-                services.task_update(actor=employee, task=task, **form.cleaned_data)
-            except REFUSALS as exc:
-                refuse(form, exc)
-            else:
-                messages.success(request, _("任务已更新。"))
-                return _back(project)
-    else:
-        form = TaskForm(initial=TaskForm.initial_for(task), **kwargs)
-    return render(
+    task = _child(ProjectTask, project, task_pk)
+    return _item_page(
         request,
-        "service_projects/item_form.html",
-        {"project": project, "form": form, "heading": _("编辑任务"), "testid": "task-edit-form"},
-        status=form_status(request, form),
+        project,
+        TaskForm,
+        options=_task_options(project),
+        initial=TaskForm.initial_for(task),
+        save=lambda **data: services.task_update(actor=employee, task=task, **data),
+        done=_("任务已更新。"),
+        heading=_("编辑任务"),
+        testid="task-edit-form",
     )
 
 
@@ -530,20 +533,18 @@ def task_edit(request, pk, task_pk):
 def task_status(request, pk, task_pk):
     employee = request.employee
     project = selectors.access_project(employee, pk, write=True)
-    task = _task(project, task_pk)
-    try:
-        task = services.task_set_status(
+    task = _child(ProjectTask, project, task_pk)
+    return _act(
+        request,
+        project,
+        lambda: services.task_set_status(
             actor=employee, task=task, status=request.POST.get("status", "")
-        )
-    except REFUSALS as exc:
-        _refused(request, exc)
-    else:
-        messages.success(
-            request,
+        ),
+        lambda changed: (
             _("任务“%(title)s”已改为“%(status)s”。")
-            % {"title": task.title, "status": task.get_status_display()},
-        )
-    return _back(project)
+            % {"title": changed.title, "status": changed.get_status_display()}
+        ),
+    )
 
 
 @employee_required
@@ -551,13 +552,13 @@ def task_status(request, pk, task_pk):
 def task_delete(request, pk, task_pk):
     employee = request.employee
     project = selectors.access_project(employee, pk, write=True)
-    try:
-        services.task_delete(actor=employee, task=_task(project, task_pk))
-    except REFUSALS as exc:
-        _refused(request, exc)
-    else:
-        messages.success(request, _("任务已删除。"))
-    return _back(project)
+    task = _child(ProjectTask, project, task_pk)
+    return _act(
+        request,
+        project,
+        lambda: services.task_delete(actor=employee, task=task),
+        _("任务已删除。"),
+    )
 
 
 # ---- hours -----------------------------------------------------------------------------
@@ -574,16 +575,14 @@ def entry_add(request, pk):
         tasks=list(ProjectTask.objects.filter(project_id=project.pk)),
         colleagues=choices.colleagues(),
     )
-    if not form.is_valid():
-        messages.error(request, _("请检查工时：%(errors)s") % {"errors": _form_text(form)})
-        return _back(project)
-    try:
-        services.time_entry_create(actor=employee, project=project, **form.cleaned_data)
-    except REFUSALS as exc:
-        _refused(request, exc)
-    else:
-        messages.success(request, _("工时已登记。"))
-    return _back(project)
+    return _add(
+        request,
+        project,
+        form,
+        invalid=_("请检查工时：%(errors)s"),
+        create=lambda **data: services.time_entry_create(actor=employee, project=project, **data),
+        done=_("工时已登记。"),
+    )
 
 
 @employee_required
@@ -591,17 +590,13 @@ def entry_add(request, pk):
 def entry_delete(request, pk, entry_pk):
     employee = request.employee
     project = selectors.access_project(employee, pk)
-    entry = TimeEntry.objects.filter(pk=entry_pk, project_id=project.pk).first()
-    if entry is None:
-        raise Http404
-    entry.project = project
-    try:
-        services.time_entry_delete(actor=employee, entry=entry)
-    except REFUSALS as exc:
-        _refused(request, exc)
-    else:
-        messages.success(request, _("工时已删除。"))
-    return _back(project)
+    entry = _child(TimeEntry, project, entry_pk)
+    return _act(
+        request,
+        project,
+        lambda: services.time_entry_delete(actor=employee, entry=entry),
+        _("工时已删除。"),
+    )
 
 
 # ---- customer 360° ---------------------------------------------------------------------

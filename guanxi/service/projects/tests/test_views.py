@@ -197,3 +197,49 @@ def test_delete_from_the_page(world, web):
     assert response.status_code == 302
     with org_scope(world.org):
         assert not ServiceProject.objects.filter(pk=made.pk).exists()
+
+
+def test_detail_forms_remove_and_undo(world, web):
+    """Members in and out, a bad form's errors as a message, a milestone taken back, and
+    the deletes: each changes the rows and says so on the page it returns to."""
+    made = h.started(world)
+    client = web(world.agent)
+    base = f"/service-projects/{made.pk}"
+    added = client.post(f"{base}/members/", {"employee": world.rep_b.pk}, follow=True)
+    assert "项目成员已添加" in added.content.decode()
+    with org_scope(world.org):
+        assert world.rep_b.pk in set(made.members.values_list("pk", flat=True))
+    removed = client.post(f"{base}/members/{world.rep_b.pk}/remove/", follow=True)
+    assert "项目成员已移除" in removed.content.decode()
+    with org_scope(world.org):
+        assert world.rep_b.pk not in set(made.members.values_list("pk", flat=True))
+
+    bad = client.post(f"{base}/milestones/", {"name": "", "due_date": "not a date"}, follow=True)
+    assert "请检查里程碑" in bad.content.decode()
+    with org_scope(world.org):
+        assert not Milestone.objects.exists()
+
+    stone = h.milestone(world, made, due_date=_day(2))
+    client.post(f"{base}/milestones/{stone.pk}/reach/")
+    assert h.reload(world, stone).reached_on == timezone.localdate()
+    back = client.post(f"{base}/milestones/{stone.pk}/reach/", {"reached": "0"}, follow=True)
+    assert "里程碑已改为未达成" in back.content.decode()
+    assert h.reload(world, stone).reached_on is None
+
+    job = h.task(world, made, milestone=stone.pk)
+    with org_scope(world.org):
+        entry = services.time_entry_create(
+            actor=world.agent, project=made, task=job.pk, hours="1.5", work_date=_day(0)
+        )
+    gone = client.post(f"{base}/hours/{entry.pk}/delete/", follow=True)
+    assert "工时已删除" in gone.content.decode()
+    client.post(f"{base}/tasks/{job.pk}/delete/")
+    client.post(f"{base}/milestones/{stone.pk}/delete/")
+    with org_scope(world.org):
+        assert not TimeEntry.objects.exists()
+        assert not ProjectTask.objects.exists()
+        assert not Milestone.objects.exists()
+    # another project's child is not found through this one
+    other = h.started(world, name="别的项目")
+    other_stone = h.milestone(world, other)
+    assert client.post(f"{base}/milestones/{other_stone.pk}/delete/").status_code == 404
