@@ -783,10 +783,12 @@ CHANNELS = ["phone", "email", "web", "walk_in"]
 CHANNEL_WEIGHTS = [50, 25, 20, 5]
 PRIORITIES = ["urgent", "high", "normal", "low"]
 PRIORITY_WEIGHTS = [3, 17, 65, 15]
-# most of two years' tickets are long closed; the open ones are recent
-TICKET_STATUSES = ["closed", "resolved", "waiting", "in_progress", "assigned", "new"]
-TICKET_STATUS_WEIGHTS = [86, 5, 2, 3, 2, 2]
+# most of two years' tickets are long closed; the open backlog is recent and about
+# OPEN_PER_AGENT tickets an agent (at most OPEN_SHARE of all), half as many resolved
 OPEN_TICKET_STATUSES = ("new", "assigned", "in_progress", "waiting")
+OPEN_STATUS_WEIGHTS = [2, 2, 3, 2]
+OPEN_PER_AGENT = 30
+OPEN_SHARE = 0.09
 RESPONSE_HOURS = {"urgent": 1, "high": 4, "normal": 24, "low": 48}
 RESOLUTION_HOURS = {"urgent": 8, "high": 24, "normal": 72, "low": 120}
 
@@ -847,8 +849,13 @@ def create_tickets(org, rng, employees, products, count, timer, chunk=20000):
         n = entries.flush()
         timer.add("search entries", n, time.perf_counter() - started)
 
+    open_share = min(OPEN_SHARE, OPEN_PER_AGENT * len(agents) / count)
     for age in ages:
-        status = rng.choices(TICKET_STATUSES, TICKET_STATUS_WEIGHTS)[0]
+        draw = rng.random()
+        if draw < open_share:
+            status = rng.choices(OPEN_TICKET_STATUSES, OPEN_STATUS_WEIGHTS)[0]
+        else:
+            status = "resolved" if draw < 1.5 * open_share else "closed"
         if status in OPEN_TICKET_STATUSES or status == "resolved":
             age = min(age, rng.random() * 21)  # the backlog is recent
         created = now - datetime.timedelta(days=age)
