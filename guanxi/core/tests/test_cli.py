@@ -295,7 +295,9 @@ def test_messages_follow_an_english_locale(run, monkeypatch):
 
 # ---- real processes: migrate, serve, backup, restore ---------------------------------------
 
-SUBPROCESS_TIMEOUT = 120
+# a fresh installation's migrate takes about a minute of CPU (a hundred migrations), two or
+# three times that on a machine busy with the parallel test run: the limit is for a hang
+SUBPROCESS_TIMEOUT = 300
 
 
 def _env(data_dir):
