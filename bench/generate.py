@@ -639,6 +639,19 @@ def _reset_sequences(models):
             cursor.execute(sql)
 
 
+def add_search_entry(entries, entry_id, org, doc, when):
+    """The search index row of ``doc`` (built by the same code the services use)."""
+    from guanxi.search import tokens as tk
+
+    text, tokens = tk.document_tokens(doc, org.pk)
+    entries.add(
+        id=entry_id, org_id=org.pk, created_at=when, updated_at=when, kind=doc.kind,
+        object_id=doc.object_id, module=doc.module, owner_id=doc.owner_id,
+        department_id=doc.department_id, title=doc.title, subtitle=doc.subtitle,
+        url_name=doc.url_name, url_arg=doc.url_arg, text=text, tokens=tokens,
+    )  # fmt: skip
+
+
 def create_customers(org, rng, employees, customer_count, contact_count, timer, chunk=20000):
     """``customer_count`` customers owned by the org's sales staff (department = the
     owner's), about ``contact_count`` contacts spread over them (1 to 5 each), and
@@ -680,13 +693,7 @@ def create_customers(org, rng, employees, customer_count, contact_count, timer, 
 
     def add_entry(doc):
         nonlocal entry_id
-        text, tokens = tk.document_tokens(doc, org.pk)
-        entries.add(
-            id=entry_id, org_id=org.pk, created_at=now, updated_at=now, kind=doc.kind,
-            object_id=doc.object_id, module=doc.module, owner_id=doc.owner_id,
-            department_id=doc.department_id, title=doc.title, subtitle=doc.subtitle,
-            url_name=doc.url_name, url_arg=doc.url_arg, text=text, tokens=tokens,
-        )  # fmt: skip
+        add_search_entry(entries, entry_id, org, doc, now)
         entry_id += 1
 
     def flush():
@@ -805,7 +812,6 @@ def create_tickets(org, rng, employees, products, count, timer, chunk=20000):
 
     from guanxi.orgs.models import NumberSequence
     from guanxi.orgs.numbering import pattern_for, period_of
-    from guanxi.search import tokens as tk
     from guanxi.search.models import SearchEntry
     from guanxi.service.routing.models import TicketClock
     from guanxi.service.tickets import indexing
@@ -916,14 +922,9 @@ def create_tickets(org, rng, employees, products, count, timer, chunk=20000):
             pk=ticket_id, code=code, subject=subject, assignee_id=agent.pk if agent else None,
             team_id=team_id,
         )  # fmt: skip
-        doc = indexing.ticket_document(record, customer_name)
-        text, tokens = tk.document_tokens(doc, org.pk)
-        entries.add(
-            id=entry_id, org_id=org.pk, created_at=created, updated_at=created, kind=doc.kind,
-            object_id=doc.object_id, module=doc.module, owner_id=doc.owner_id,
-            department_id=doc.department_id, title=doc.title, subtitle=doc.subtitle,
-            url_name=doc.url_name, url_arg=doc.url_arg, text=text, tokens=tokens,
-        )  # fmt: skip
+        add_search_entry(
+            entries, entry_id, org, indexing.ticket_document(record, customer_name), created
+        )
         entry_id += 1
         ticket_id += 1
         if len(tickets.rows) >= chunk:
