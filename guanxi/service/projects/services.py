@@ -490,7 +490,9 @@ def milestone_create(
 def _milestone_locked(actor: Employee, milestone: Milestone) -> tuple[ServiceProject, Milestone]:
     project = _locked(actor, milestone.project)
     _refuse_closed(project)
-    fresh = Milestone.objects.select_for_update().get(pk=milestone.pk, project_id=project.pk)
+    fresh = Milestone.objects.select_for_update(of=("self",)).get(
+        pk=milestone.pk, project_id=project.pk
+    )
     return project, fresh
 
 
@@ -632,7 +634,7 @@ def _task_locked(actor: Employee, task: ProjectTask) -> tuple[ServiceProject, Pr
     project = _locked(actor, task.project)
     _refuse_closed(project)
     fresh = (
-        ProjectTask.objects.select_for_update()
+        ProjectTask.objects.select_for_update(of=("self",))
         .select_related("milestone")
         .get(pk=task.pk, project_id=project.pk)
     )
@@ -724,7 +726,7 @@ def _work_date(value: Any) -> datetime.date:
 
 def _check_day(employee: Employee, day: datetime.date, hours: Decimal, *, exclude=None) -> None:
     """Lock the employee's row, then refuse a day over 24 hours in all projects."""
-    Employee.objects.select_for_update().filter(pk=employee.pk).first()
+    Employee.objects.select_for_update(of=("self",)).filter(pk=employee.pk).first()
     logged = TimeEntry.objects.filter(employee_id=employee.pk, work_date=day)
     if exclude is not None:
         logged = logged.exclude(pk=exclude)
@@ -740,7 +742,7 @@ def _check_day(employee: Employee, day: datetime.date, hours: Decimal, *, exclud
 def _entry_project(actor: Employee, project: ServiceProject) -> ServiceProject:
     """The project locked, if ``actor`` may see it (404) and it is open (422)."""
     selectors.access_project(actor, project.pk)
-    locked = ServiceProject.objects.select_for_update().get(pk=project.pk)
+    locked = ServiceProject.objects.select_for_update(of=("self",)).get(pk=project.pk)
     _refuse_closed(locked)
     return locked
 
@@ -785,7 +787,9 @@ def time_entry_create(
 
 def _entry_locked(actor: Employee, entry: TimeEntry) -> tuple[ServiceProject, TimeEntry]:
     project = _entry_project(actor, entry.project)
-    fresh = TimeEntry.objects.select_for_update().get(pk=entry.pk, project_id=project.pk)
+    fresh = TimeEntry.objects.select_for_update(of=("self",)).get(
+        pk=entry.pk, project_id=project.pk
+    )
     _may_log(actor, project, fresh.employee)
     return project, fresh
 
